@@ -1,0 +1,2 @@
+// Not yet implemented: see the open issue for @fusekit/highlevel.
+export {};

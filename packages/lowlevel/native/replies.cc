@@ -1,0 +1,232 @@
+// The reply half of a request: each JS-facing method takes the slot index first, answers the
+// kernel exactly once and frees the slot. Values were validated in TS; structs come from scratch.
+#include <sys/uio.h>
+#include <cerrno>
+#include "errors.h"
+#include "session.h"
+
+namespace fusekit {
+
+#define ARG_U32(i) info[i].As<Napi::Number>().Uint32Value()
+#define ARG_F64(i) info[i].As<Napi::Number>().DoubleValue()
+#define ARG_I64(i) info[i].As<Napi::Number>().Int64Value()
+
+Napi::Value Session::ReplyErr(const Napi::CallbackInfo& info) {
+  int err = info[1].As<Napi::Number>().Int32Value();
+  ReplyFailed(fuse_reply_err(TakeSlot(info), err), "fuse_reply_err");
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyNone(const Napi::CallbackInfo& info) {
+  fuse_reply_none(TakeSlot(info));
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyEntry(const Napi::CallbackInfo& info) {
+  fuse_entry_param e;
+  ReadEntry(f64(), i64(), &e);
+  ReplyFailed(fuse_reply_entry(TakeSlot(info), &e), "fuse_reply_entry");
+  return env_.Undefined();
+}
+
+static void ReadOpenFlags(const Napi::CallbackInfo& info, size_t at, fuse_file_info* fi) {
+  fi->fh = static_cast<uint64_t>(info[at].As<Napi::Number>().Int64Value());
+  uint32_t bits = info[at + 1].As<Napi::Number>().Uint32Value();
+  fi->direct_io = bits & 1;
+  fi->keep_cache = (bits >> 1) & 1;
+  fi->nonseekable = (bits >> 2) & 1;
+  fi->cache_readdir = (bits >> 3) & 1;
+  fi->noflush = (bits >> 4) & 1;
+}
+
+// replyCreate(slot, fh, openBits) with the entry in scratch.
+Napi::Value Session::ReplyCreate(const Napi::CallbackInfo& info) {
+  fuse_entry_param e;
+  ReadEntry(f64(), i64(), &e);
+  fuse_file_info fi{};
+  ReadOpenFlags(info, 1, &fi);
+  ReplyFailed(fuse_reply_create(TakeSlot(info), &e, &fi), "fuse_reply_create");
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyAttr(const Napi::CallbackInfo& info) {
+  struct stat st;
+  ReadStat(f64(), i64(), &st);
+  ReplyFailed(fuse_reply_attr(TakeSlot(info), &st, f64()[F_ATTR_TIMEOUT]), "fuse_reply_attr");
+  return env_.Undefined();
+}
+
+// replyReadlink(slot, target: string | Buffer)
+Napi::Value Session::ReplyReadlink(const Napi::CallbackInfo& info) {
+  std::string target = info[1].IsBuffer()
+      ? std::string(info[1].As<Napi::Buffer<char>>().Data(), info[1].As<Napi::Buffer<char>>().Length())
+      : info[1].As<Napi::String>().Utf8Value();
+  ReplyFailed(fuse_reply_readlink(TakeSlot(info), target.c_str()), "fuse_reply_readlink");
+  return env_.Undefined();
+}
+
+// replyOpen(slot, fh, openBits)
+Napi::Value Session::ReplyOpen(const Napi::CallbackInfo& info) {
+  fuse_file_info fi{};
+  ReadOpenFlags(info, 1, &fi);
+  ReplyFailed(fuse_reply_open(TakeSlot(info), &fi), "fuse_reply_open");
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyWrite(const Napi::CallbackInfo& info) {
+  ReplyFailed(fuse_reply_write(TakeSlot(info), static_cast<size_t>(ARG_F64(1))), "fuse_reply_write");
+  return env_.Undefined();
+}
+
+// replyBuf(slot, data: Uint8Array)
+Napi::Value Session::ReplyBuf(const Napi::CallbackInfo& info) {
+  auto data = info[1].As<Napi::Uint8Array>();
+  ReplyFailed(fuse_reply_buf(TakeSlot(info), reinterpret_cast<const char*>(data.Data()), data.ByteLength()),
+              "fuse_reply_buf");
+  return env_.Undefined();
+}
+
+// replyIov(slot, parts: Uint8Array[])
+Napi::Value Session::ReplyIov(const Napi::CallbackInfo& info) {
+  Napi::Array parts = info[1].As<Napi::Array>();
+  std::vector<iovec> iov(parts.Length());
+  for (uint32_t i = 0; i < parts.Length(); i++) {
+    auto p = parts.Get(i).As<Napi::Uint8Array>();
+    iov[i].iov_base = p.Data();
+    iov[i].iov_len = p.ByteLength();
+  }
+  ReplyFailed(fuse_reply_iov(TakeSlot(info), iov.data(), static_cast<int>(iov.size())), "fuse_reply_iov");
+  return env_.Undefined();
+}
+
+// replyData(slot, fd, position, size): data straight from a file descriptor (splice when the
+// kernel allows it), never through a JS Buffer.
+Napi::Value Session::ReplyData(const Napi::CallbackInfo& info) {
+  fuse_bufvec bufv = FUSE_BUFVEC_INIT(static_cast<size_t>(ARG_F64(3)));
+  bufv.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+  bufv.buf[0].fd = info[1].As<Napi::Number>().Int32Value();
+  bufv.buf[0].pos = static_cast<off_t>(ARG_I64(2));
+  fuse_req_t req = TakeSlot(info);
+  int res = fuse_reply_data(req, &bufv, FUSE_BUF_SPLICE_MOVE);
+  if (res > 0) {
+    // libfuse could not reply (it returns a positive errno, e.g. a read error): answer it.
+    fuse_reply_err(req, res);
+  } else {
+    ReplyFailed(res, "fuse_reply_data");
+  }
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyStatfs(const Napi::CallbackInfo& info) {
+  struct statvfs st;
+  ReadStatvfs(f64(), &st);
+  ReplyFailed(fuse_reply_statfs(TakeSlot(info), &st), "fuse_reply_statfs");
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyXattr(const Napi::CallbackInfo& info) {
+  ReplyFailed(fuse_reply_xattr(TakeSlot(info), static_cast<size_t>(ARG_F64(1))), "fuse_reply_xattr");
+  return env_.Undefined();
+}
+
+// replyLock(slot, type, start, end (-1: to EOF), pid)
+Napi::Value Session::ReplyLock(const Napi::CallbackInfo& info) {
+  struct flock lock{};
+  lock.l_type = static_cast<short>(info[1].As<Napi::Number>().Int32Value());
+  lock.l_whence = SEEK_SET;
+  lock.l_start = static_cast<off_t>(ARG_I64(2));
+  int64_t end = ARG_I64(3);
+  lock.l_len = end < 0 ? 0 : static_cast<off_t>(end - lock.l_start + 1);
+  lock.l_pid = info[4].As<Napi::Number>().Int32Value();
+  ReplyFailed(fuse_reply_lock(TakeSlot(info), &lock), "fuse_reply_lock");
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyBmap(const Napi::CallbackInfo& info) {
+  ReplyFailed(fuse_reply_bmap(TakeSlot(info), static_cast<uint64_t>(ARG_I64(1))), "fuse_reply_bmap");
+  return env_.Undefined();
+}
+
+// replyIoctl(slot, result, data?: Uint8Array)
+Napi::Value Session::ReplyIoctl(const Napi::CallbackInfo& info) {
+  int result = info[1].As<Napi::Number>().Int32Value();
+  const void* data = nullptr;
+  size_t size = 0;
+  if (info[2].IsTypedArray()) {
+    auto d = info[2].As<Napi::Uint8Array>();
+    data = d.Data();
+    size = d.ByteLength();
+  }
+  ReplyFailed(fuse_reply_ioctl(TakeSlot(info), result, data, size), "fuse_reply_ioctl");
+  return env_.Undefined();
+}
+
+// replyIoctlRetry(slot, in: [base: bigint, len][], out: [base: bigint, len][]) (unrestricted ioctls)
+static std::vector<iovec> ReadIovecs(Napi::Array list) {
+  std::vector<iovec> out(list.Length());
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    Napi::Array pair = list.Get(i).As<Napi::Array>();
+    bool lossless;
+    out[i].iov_base = reinterpret_cast<void*>(pair.Get(0u).As<Napi::BigInt>().Uint64Value(&lossless));
+    out[i].iov_len = static_cast<size_t>(pair.Get(1u).As<Napi::Number>().Int64Value());
+  }
+  return out;
+}
+
+Napi::Value Session::ReplyIoctlRetry(const Napi::CallbackInfo& info) {
+  auto in = ReadIovecs(info[1].As<Napi::Array>());
+  auto out = ReadIovecs(info[2].As<Napi::Array>());
+  ReplyFailed(fuse_reply_ioctl_retry(TakeSlot(info), in.data(), in.size(), out.data(), out.size()),
+              "fuse_reply_ioctl_retry");
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyPoll(const Napi::CallbackInfo& info) {
+  ReplyFailed(fuse_reply_poll(TakeSlot(info), ARG_U32(1)), "fuse_reply_poll");
+  return env_.Undefined();
+}
+
+Napi::Value Session::ReplyLseek(const Napi::CallbackInfo& info) {
+  ReplyFailed(fuse_reply_lseek(TakeSlot(info), static_cast<off_t>(ARG_I64(1))), "fuse_reply_lseek");
+  return env_.Undefined();
+}
+
+// dirAdd(slot, name, nextOffset, plus) -> boolean: appends one entry (attributes or the whole
+// entry in scratch) the way fuse_add_direntry[_plus] does; false when the reply buffer is full.
+Napi::Value Session::DirAdd(const Napi::CallbackInfo& info) {
+  uint32_t index;
+  Slot& s = SlotAt(info, &index);
+  std::string name = info[1].IsBuffer()
+      ? std::string(info[1].As<Napi::Buffer<char>>().Data(), info[1].As<Napi::Buffer<char>>().Length())
+      : info[1].As<Napi::String>().Utf8Value();
+  off_t next = static_cast<off_t>(ARG_I64(2));
+  bool plus = info[3].ToBoolean();
+  size_t room = s.dir.size() - s.dirUsed;
+  char* at = s.dir.data() + s.dirUsed;
+  size_t need;
+  if (plus) {
+    fuse_entry_param e;
+    ReadEntry(f64(), i64(), &e);
+    need = fuse_add_direntry_plus(s.req, at, room, name.c_str(), &e, next);
+  } else {
+    struct stat st;
+    ReadStat(f64(), i64(), &st);
+    need = fuse_add_direntry(s.req, at, room, name.c_str(), &st, next);
+  }
+  if (need > room) return Napi::Boolean::New(env_, false);
+  s.dirUsed += need;
+  return Napi::Boolean::New(env_, true);
+}
+
+Napi::Value Session::ReplyDir(const Napi::CallbackInfo& info) {
+  uint32_t index;
+  Slot& s = SlotAt(info, &index);
+  fuse_req_t req = s.req;
+  size_t used = s.dirUsed;
+  int res = fuse_reply_buf(req, s.dir.data(), used);
+  FreeSlot(index);
+  ReplyFailed(res, "fuse_reply_buf");
+  return env_.Undefined();
+}
+
+}  // namespace fusekit

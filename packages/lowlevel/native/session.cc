@@ -1,0 +1,458 @@
+#include "session.h"
+#include <fcntl.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include "errors.h"
+#include "instance.h"
+#include "log.h"
+#include "notify.h"
+#include "ops.h"
+
+namespace fusekit {
+
+// Requests handled per wake-up before yielding to the rest of the event loop.
+static constexpr int kBatch = 256;
+
+Napi::Function Session::Define(Napi::Env env) {
+  return DefineClass(env, "Session", {
+    InstanceMethod<&Session::Mount>("mount"),
+    InstanceMethod<&Session::Pause>("pause"),
+    InstanceMethod<&Session::Resume>("resume"),
+    InstanceMethod<&Session::Unmount>("unmount"),
+    InstanceMethod<&Session::Destroy>("destroy"),
+    InstanceMethod<&Session::InFlight>("inFlight"),
+    InstanceMethod<&Session::DrainLog>("drainLog"),
+    InstanceMethod<&Session::WatchInterrupt>("watchInterrupt"),
+    InstanceMethod<&Session::Groups>("groups"),
+    InstanceMethod<&Session::Notify>("notify"),
+    InstanceMethod<&Session::NotifyPoll>("notifyPoll"),
+    InstanceMethod<&Session::DropPollHandle>("dropPollHandle"),
+    InstanceMethod<&Session::ReplyErr>("replyErr"),
+    InstanceMethod<&Session::ReplyNone>("replyNone"),
+    InstanceMethod<&Session::ReplyEntry>("replyEntry"),
+    InstanceMethod<&Session::ReplyCreate>("replyCreate"),
+    InstanceMethod<&Session::ReplyAttr>("replyAttr"),
+    InstanceMethod<&Session::ReplyReadlink>("replyReadlink"),
+    InstanceMethod<&Session::ReplyOpen>("replyOpen"),
+    InstanceMethod<&Session::ReplyWrite>("replyWrite"),
+    InstanceMethod<&Session::ReplyBuf>("replyBuf"),
+    InstanceMethod<&Session::ReplyIov>("replyIov"),
+    InstanceMethod<&Session::ReplyData>("replyData"),
+    InstanceMethod<&Session::ReplyStatfs>("replyStatfs"),
+    InstanceMethod<&Session::ReplyXattr>("replyXattr"),
+    InstanceMethod<&Session::ReplyLock>("replyLock"),
+    InstanceMethod<&Session::ReplyBmap>("replyBmap"),
+    InstanceMethod<&Session::ReplyIoctl>("replyIoctl"),
+    InstanceMethod<&Session::ReplyIoctlRetry>("replyIoctlRetry"),
+    InstanceMethod<&Session::ReplyPoll>("replyPoll"),
+    InstanceMethod<&Session::ReplyLseek>("replyLseek"),
+    InstanceMethod<&Session::DirAdd>("dirAdd"),
+    InstanceMethod<&Session::ReplyDir>("replyDir"),
+  });
+}
+
+// new Session(args: string[], options: {namesAsBuffers, maxInFlight}, onEnded: (reason) => void,
+//             onJobDone: (id, errno) => void); then mount(mountpoint, handlers).
+Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
+  FK_CHECK_ARGS(info.Length() == 4 && info[0].IsArray() && info[1].IsObject() && info[2].IsFunction() &&
+                    info[3].IsFunction(),
+                "Session(args, options, onEnded, onJobDone)");
+  Napi::Array args = info[0].As<Napi::Array>();
+  Napi::Object options = info[1].As<Napi::Object>();
+  for (uint32_t i = 0; i < args.Length(); i++) args_.push_back(args.Get(i).As<Napi::String>().Utf8Value());
+  namesAsBuffers_ = options.Get("namesAsBuffers").ToBoolean();
+  maxInFlight_ = options.Get("maxInFlight").ToNumber().Uint32Value();
+  onEnded_ = Napi::Persistent(info[2].As<Napi::Function>());
+  onJobDone_ = Napi::Persistent(info[3].As<Napi::Function>());
+
+  Napi::ArrayBuffer scratch = Napi::ArrayBuffer::New(env_, kScratchBytes);
+  scratch_ = static_cast<uint8_t*>(scratch.Data());
+  scratchRef_ = Napi::Persistent(scratch.As<Napi::Object>());
+  info.This().As<Napi::Object>().Set("scratch", scratch);
+
+  resource_ = Napi::Persistent(Napi::Object::New(env_));
+  napi_async_init(env_, resource_.Value(), Napi::String::New(env_, "fusekit:request"), &asyncContext_);
+  Instance::Get(env_).sessions.insert(this);
+}
+
+Session::~Session() {
+  UnmountAndDestroy();
+  if (asyncContext_ != nullptr) napi_async_destroy(env_, asyncContext_);
+  Instance::Get(env_).sessions.erase(this);
+}
+
+napi_value Session::Name(const char* s) {
+  napi_value r;
+  if (namesAsBuffers_) {
+    void* data;
+    size_t len = std::strlen(s);
+    napi_create_buffer_copy(env_, len, s, &data, &r);
+  } else {
+    napi_create_string_utf8(env_, s, NAPI_AUTO_LENGTH, &r);
+  }
+  return r;
+}
+
+napi_value Session::Copy(const void* data, size_t len) {
+  napi_value r;
+  void* out;
+  napi_create_buffer_copy(env_, len, data, &out, &r);
+  return r;
+}
+
+// mount(mountpoint, handlers: (Function|undefined)[] by op code): mounts and starts serving.
+Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
+  FK_CHECK_ARGS(info.Length() == 2 && info[0].IsString() && info[1].IsArray(), "mount(mountpoint, handlers)");
+  if (se_ != nullptr || finished_) throw Napi::Error::New(env_, "session already mounted");
+  mountpoint_ = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array handlers = info[1].As<Napi::Array>();
+  bool implemented[OP_COUNT] = {};
+  for (uint32_t i = 0; i < OP_COUNT && i < handlers.Length(); i++) {
+    Napi::Value h = handlers.Get(i);
+    if (h.IsFunction()) {
+      handlers_[i] = Napi::Persistent(h.As<Napi::Function>());
+      implemented[i] = true;
+    }
+  }
+  ops_ = BuildOps(implemented);
+  std::vector<char*> argv;
+  for (auto& a : args_) argv.push_back(a.data());
+  fuse_args fargs = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
+  fusekit::DrainLog();
+  se_ = fuse_session_new(&fargs, &ops_, sizeof ops_, this);
+  fuse_opt_free_args(&fargs);
+  if (se_ == nullptr) {
+    std::string detail;
+    for (auto& l : fusekit::DrainLog()) detail += (detail.empty() ? "" : "; ") + l;
+    ThrowSystemError(env_, EINVAL, "fuse_session_new", detail);
+  }
+  errno = 0;
+  if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) {
+    int err = errno != 0 ? errno : EIO;
+    std::string detail;
+    for (auto& l : fusekit::DrainLog()) detail += (detail.empty() ? "" : "; ") + l;
+    fuse_session_destroy(se_);
+    se_ = nullptr;
+    ThrowSystemError(env_, err, "mount", detail.empty() ? mountpoint_ : detail);
+  }
+  mounted_ = true;
+  int fd = fuse_session_fd(se_);
+  int flags = fcntl(fd, F_GETFL);
+  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+  uv_loop_t* loop;
+  napi_get_uv_event_loop(env_, &loop);
+  poll_ = new uv_poll_t;
+  uv_poll_init(loop, poll_, fd);
+  poll_->data = this;
+  jobsAsync_ = new uv_async_t;
+  uv_async_init(loop, jobsAsync_, &Session::OnJobsDone);
+  jobsAsync_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(jobsAsync_));
+  serving_ = true;
+  StartPolling();
+  return env_.Undefined();
+}
+
+void Session::StartPolling() {
+  if (poll_ != nullptr && serving_ && !paused_) uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, &Session::OnReadable);
+}
+
+void Session::StopPolling() {
+  if (poll_ != nullptr) uv_poll_stop(poll_);
+}
+
+void Session::OnReadable(uv_poll_t* handle, int, int) { static_cast<Session*>(handle->data)->ServeBatch(); }
+
+void Session::ServeBatch() {
+  Napi::HandleScope scope(env_);
+  napi_callback_scope cbScope;
+  napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
+  bool ended = false;
+  for (int n = 0; n < kBatch && serving_; n++) {
+    if (maxInFlight_ != 0 && inFlight_ >= maxInFlight_) {
+      StopPolling();  // back-pressure: the kernel queues what we do not read
+      throttled_ = true;
+      break;
+    }
+    int res = fuse_session_receive_buf(se_, &buf_);
+    if (res == -EAGAIN) break;
+    if (res == -EINTR) continue;
+    if (res <= 0) {
+      ended = true;  // ENODEV: unmounted or aborted from outside
+      break;
+    }
+    fuse_session_process_buf(se_, &buf_);
+    if (!interrupted_.empty()) FlushInterrupts();
+    if (fuse_session_exited(se_)) {
+      ended = true;
+      break;
+    }
+  }
+  napi_close_callback_scope(env_, cbScope);
+  if (ended) Finish();
+}
+
+void Session::Finish() {
+  if (finished_) return;
+  finished_ = true;
+  serving_ = false;
+  StopPolling();
+  // The kernel side is gone: nobody reads our unmount, so only forget the mount.
+  mounted_ = false;
+  onEnded_.MakeCallback(resource_.Value(), {Napi::String::New(env_, "unmounted")}, asyncContext_);
+}
+
+uint32_t Session::Begin(fuse_req_t req, size_t dirSize) {
+  const fuse_ctx* c = fuse_req_ctx(req);
+  int32_t* ci = i32();
+  ci[I_UID] = static_cast<int32_t>(c->uid);
+  ci[I_GID] = static_cast<int32_t>(c->gid);
+  ci[I_PID] = static_cast<int32_t>(c->pid);
+  ci[I_UMASK] = static_cast<int32_t>(c->umask);
+  uint32_t index;
+  if (!freeSlots_.empty()) {
+    index = freeSlots_.back();
+    freeSlots_.pop_back();
+  } else {
+    index = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Slot& s = slots_[index];
+  s.req = req;
+  s.watched = false;
+  if (dirSize != 0) {
+    s.dir.resize(dirSize);
+    s.dirUsed = 0;
+  }
+  inFlight_++;
+  return index;
+}
+
+void Session::FreeSlot(uint32_t index) {
+  Slot& s = slots_[index];
+  s.req = nullptr;
+  if (s.dir.capacity() > (256 << 10)) std::vector<char>().swap(s.dir);
+  freeSlots_.push_back(index);
+  inFlight_--;
+  if (throttled_ && inFlight_ < maxInFlight_) {
+    throttled_ = false;
+    StartPolling();
+  }
+}
+
+void Session::Refuse(uint32_t index, int err) {
+  fuse_req_t req = slots_[index].req;
+  FreeSlot(index);
+  fuse_reply_err(req, err);
+}
+
+void Session::Call(Op op, uint32_t index, size_t argc, napi_value* argv) {
+  napi_value result;
+  napi_status status = napi_call_function(env_, resource_.Value(), handlers_[op].Value(), argc, argv, &result);
+  if (status == napi_ok) return;
+  // The TS glue never throws; if it did, answer so the kernel is not left waiting.
+  napi_value exc;
+  napi_get_and_clear_last_exception(env_, &exc);
+  std::fprintf(stderr, "fusekit: internal error in dispatch of op %u\n", static_cast<unsigned>(op));
+  if (index != UINT32_MAX && index < slots_.size() && slots_[index].req != nullptr) Refuse(index, EIO);
+}
+
+void Session::OnInterrupted(uint32_t slot) { interrupted_.push_back(slot); }
+
+void Session::FlushInterrupts() {
+  std::vector<uint32_t> pending;
+  pending.swap(interrupted_);
+  for (uint32_t slot : pending) {
+    if (slot >= slots_.size() || slots_[slot].req == nullptr) continue;
+    napi_value argv[1];
+    napi_create_uint32(env_, slot, &argv[0]);
+    Call(OP_INTERRUPT, UINT32_MAX, 1, argv);
+  }
+}
+
+static void InterruptCallback(fuse_req_t req, void* data) {
+  Session::From(req)->OnInterrupted(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
+}
+
+// watchInterrupt(slot) -> boolean: registers for INTERRUPT; true if it already arrived.
+Napi::Value Session::WatchInterrupt(const Napi::CallbackInfo& info) {
+  uint32_t index;
+  Slot& s = SlotAt(info, &index);
+  if (!s.watched) {
+    s.watched = true;
+    fuse_req_interrupt_func(s.req, InterruptCallback, reinterpret_cast<void*>(static_cast<uintptr_t>(index)));
+  }
+  bool already = fuse_req_interrupted(s.req) != 0;
+  if (already) std::erase(interrupted_, index);  // reported through the return value instead
+  return Napi::Boolean::New(env_, already);
+}
+
+// groups(slot) -> number[]: the supplementary groups of the requesting process.
+Napi::Value Session::Groups(const Napi::CallbackInfo& info) {
+  uint32_t index;
+  Slot& s = SlotAt(info, &index);
+  std::vector<gid_t> list(64);
+  int n = fuse_req_getgroups(s.req, static_cast<int>(list.size()), list.data());
+  if (n > static_cast<int>(list.size())) {
+    list.resize(static_cast<size_t>(n));
+    n = fuse_req_getgroups(s.req, n, list.data());
+  }
+  if (n < 0) ThrowSystemError(env_, -n, "fuse_req_getgroups");
+  Napi::Array out = Napi::Array::New(env_, static_cast<size_t>(n));
+  for (int i = 0; i < n; i++) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env_, list[static_cast<size_t>(i)]));
+  return out;
+}
+
+void Session::OnInit(fuse_conn_info* conn) {
+  if (!handlers_[OP_INIT]) return;
+  Napi::HandleScope scope(env_);
+  Napi::Object c = Napi::Object::New(env_);
+  c.Set("protoMajor", conn->proto_major);
+  c.Set("protoMinor", conn->proto_minor);
+  c.Set("capable", conn->capable);
+  c.Set("want", conn->want);
+  c.Set("maxWrite", conn->max_write);
+  c.Set("maxRead", conn->max_read);
+  c.Set("maxReadahead", conn->max_readahead);
+  c.Set("maxBackground", conn->max_background);
+  c.Set("congestionThreshold", conn->congestion_threshold);
+  c.Set("timeGran", conn->time_gran);
+  napi_value argv[1] = {c};
+  napi_value result;
+  if (napi_call_function(env_, resource_.Value(), handlers_[OP_INIT].Value(), 1, argv, &result) != napi_ok) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env_, &exc);
+    return;
+  }
+  Napi::Value r(env_, result);
+  if (!r.IsObject()) return;
+  Napi::Object o = r.As<Napi::Object>();
+  auto pick = [&](const char* key, unsigned* field) {
+    Napi::Value v = o.Get(key);
+    if (v.IsNumber()) *field = v.As<Napi::Number>().Uint32Value();
+  };
+  pick("want", &conn->want);
+  pick("maxWrite", &conn->max_write);
+  pick("maxRead", &conn->max_read);
+  pick("maxReadahead", &conn->max_readahead);
+  pick("maxBackground", &conn->max_background);
+  pick("congestionThreshold", &conn->congestion_threshold);
+  pick("timeGran", &conn->time_gran);
+}
+
+bool gTearingDown = false;
+
+void Session::OnDestroy() {
+  if (gTearingDown || !handlers_[OP_DESTROY]) return;
+  Napi::HandleScope scope(env_);
+  napi_value result;
+  if (napi_call_function(env_, resource_.Value(), handlers_[OP_DESTROY].Value(), 0, nullptr, &result) != napi_ok) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env_, &exc);
+  }
+}
+
+void Session::OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv) {
+  fuse_reply_none(req);
+  if (!handlers_[OP_RETRIEVE_REPLY]) return;
+  Napi::HandleScope scope(env_);
+  size_t size = fuse_buf_size(bufv);
+  napi_value buffer;
+  void* data;
+  napi_create_buffer(env_, size, &data, &buffer);
+  fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
+  dst.buf[0].mem = data;
+  fuse_buf_copy(&dst, bufv, static_cast<fuse_buf_copy_flags>(0));
+  napi_value argv[4] = {Num(static_cast<double>(reinterpret_cast<uintptr_t>(cookie))),
+                        Num(static_cast<double>(ino)), Num(static_cast<double>(offset)), buffer};
+  Call(OP_RETRIEVE_REPLY, UINT32_MAX, 4, argv);
+}
+
+Napi::Value Session::Pause(const Napi::CallbackInfo&) {
+  paused_ = true;
+  StopPolling();
+  return env_.Undefined();
+}
+
+Napi::Value Session::Resume(const Napi::CallbackInfo&) {
+  paused_ = false;
+  StartPolling();
+  return env_.Undefined();
+}
+
+Napi::Value Session::InFlight(const Napi::CallbackInfo&) { return Napi::Number::New(env_, inFlight_); }
+
+Napi::Value Session::DrainLog(const Napi::CallbackInfo&) {
+  auto lines = fusekit::DrainLog();
+  Napi::Array out = Napi::Array::New(env_, lines.size());
+  for (size_t i = 0; i < lines.size(); i++) out.Set(static_cast<uint32_t>(i), lines[i]);
+  return out;
+}
+
+// unmount(): stops serving and detaches the mount; in-flight requests may still be answered.
+Napi::Value Session::Unmount(const Napi::CallbackInfo&) {
+  serving_ = false;
+  StopPolling();
+  if (mounted_ && se_ != nullptr) {
+    mounted_ = false;
+    fuse_session_unmount(se_);
+  }
+  return env_.Undefined();
+}
+
+// destroy(): answers what is still open with EIO, then frees the libfuse session.
+Napi::Value Session::Destroy(const Napi::CallbackInfo&) {
+  UnmountAndDestroy();
+  return env_.Undefined();
+}
+
+void Session::UnmountAndDestroy() {
+  serving_ = false;
+  if (poll_ != nullptr) {
+    uv_poll_stop(poll_);
+    uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
+    poll_ = nullptr;
+  }
+  if (se_ == nullptr) return;
+  if (mounted_) {
+    mounted_ = false;
+    fuse_session_unmount(se_);
+  }
+  for (uint32_t i = 0; i < slots_.size(); i++) {
+    if (slots_[i].req != nullptr) Refuse(i, EIO);
+  }
+  WaitForJobs();
+  if (jobsAsync_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(jobsAsync_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+    jobsAsync_ = nullptr;
+  }
+  fuse_session_destroy(se_);
+  se_ = nullptr;
+  free(buf_.mem);
+  buf_.mem = nullptr;
+}
+
+Slot& Session::SlotAt(const Napi::CallbackInfo& info, uint32_t* index) {
+  uint32_t i = info[0].As<Napi::Number>().Uint32Value();
+  if (i >= slots_.size() || slots_[i].req == nullptr) throw Napi::Error::New(env_, "request already answered");
+  *index = i;
+  return slots_[i];
+}
+
+fuse_req_t Session::TakeSlot(const Napi::CallbackInfo& info, uint32_t* index) {
+  uint32_t i;
+  fuse_req_t req = SlotAt(info, &i).req;
+  FreeSlot(i);
+  if (index != nullptr) *index = i;
+  return req;
+}
+
+void Session::ReplyFailed(int res, const char* what) {
+  // ENOENT: the request was interrupted and already answered by the kernel; others are logged.
+  if (res != 0 && res != -ENOENT && res != -ENODEV && res != -ENOTCONN)
+    std::fprintf(stderr, "fusekit: %s failed: %s\n", what, std::strerror(-res));
+}
+
+}  // namespace fusekit

@@ -1,0 +1,188 @@
+// A mounted libfuse session served on the JS thread: the session fd is non-blocking and watched
+// by libuv; when it is readable, requests are received and processed in a batch until EAGAIN,
+// each calling its JS handler directly (no thread hand-off per request).
+#pragma once
+#include <napi.h>
+#include <uv.h>
+#include <cstdint>
+#include <deque>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+#include "convert.h"
+#include "fuse.h"
+
+namespace fusekit {
+
+// Operation codes shared with TS (index into the handler array passed at construction).
+enum Op : uint32_t {
+  OP_INIT, OP_DESTROY, OP_LOOKUP, OP_FORGET, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD,
+  OP_MKDIR, OP_UNLINK, OP_RMDIR, OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE,
+  OP_FLUSH, OP_RELEASE, OP_FSYNC, OP_OPENDIR, OP_READDIR, OP_RELEASEDIR, OP_FSYNCDIR, OP_STATFS,
+  OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR, OP_REMOVEXATTR, OP_ACCESS, OP_CREATE, OP_GETLK,
+  OP_SETLK, OP_BMAP, OP_IOCTL, OP_POLL, OP_WRITE_BUF, OP_RETRIEVE_REPLY, OP_FLOCK, OP_FALLOCATE,
+  OP_READDIRPLUS, OP_COPY_FILE_RANGE, OP_LSEEK, OP_INTERRUPT, OP_COUNT
+};
+
+// One request the kernel is waiting on. JS refers to it by index; `req` is null once answered.
+struct Slot {
+  fuse_req_t req = nullptr;
+  std::vector<char> dir;  // readdir reply being assembled
+  size_t dirUsed = 0;
+  bool watched = false;   // interrupt callback registered
+};
+
+// Work done off the JS thread (notify calls that may block in the kernel); the result comes
+// back through `done_` and settles a JS promise.
+struct BlockingJob;
+
+class Session : public Napi::ObjectWrap<Session> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Session(const Napi::CallbackInfo& info);
+  ~Session() override;
+
+  static Session* From(fuse_req_t req) { return static_cast<Session*>(fuse_req_userdata(req)); }
+
+  // Called by the op callbacks (ops.cc) on the JS thread. `build` fills argv after the slot
+  // index and returns the count, or -1 when a value cannot be represented exactly in JS
+  // (the kernel then gets EOVERFLOW). `dirSize` sizes the readdir buffer of the slot.
+  template <typename Build>
+  void Dispatch(fuse_req_t req, Op op, Build&& build, size_t dirSize = 0) {
+    Napi::HandleScope scope(env_);
+    uint32_t index = Begin(req, dirSize);
+    napi_value argv[12];
+    napi_create_uint32(env_, index, &argv[0]);
+    int argc = build(argv + 1);
+    if (argc < 0) return Refuse(index, EOVERFLOW);
+    Call(op, index, static_cast<size_t>(argc) + 1, argv);
+  }
+  // For requests answered natively before JS runs (forget): the handler only observes.
+  template <typename Build>
+  void Notice(Op op, Build&& build) {
+    Napi::HandleScope scope(env_);
+    napi_value argv[12];
+    int argc = build(argv);
+    if (argc >= 0) Call(op, UINT32_MAX, static_cast<size_t>(argc), argv);
+  }
+  napi_value Num(double v) { napi_value r; napi_create_double(env_, v, &r); return r; }
+  napi_value Big(uint64_t v) { napi_value r; napi_create_bigint_uint64(env_, v, &r); return r; }
+  napi_value Bool(bool v) { napi_value r; napi_get_boolean(env_, v, &r); return r; }
+  napi_value Undef() { napi_value r; napi_get_undefined(env_, &r); return r; }
+  napi_value Copy(const void* data, size_t len);
+  Napi::Env Env() const { return env_; }
+  bool namesAsBuffers() const { return namesAsBuffers_; }
+  napi_value Name(const char* s);
+  void OnInterrupted(uint32_t slot);
+  void OnInit(fuse_conn_info* conn);
+  void OnDestroy();
+  uint32_t KeepPollHandle(fuse_pollhandle* ph);
+  void OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv);
+
+  double* f64() { return reinterpret_cast<double*>(scratch_); }
+  int64_t* i64() { return reinterpret_cast<int64_t*>(scratch_); }
+  int32_t* i32() { return reinterpret_cast<int32_t*>(scratch_); }
+
+  void UnmountAndDestroy();
+
+ private:
+  friend struct Replies;
+  // JS-facing methods.
+  Napi::Value Mount(const Napi::CallbackInfo& info);
+  Napi::Value Pause(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
+  Napi::Value Unmount(const Napi::CallbackInfo& info);
+  Napi::Value Destroy(const Napi::CallbackInfo& info);
+  Napi::Value InFlight(const Napi::CallbackInfo& info);
+  Napi::Value DrainLog(const Napi::CallbackInfo& info);
+  Napi::Value WatchInterrupt(const Napi::CallbackInfo& info);
+  Napi::Value Groups(const Napi::CallbackInfo& info);
+  Napi::Value Notify(const Napi::CallbackInfo& info);
+  Napi::Value NotifyPoll(const Napi::CallbackInfo& info);
+  Napi::Value DropPollHandle(const Napi::CallbackInfo& info);
+
+  // Replies: each takes the slot index first and frees the slot.
+  Napi::Value ReplyErr(const Napi::CallbackInfo& info);
+  Napi::Value ReplyNone(const Napi::CallbackInfo& info);
+  Napi::Value ReplyEntry(const Napi::CallbackInfo& info);
+  Napi::Value ReplyCreate(const Napi::CallbackInfo& info);
+  Napi::Value ReplyAttr(const Napi::CallbackInfo& info);
+  Napi::Value ReplyReadlink(const Napi::CallbackInfo& info);
+  Napi::Value ReplyOpen(const Napi::CallbackInfo& info);
+  Napi::Value ReplyWrite(const Napi::CallbackInfo& info);
+  Napi::Value ReplyBuf(const Napi::CallbackInfo& info);
+  Napi::Value ReplyIov(const Napi::CallbackInfo& info);
+  Napi::Value ReplyData(const Napi::CallbackInfo& info);
+  Napi::Value ReplyStatfs(const Napi::CallbackInfo& info);
+  Napi::Value ReplyXattr(const Napi::CallbackInfo& info);
+  Napi::Value ReplyLock(const Napi::CallbackInfo& info);
+  Napi::Value ReplyBmap(const Napi::CallbackInfo& info);
+  Napi::Value ReplyIoctl(const Napi::CallbackInfo& info);
+  Napi::Value ReplyIoctlRetry(const Napi::CallbackInfo& info);
+  Napi::Value ReplyPoll(const Napi::CallbackInfo& info);
+  Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
+  Napi::Value DirAdd(const Napi::CallbackInfo& info);
+  Napi::Value ReplyDir(const Napi::CallbackInfo& info);
+
+  uint32_t Begin(fuse_req_t req, size_t dirSize);
+  void Refuse(uint32_t index, int err);
+  void Call(Op op, uint32_t index, size_t argc, napi_value* argv);
+  fuse_req_t TakeSlot(const Napi::CallbackInfo& info, uint32_t* index = nullptr);
+  Slot& SlotAt(const Napi::CallbackInfo& info, uint32_t* index);
+  void FreeSlot(uint32_t index);
+  void ReplyFailed(int res, const char* what);
+
+  static void OnReadable(uv_poll_t* handle, int status, int events);
+  static void OnJobsDone(uv_async_t* handle);
+  void ServeBatch();
+  void Finish();
+  void StartPolling();
+  void StopPolling();
+  void FlushInterrupts();
+  void WaitForJobs();
+
+ public:
+  void Enqueue(BlockingJob* job);
+
+ private:
+  Napi::Env env_;
+  fuse_session* se_ = nullptr;
+  fuse_buf buf_{};
+  std::vector<std::string> args_;
+  std::string mountpoint_;
+  bool mounted_ = false;
+  bool serving_ = false;
+  bool paused_ = false;
+  bool finished_ = false;
+  bool namesAsBuffers_ = false;
+  uint32_t maxInFlight_ = 0;
+  uint32_t inFlight_ = 0;
+
+  uv_poll_t* poll_ = nullptr;
+  uv_async_t* jobsAsync_ = nullptr;
+  std::mutex jobsMutex_;
+  std::deque<BlockingJob*> jobsDone_;
+  uint32_t jobsRunning_ = 0;  // guarded by jobsMutex_
+  std::condition_variable jobsIdle_;
+  bool throttled_ = false;  // polling stopped because maxInFlight was reached
+  std::vector<fuse_pollhandle*> pollHandles_;
+  std::vector<uint32_t> freePollHandles_;
+
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> freeSlots_;
+  std::vector<uint32_t> interrupted_;
+
+  Napi::FunctionReference handlers_[OP_COUNT];
+  Napi::FunctionReference onEnded_;   // (reason: string) when the kernel side went away
+  Napi::FunctionReference onJobDone_; // (id, errno, result) for blocking jobs
+  Napi::ObjectReference scratchRef_;
+  uint8_t* scratch_ = nullptr;
+  napi_async_context asyncContext_ = nullptr;
+  Napi::ObjectReference resource_;
+  uint32_t readdirplusAdds_ = 0;
+  fuse_lowlevel_ops ops_{};
+  friend void RunJob(BlockingJob* job);
+};
+
+}  // namespace fusekit

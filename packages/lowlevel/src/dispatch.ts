@@ -1,0 +1,330 @@
+// The glue between native requests and user handlers: one function per op that calls the
+// handler with typed arguments and answers its result, its error or its rejection exactly once.
+import { errnoOf, FuseError } from './errors.js';
+import { native, type NativeSession, type Slot } from './native.js';
+import type { Operations } from './operations.js';
+import {
+  checkCount, checkName, DirectoryReply, openBits, PollHandle, ReplyShapeError, Scratch,
+} from './replies.js';
+import { RequestContext } from './request.js';
+import type {
+  Attr, ConnectionInfo, CreateReply, Entry, FdData, IoctlReply, IoctlRetry, Lock, Name, ReadReply,
+  SetAttr,
+} from './types.js';
+
+const C = native.constants;
+const L = native.layout as Record<string, number>;
+const I_UID = L.I_UID!, I_GID = L.I_GID!, I_PID = L.I_PID!, I_UMASK = L.I_UMASK!;
+const EIO = 5, EINTR = 4, ERANGE = 34;
+
+export interface DispatchHost {
+  readonly native: NativeSession;
+  readonly scratch: Scratch;
+  readonly attrTimeout: number;
+  readonly entryTimeout: number;
+  readonly interrupts: Map<Slot, RequestContext>;
+  /** Reports handler failures that are not errno answers. */
+  report(message: string, error: unknown): void;
+  /** Called when a request was answered (for close() to know when all are done). */
+  answered(): void;
+  /** Capabilities chosen by session options, before the user's init. */
+  chooseWants(conn: ConnectionInfo): void;
+  /** Settles notifyRetrieve promises. */
+  retrieved(cookie: number, offset: number, data: Buffer): void;
+}
+
+type Answer<T> = (ctx: RequestContext, value: T) => void;
+type AnyFn = (...args: never[]) => unknown;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Builds the native handler array (indexed by op code) for the handlers `ops` implements. */
+export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | undefined)[] {
+  const { native: n, scratch } = host;
+  const i32 = scratch.i32;
+
+  const context = (slot: Slot): RequestContext =>
+    new RequestContext(slot, i32[I_UID]! >>> 0, i32[I_GID]! >>> 0, i32[I_PID]!, i32[I_UMASK]!, n, host.interrupts);
+
+  const fail = (ctx: RequestContext, op: string, error: unknown): void => {
+    if (ctx.replied) {
+      host.report(`${op}: handler failed after answering`, error);
+      return;
+    }
+    let errno = errnoOf(error);
+    if (ctx.interrupted && (errno === undefined || (error as { name?: string })?.name === 'AbortError')) errno = EINTR;
+    if (errno === undefined) host.report(`${op}: handler failed; answered EIO`, error);
+    finish(ctx);
+    n.replyErr(ctx.slot, errno ?? EIO);
+  };
+
+  const finish = (ctx: RequestContext): void => {
+    ctx.done();
+    host.answered();
+  };
+
+  // Runs the answer in a guard: a reply value of the wrong shape answers EIO.
+  const settle = <T>(ctx: RequestContext, op: string, value: T, answer: Answer<T>): void => {
+    if (ctx.replied) return;
+    try {
+      answer(ctx, value);
+    } catch (error) {
+      fail(ctx, op, error);
+    }
+  };
+
+  const run = <T>(ctx: RequestContext, op: string, call: () => T | Promise<T>, answer: Answer<T>): void => {
+    let result: T | Promise<T>;
+    try {
+      result = call();
+    } catch (error) {
+      fail(ctx, op, error);
+      return;
+    }
+    if (isThenable(result)) {
+      (result as Promise<T>).then(
+        (value) => settle(ctx, op, value, answer),
+        (error: unknown) => fail(ctx, op, error),
+      );
+    } else {
+      settle(ctx, op, result, answer);
+    }
+  };
+
+  const { attrTimeout, entryTimeout } = host;
+  const ok: Answer<unknown> = (ctx) => { finish(ctx); n.replyErr(ctx.slot, 0); };
+  const entry: Answer<Entry> = (ctx, e) => { scratch.writeEntry(e, attrTimeout, entryTimeout); finish(ctx); n.replyEntry(ctx.slot); };
+  const attr: Answer<Attr> = (ctx, a) => { scratch.writeAttr(a, attrTimeout); finish(ctx); n.replyAttr(ctx.slot); };
+  const open: Answer<unknown> = (ctx, r) => { const [fh, bits] = openBits(r as never); finish(ctx); n.replyOpen(ctx.slot, fh, bits); };
+  const count = (what: string): Answer<number> => (ctx, v) => { checkCount(v, what); finish(ctx); n.replyWrite(ctx.slot, v); };
+  const offset: Answer<number> = (ctx, v) => { checkCount(v, 'offset'); finish(ctx); n.replyLseek(ctx.slot, v); };
+  const data: Answer<ReadReply> = (ctx, r) => {
+    if (r instanceof Uint8Array) { finish(ctx); n.replyBuf(ctx.slot, r); return; }
+    if (Array.isArray(r)) {
+      for (const part of r) if (!(part instanceof Uint8Array)) throw new ReplyShapeError('read: every part must be a Uint8Array');
+      finish(ctx); n.replyIov(ctx.slot, r); return;
+    }
+    if (typeof r === 'object' && r !== null && 'fd' in r) {
+      const d = r as FdData;
+      if (!Number.isInteger(d.fd) || d.fd < 0) throw new ReplyShapeError('read: fd must be a file descriptor');
+      checkCount(d.position, 'position'); checkCount(d.size, 'size');
+      finish(ctx); n.replyData(ctx.slot, d.fd, d.position, d.size); return;
+    }
+    throw new ReplyShapeError('read must answer a Uint8Array, an array of them, or { fd, position, size }');
+  };
+  const xattrValue = (size: number): Answer<Uint8Array> => (ctx, v) => {
+    if (!(v instanceof Uint8Array)) throw new ReplyShapeError('getxattr must answer a Uint8Array');
+    finish(ctx);
+    if (size === 0) n.replyXattr(ctx.slot, v.byteLength);
+    else if (v.byteLength > size) n.replyErr(ctx.slot, ERANGE);
+    else n.replyBuf(ctx.slot, v);
+  };
+  const xattrList = (size: number): Answer<Name[]> => (ctx, names) => {
+    if (!Array.isArray(names)) throw new ReplyShapeError('listxattr must answer an array of names');
+    const parts: Buffer[] = [];
+    for (const name of names) {
+      const checked = checkName(name, 'xattr name');
+      parts.push(typeof checked === 'string' ? Buffer.from(checked) : checked, Buffer.alloc(1));
+    }
+    const list = Buffer.concat(parts);
+    finish(ctx);
+    if (size === 0) n.replyXattr(ctx.slot, list.byteLength);
+    else if (list.byteLength > size) n.replyErr(ctx.slot, ERANGE);
+    else n.replyBuf(ctx.slot, list);
+  };
+  const lock: Answer<Lock> = (ctx, l) => {
+    if (typeof l !== 'object' || l === null) throw new ReplyShapeError('getlk must answer a lock');
+    if (![C.F_RDLCK, C.F_WRLCK, C.F_UNLCK].includes(l.type)) throw new ReplyShapeError('lock type must be F_RDLCK, F_WRLCK or F_UNLCK');
+    checkCount(l.start, 'lock start');
+    if (l.end !== -1) checkCount(l.end, 'lock end');
+    finish(ctx); n.replyLock(ctx.slot, l.type, l.start, l.end, l.pid | 0);
+  };
+
+  const lockArg = (type: number, start: number, end: number, pid: number): Lock => ({ type, start, end, pid });
+  const h: Partial<Record<string, AnyFn>> = {};
+
+  if (ops.lookup) h.lookup = (s: Slot, parent: number, name: Name) => {
+    const ctx = context(s); run(ctx, 'lookup', () => ops.lookup!(parent, name, ctx), entry);
+  };
+  if (ops.forget) h.forget = (ino: number, nlookup: number) => {
+    try {
+      const r = ops.forget!(ino, nlookup);
+      if (isThenable(r)) (r as Promise<void>).catch((e: unknown) => host.report('forget: handler failed', e));
+    } catch (error) {
+      host.report('forget: handler failed', error);
+    }
+  };
+  if (ops.getattr) h.getattr = (s: Slot, ino: number, fh?: number) => {
+    const ctx = context(s); run(ctx, 'getattr', () => ops.getattr!(ino, fh, ctx), attr);
+  };
+  if (ops.setattr) h.setattr = (s: Slot, ino: number, toSet: number, mode: number, uid: number, gid: number, size: number,
+    atime: bigint | true, mtime: bigint | true, ctime: bigint, fh?: number) => {
+    const ctx = context(s);
+    const changes: SetAttr = {};
+    if (toSet & C.FUSE_SET_ATTR_MODE!) changes.mode = mode;
+    if (toSet & C.FUSE_SET_ATTR_UID!) changes.uid = uid;
+    if (toSet & C.FUSE_SET_ATTR_GID!) changes.gid = gid;
+    if (toSet & C.FUSE_SET_ATTR_SIZE!) changes.size = size;
+    if (toSet & (C.FUSE_SET_ATTR_ATIME! | C.FUSE_SET_ATTR_ATIME_NOW!)) changes.atimeNs = atime === true ? 'now' : atime;
+    if (toSet & (C.FUSE_SET_ATTR_MTIME! | C.FUSE_SET_ATTR_MTIME_NOW!)) changes.mtimeNs = mtime === true ? 'now' : mtime;
+    if (toSet & C.FUSE_SET_ATTR_CTIME!) changes.ctimeNs = ctime;
+    run(ctx, 'setattr', () => ops.setattr!(ino, changes, fh, ctx), attr);
+  };
+  if (ops.readlink) h.readlink = (s: Slot, ino: number) => {
+    const ctx = context(s);
+    run(ctx, 'readlink', () => ops.readlink!(ino, ctx), (c, target) => { checkName(target, 'link target'); finish(c); n.replyReadlink(c.slot, target); });
+  };
+  if (ops.mknod) h.mknod = (s: Slot, parent: number, name: Name, mode: number, rdev: number) => {
+    const ctx = context(s); run(ctx, 'mknod', () => ops.mknod!(parent, name, mode, rdev, ctx), entry);
+  };
+  if (ops.mkdir) h.mkdir = (s: Slot, parent: number, name: Name, mode: number) => {
+    const ctx = context(s); run(ctx, 'mkdir', () => ops.mkdir!(parent, name, mode, ctx), entry);
+  };
+  if (ops.unlink) h.unlink = (s: Slot, parent: number, name: Name) => {
+    const ctx = context(s); run(ctx, 'unlink', () => ops.unlink!(parent, name, ctx), ok);
+  };
+  if (ops.rmdir) h.rmdir = (s: Slot, parent: number, name: Name) => {
+    const ctx = context(s); run(ctx, 'rmdir', () => ops.rmdir!(parent, name, ctx), ok);
+  };
+  if (ops.symlink) h.symlink = (s: Slot, target: Name, parent: number, name: Name) => {
+    const ctx = context(s); run(ctx, 'symlink', () => ops.symlink!(target, parent, name, ctx), entry);
+  };
+  if (ops.rename) h.rename = (s: Slot, parent: number, name: Name, newParent: number, newName: Name, flags: number) => {
+    const ctx = context(s); run(ctx, 'rename', () => ops.rename!(parent, name, newParent, newName, flags, ctx), ok);
+  };
+  if (ops.link) h.link = (s: Slot, ino: number, newParent: number, newName: Name) => {
+    const ctx = context(s); run(ctx, 'link', () => ops.link!(ino, newParent, newName, ctx), entry);
+  };
+  if (ops.open) h.open = (s: Slot, ino: number, flags: number) => {
+    const ctx = context(s); run(ctx, 'open', () => ops.open!(ino, flags, ctx), open);
+  };
+  if (ops.read) h.read = (s: Slot, ino: number, size: number, off: number, fh: number | undefined, flags: number) => {
+    const ctx = context(s); run(ctx, 'read', () => ops.read!(ino, size, off, fh, flags, ctx), data);
+  };
+  const written = count('write count');
+  if (ops.write) h.write = (s: Slot, ino: number, buf: Buffer, off: number, fh: number | undefined, flags: number, writepage: boolean) => {
+    const ctx = context(s); run(ctx, 'write', () => ops.write!(ino, buf, off, fh, flags, writepage, ctx), written);
+  };
+  if (ops.writeBuf) h.writeBuf = (s: Slot, ino: number, buf: Buffer, off: number, fh: number | undefined, flags: number, writepage: boolean) => {
+    const ctx = context(s); run(ctx, 'writeBuf', () => ops.writeBuf!(ino, buf, off, fh, flags, writepage, ctx), written);
+  };
+  if (ops.flush) h.flush = (s: Slot, ino: number, fh: number | undefined, owner: bigint) => {
+    const ctx = context(s); run(ctx, 'flush', () => ops.flush!(ino, fh, owner, ctx), ok);
+  };
+  if (ops.release) h.release = (s: Slot, ino: number, fh: number | undefined, flags: number, _flush: boolean, flockOwner?: bigint) => {
+    const ctx = context(s); run(ctx, 'release', () => ops.release!(ino, fh, flags, flockOwner, ctx), ok);
+  };
+  if (ops.fsync) h.fsync = (s: Slot, ino: number, datasync: boolean, fh?: number) => {
+    const ctx = context(s); run(ctx, 'fsync', () => ops.fsync!(ino, datasync, fh, ctx), ok);
+  };
+  if (ops.opendir) h.opendir = (s: Slot, ino: number, flags: number) => {
+    const ctx = context(s); run(ctx, 'opendir', () => ops.opendir!(ino, flags, ctx), open);
+  };
+  const dirDone: Answer<void> = (ctx) => { finish(ctx); n.replyDir(ctx.slot); };
+  if (ops.readdir) h.readdir = (s: Slot, ino: number, _size: number, off: number, fh?: number) => {
+    const ctx = context(s);
+    const dir = new DirectoryReply<Pick<Attr, 'ino' | 'mode'>>(n, scratch, s, false, attrTimeout, entryTimeout, () => ctx.replied);
+    run(ctx, 'readdir', () => ops.readdir!(ino, off, fh, dir, ctx), dirDone);
+  };
+  if (ops.readdirplus) h.readdirplus = (s: Slot, ino: number, _size: number, off: number, fh?: number) => {
+    const ctx = context(s);
+    const dir = new DirectoryReply<Entry>(n, scratch, s, true, attrTimeout, entryTimeout, () => ctx.replied);
+    run(ctx, 'readdirplus', () => ops.readdirplus!(ino, off, fh, dir, ctx), dirDone);
+  };
+  if (ops.releasedir) h.releasedir = (s: Slot, ino: number, fh?: number) => {
+    const ctx = context(s); run(ctx, 'releasedir', () => ops.releasedir!(ino, fh, ctx), ok);
+  };
+  if (ops.fsyncdir) h.fsyncdir = (s: Slot, ino: number, datasync: boolean, fh?: number) => {
+    const ctx = context(s); run(ctx, 'fsyncdir', () => ops.fsyncdir!(ino, datasync, fh, ctx), ok);
+  };
+  if (ops.statfs) h.statfs = (s: Slot, ino: number) => {
+    const ctx = context(s);
+    run(ctx, 'statfs', () => ops.statfs!(ino, ctx), (c, st) => { scratch.writeStatfs(st); finish(c); n.replyStatfs(c.slot); });
+  };
+  if (ops.setxattr) h.setxattr = (s: Slot, ino: number, name: Name, value: Buffer, flags: number) => {
+    const ctx = context(s); run(ctx, 'setxattr', () => ops.setxattr!(ino, name, value, flags, ctx), ok);
+  };
+  if (ops.getxattr) h.getxattr = (s: Slot, ino: number, name: Name, size: number) => {
+    const ctx = context(s); run(ctx, 'getxattr', () => ops.getxattr!(ino, name, ctx), xattrValue(size));
+  };
+  if (ops.listxattr) h.listxattr = (s: Slot, ino: number, size: number) => {
+    const ctx = context(s); run(ctx, 'listxattr', () => ops.listxattr!(ino, ctx), xattrList(size));
+  };
+  if (ops.removexattr) h.removexattr = (s: Slot, ino: number, name: Name) => {
+    const ctx = context(s); run(ctx, 'removexattr', () => ops.removexattr!(ino, name, ctx), ok);
+  };
+  if (ops.access) h.access = (s: Slot, ino: number, mask: number) => {
+    const ctx = context(s); run(ctx, 'access', () => ops.access!(ino, mask, ctx), ok);
+  };
+  if (ops.create) h.create = (s: Slot, parent: number, name: Name, mode: number, flags: number) => {
+    const ctx = context(s);
+    run(ctx, 'create', () => ops.create!(parent, name, mode, flags, ctx), (c, r: CreateReply) => {
+      scratch.writeEntry(r, attrTimeout, entryTimeout);
+      const [fh, bits] = openBits(r);
+      finish(c); n.replyCreate(c.slot, fh, bits);
+    });
+  };
+  if (ops.getlk) h.getlk = (s: Slot, ino: number, fh: number | undefined, owner: bigint, type: number, start: number, end: number, pid: number) => {
+    const ctx = context(s); run(ctx, 'getlk', () => ops.getlk!(ino, fh, owner, lockArg(type, start, end, pid), ctx), lock);
+  };
+  if (ops.setlk) h.setlk = (s: Slot, ino: number, fh: number | undefined, owner: bigint, type: number, start: number, end: number, pid: number, sleep: boolean) => {
+    const ctx = context(s); run(ctx, 'setlk', () => ops.setlk!(ino, fh, owner, lockArg(type, start, end, pid), sleep, ctx), ok);
+  };
+  if (ops.flock) h.flock = (s: Slot, ino: number, fh: number | undefined, owner: bigint, op: number) => {
+    const ctx = context(s); run(ctx, 'flock', () => ops.flock!(ino, fh, owner, op, ctx), ok);
+  };
+  if (ops.bmap) h.bmap = (s: Slot, ino: number, blocksize: number, idx: number) => {
+    const ctx = context(s);
+    run(ctx, 'bmap', () => ops.bmap!(ino, blocksize, idx, ctx), (c, v) => { checkCount(v, 'block index'); finish(c); n.replyBmap(c.slot, v); });
+  };
+  if (ops.ioctl) h.ioctl = (s: Slot, ino: number, cmd: number, arg: bigint, fh: number | undefined, flags: number, input: Buffer, outSize: number) => {
+    const ctx = context(s);
+    run(ctx, 'ioctl', () => ops.ioctl!(ino, cmd, arg, fh, flags, input, outSize, ctx), (c, r: IoctlReply | IoctlRetry) => {
+      if (typeof r !== 'object' || r === null) throw new ReplyShapeError('ioctl must answer { result, data } or { retry }');
+      if ('retry' in r) { finish(c); n.replyIoctlRetry(c.slot, r.retry.input, r.retry.output); return; }
+      if (!Number.isInteger(r.result)) throw new ReplyShapeError('ioctl result must be an integer');
+      if (r.data !== undefined && !(r.data instanceof Uint8Array)) throw new ReplyShapeError('ioctl data must be a Uint8Array');
+      finish(c); n.replyIoctl(c.slot, r.result, r.data);
+    });
+  };
+  if (ops.poll) h.poll = (s: Slot, ino: number, fh: number | undefined, events: number, handle?: number) => {
+    const ctx = context(s);
+    const ph = handle === undefined ? undefined : new PollHandle(n, handle);
+    run(ctx, 'poll', () => ops.poll!(ino, fh, events, ph, ctx), (c, revents) => { checkCount(revents, 'revents'); finish(c); n.replyPoll(c.slot, revents); });
+  };
+  if (ops.fallocate) h.fallocate = (s: Slot, ino: number, mode: number, off: number, len: number, fh?: number) => {
+    const ctx = context(s); run(ctx, 'fallocate', () => ops.fallocate!(ino, mode, off, len, fh, ctx), ok);
+  };
+  if (ops.copyFileRange) h.copyFileRange = (s: Slot, inoIn: number, offIn: number, fhIn: number | undefined, inoOut: number, offOut: number, fhOut: number | undefined, len: number, flags: number) => {
+    const ctx = context(s); run(ctx, 'copyFileRange', () => ops.copyFileRange!(inoIn, offIn, fhIn, inoOut, offOut, fhOut, len, flags, ctx), count('copied count'));
+  };
+  if (ops.lseek) h.lseek = (s: Slot, ino: number, off: number, whence: number, fh?: number) => {
+    const ctx = context(s); run(ctx, 'lseek', () => ops.lseek!(ino, off, whence, fh, ctx), offset);
+  };
+
+  // Always registered: session options choose capabilities, then the user's init refines them.
+  h.init = (conn: ConnectionInfo) => {
+    host.chooseWants(conn);
+    try {
+      ops.init?.(conn);
+    } catch (error) {
+      host.report('init: handler failed', error);
+    }
+    return conn;
+  };
+  if (ops.destroy) h.destroy = () => {
+    try {
+      ops.destroy!();
+    } catch (error) {
+      host.report('destroy: handler failed', error);
+    }
+  };
+  h.retrieveReply = (cookie: number, _ino: number, off: number, buf: Buffer) => host.retrieved(cookie, off, buf);
+  h.interrupt = (s: Slot) => host.interrupts.get(s)?.abort();
+
+  return C.ops.map((name) => h[name]);
+}
+
+export { FuseError };

@@ -1,0 +1,17 @@
+export { mount, Session } from './session.js';
+export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger } from './options.js';
+export type { Operations, OperationName } from './operations.js';
+export { RequestContext } from './request.js';
+export { DirectoryReply, PollHandle, ReplyShapeError } from './replies.js';
+export { FuseError, errno } from './errors.js';
+export type * from './types.js';
+import { native } from './native.js';
+
+/**
+ * libfuse and kernel constants: `FUSE_CAP_*` capability bits, `FUSE_SET_ATTR_*`,
+ * `RENAME_NOREPLACE`/`RENAME_EXCHANGE`, `F_RDLCK`/`F_WRLCK`/`F_UNLCK`, `FUSE_IOCTL_*`, and the
+ * libfuse version the addon was built against (`FUSE_MAJOR_VERSION`, `FUSE_MINOR_VERSION`).
+ */
+export const constants: Readonly<Record<string, number>> = Object.freeze(
+  Object.fromEntries(Object.entries(native.constants).filter(([, v]) => typeof v === 'number')) as Record<string, number>,
+);

@@ -1,0 +1,67 @@
+// The raw addon, typed in one place. Nothing here validates: callers in this package do.
+import { createRequire } from 'node:module';
+import { NativeFuseError } from './errors.js';
+
+/** A slot index: the native side's handle for one request the kernel is waiting on. */
+export type Slot = number;
+type Name = string | Buffer;
+
+export interface NativeSession {
+  readonly scratch: ArrayBuffer;
+  mount(mountpoint: string, handlers: (((...args: never[]) => unknown) | undefined)[]): void;
+  pause(): void;
+  resume(): void;
+  unmount(): void;
+  destroy(): void;
+  inFlight(): number;
+  drainLog(): string[];
+  watchInterrupt(slot: Slot): boolean;
+  groups(slot: Slot): number[];
+  notify(id: number, kind: number, a: number, b: number, c: number, nameOrData: Name | Uint8Array | undefined): void;
+  notifyPoll(handle: number): void;
+  dropPollHandle(handle: number): void;
+  replyErr(slot: Slot, errno: number): void;
+  replyNone(slot: Slot): void;
+  replyEntry(slot: Slot): void;
+  replyCreate(slot: Slot, fh: number, openBits: number): void;
+  replyAttr(slot: Slot): void;
+  replyReadlink(slot: Slot, target: Name): void;
+  replyOpen(slot: Slot, fh: number, openBits: number): void;
+  replyWrite(slot: Slot, count: number): void;
+  replyBuf(slot: Slot, data: Uint8Array): void;
+  replyIov(slot: Slot, parts: Uint8Array[]): void;
+  replyData(slot: Slot, fd: number, position: number, size: number): void;
+  replyStatfs(slot: Slot): void;
+  replyXattr(slot: Slot, size: number): void;
+  replyLock(slot: Slot, type: number, start: number, end: number, pid: number): void;
+  replyBmap(slot: Slot, idx: number): void;
+  replyIoctl(slot: Slot, result: number, data: Uint8Array | undefined): void;
+  replyIoctlRetry(slot: Slot, input: [bigint, number][], output: [bigint, number][]): void;
+  replyPoll(slot: Slot, revents: number): void;
+  replyLseek(slot: Slot, offset: number): void;
+  dirAdd(slot: Slot, name: Name, nextOffset: number, plus: boolean): boolean;
+  replyDir(slot: Slot): void;
+}
+
+export interface NativeSessionOptions {
+  namesAsBuffers: boolean;
+  maxInFlight: number;
+}
+
+export interface NativeAddon {
+  Session: new (
+    args: string[],
+    options: NativeSessionOptions,
+    onEnded: (reason: string) => void,
+    onJobDone: (id: number, errno: number) => void,
+  ) => NativeSession;
+  setErrorClass(cls: new (message: string, errno: number, syscall: string) => Error): void;
+  layout: Record<string, number>;
+  constants: Record<string, number> & { ops: string[] };
+}
+
+const require = createRequire(import.meta.url);
+// src/ and dist/ are both one level below the package root, next to build/.
+const addonPath = process.env.FUSEKIT_ADDON ?? '../build/Release/fusekit.node';
+export const native = require(addonPath) as NativeAddon;
+native.setErrorClass(NativeFuseError as unknown as Parameters<NativeAddon["setErrorClass"]>[0]);

@@ -1,0 +1,90 @@
+/**
+ * libfuse mount options every session starts from unless `options` replaces them
+ * (pyfuse3's `default_options`): the kernel checks permissions against the attributes you
+ * return, so handlers need not.
+ */
+export const defaultOptions: readonly string[] = Object.freeze(['default_permissions']);
+
+/** How a session is mounted and served. */
+export interface MountOptions {
+  /** libfuse `-o` options, verbatim (e.g. `'max_read=131072'`). Default: {@link defaultOptions}. */
+  options?: readonly string[];
+  /** Name shown as the source in /proc/mounts (`fsname=`). */
+  fsname?: string;
+  /** Filesystem subtype shown as `fuse.<subtype>` (`subtype=`). */
+  subtype?: string;
+  /** Let other users access the mount (`allow_other`; non-root needs `user_allow_other` in /etc/fuse.conf). */
+  allowOther?: boolean;
+  /** Let the kernel check permissions (`default_permissions`). */
+  defaultPermissions?: boolean;
+  /** Unmount automatically when the process dies, even if killed (`auto_unmount`). */
+  autoUnmount?: boolean;
+  /** Mount read-only (`ro`). */
+  readOnly?: boolean;
+  /** Log every request and reply from libfuse to stderr (`-d`). */
+  debug?: boolean;
+  /** Seconds the kernel caches attributes when a reply does not say (default 1). */
+  attrTimeout?: number;
+  /** Seconds the kernel caches names when a reply does not say (default 1). */
+  entryTimeout?: number;
+  /** Names arrive as Buffers (for names that are not UTF-8). Default false: strings. */
+  namesAsBuffers?: boolean;
+  /**
+   * The most requests handled at once; beyond it the session stops reading from the kernel
+   * until some are answered (back-pressure). 0: no limit. Default 1024.
+   */
+  maxInFlight?: number;
+  /** Capability choices applied before your `init` handler runs. */
+  capabilities?: CapabilityOptions;
+  /** Where handler failures and libfuse messages go. Default: `console.error`. */
+  logger?: Logger;
+}
+
+/** Capability choices; each is only asked for when the kernel offers it. */
+export interface CapabilityOptions {
+  /** Buffer writes in the kernel's page cache (FUSE_CAP_WRITEBACK_CACHE). Default false. */
+  writebackCache?: boolean;
+  /** Reply to reads from file descriptors with splice (SPLICE_WRITE + SPLICE_MOVE). Default true. */
+  spliceWrite?: boolean;
+  /** Receive write data through a pipe (SPLICE_READ; only with a `writeBuf` handler). Default false. */
+  spliceRead?: boolean;
+  /** Use readdirplus only when the kernel thinks it helps (READDIRPLUS_AUTO). Default true. */
+  readdirplusAuto?: boolean;
+  /** Largest write request in bytes. Default: the most libfuse allows (1 MiB). */
+  maxWrite?: number;
+  /** Largest readahead in bytes. Default: what the kernel offers. */
+  maxReadahead?: number;
+  /** Most background requests (readahead, writeback) in flight. Default 64. */
+  maxBackground?: number;
+  /** Background requests at which the kernel considers us congested. Default 48. */
+  congestionThreshold?: number;
+  /** Timestamp granularity in ns (1 = full precision). Default 1. */
+  timeGran?: number;
+}
+
+/** Receives what the session cannot answer to anyone else. */
+export interface Logger {
+  error(message: string, error?: unknown): void;
+  warn?(message: string): void;
+}
+
+/** Builds libfuse's argv from the options. */
+export function toArgs(o: MountOptions): string[] {
+  const list = [...(o.options ?? defaultOptions)];
+  if (o.fsname !== undefined) list.push(`fsname=${escape(o.fsname)}`);
+  if (o.subtype !== undefined) list.push(`subtype=${escape(o.subtype)}`);
+  if (o.allowOther) list.push('allow_other');
+  if (o.defaultPermissions) list.push('default_permissions');
+  if (o.autoUnmount) list.push('auto_unmount');
+  if (o.readOnly) list.push('ro');
+  const args = ['fusekit'];
+  const unique = [...new Set(list.filter((x) => x.length > 0))];
+  if (unique.length > 0) args.push('-o', unique.join(','));
+  if (o.debug) args.push('-d');
+  return args;
+}
+
+// libfuse's option parser splits on commas; a backslash escapes one.
+function escape(value: string): string {
+  return value.replace(/[\\,]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,185 @@
+// Turning handler results into native replies: validation (a value of the wrong shape is
+// refused with ReplyShapeError, answered EIO and logged) and writes into the shared scratch.
+import { native, type NativeSession, type Slot } from './native.js';
+import type { Attr, Entry, Name, OpenReply, Statfs } from './types.js';
+
+const L = native.layout as Record<string, number> & {
+  F_INO: number; F_MODE: number; F_NLINK: number; F_UID: number; F_GID: number; F_RDEV: number;
+  F_SIZE: number; F_BLOCKS: number; F_BLKSIZE: number; F_GENERATION: number; F_ATTR_TIMEOUT: number;
+  F_ENTRY_TIMEOUT: number; T_ATIME: number; T_MTIME: number; T_CTIME: number; SF_BSIZE: number;
+};
+
+/** A handler answered with a value the kernel cannot be given. */
+export class ReplyShapeError extends TypeError {
+  override name = 'ReplyShapeError';
+}
+
+export function checkCount(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ReplyShapeError(`${what} must be a non-negative safe integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function optionalCount(value: unknown, what: string): number {
+  return value === undefined ? 0 : checkCount(value, what);
+}
+
+function checkTimeout(value: unknown, fallback: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0)) throw new ReplyShapeError(`${what} must be a number >= 0`);
+  return value;
+}
+
+export function checkName(value: unknown, what: string): Name {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) throw new ReplyShapeError(`${what} contains a NUL byte`);
+    return value;
+  }
+  if (Buffer.isBuffer(value)) {
+    if (value.includes(0)) throw new ReplyShapeError(`${what} contains a NUL byte`);
+    return value;
+  }
+  throw new ReplyShapeError(`${what} must be a string or Buffer, got ${describe(value)}`);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  if (value === null || typeof value !== 'object') return String(value);
+  return Object.prototype.toString.call(value);
+}
+
+function timeNs(attr: Attr, field: 'atime' | 'mtime' | 'ctime'): bigint {
+  const ns = attr[`${field}Ns`];
+  if (typeof ns === 'bigint') return ns;
+  if (ns !== undefined) throw new ReplyShapeError(`${field}Ns must be a bigint`);
+  // A plain node:fs Stats carries milliseconds as a float.
+  const ms = (attr as unknown as Record<string, unknown>)[`${field}Ms`];
+  if (typeof ms === 'number' && Number.isFinite(ms)) return BigInt(Math.round(ms * 1e6));
+  return 0n;
+}
+
+/** Shared scratch views over the session's native buffer. */
+export class Scratch {
+  readonly f64: Float64Array;
+  readonly i64: BigInt64Array;
+  readonly i32: Int32Array;
+  constructor(buffer: ArrayBuffer) {
+    this.f64 = new Float64Array(buffer);
+    this.i64 = new BigInt64Array(buffer);
+    this.i32 = new Int32Array(buffer);
+  }
+
+  writeAttr(attr: Attr, attrTimeout: number): void {
+    if (typeof attr !== 'object' || attr === null) throw new ReplyShapeError(`attributes must be an object, got ${describe(attr)}`);
+    const f = this.f64;
+    f[L.F_INO] = checkCount(attr.ino, 'ino');
+    f[L.F_MODE] = checkCount(attr.mode, 'mode');
+    f[L.F_NLINK] = optionalCount(attr.nlink, 'nlink');
+    f[L.F_UID] = optionalCount(attr.uid, 'uid');
+    f[L.F_GID] = optionalCount(attr.gid, 'gid');
+    f[L.F_RDEV] = optionalCount(attr.rdev, 'rdev');
+    f[L.F_SIZE] = optionalCount(attr.size, 'size');
+    f[L.F_BLOCKS] = optionalCount(attr.blocks, 'blocks');
+    f[L.F_BLKSIZE] = optionalCount(attr.blksize, 'blksize');
+    f[L.F_ATTR_TIMEOUT] = checkTimeout(attr.attrTimeout, attrTimeout, 'attrTimeout');
+    const t = this.i64;
+    t[L.T_ATIME] = timeNs(attr, 'atime');
+    t[L.T_MTIME] = timeNs(attr, 'mtime');
+    t[L.T_CTIME] = timeNs(attr, 'ctime');
+  }
+
+  writeEntry(entry: Entry, attrTimeout: number, entryTimeout: number): void {
+    this.writeAttr(entry, attrTimeout);
+    this.f64[L.F_GENERATION] = optionalCount(entry.generation, 'generation');
+    this.f64[L.F_ENTRY_TIMEOUT] = checkTimeout(entry.entryTimeout, entryTimeout, 'entryTimeout');
+  }
+
+  /** Only ino and mode matter for plain readdir entries. */
+  writeDirent(attr: Pick<Attr, 'ino' | 'mode'>): void {
+    if (typeof attr !== 'object' || attr === null) throw new ReplyShapeError('directory entry attributes must be an object');
+    this.f64[L.F_INO] = checkCount(attr.ino, 'ino');
+    this.f64[L.F_MODE] = checkCount(attr.mode, 'mode');
+  }
+
+  writeStatfs(s: Statfs): void {
+    if (typeof s !== 'object' || s === null) throw new ReplyShapeError('statfs must be an object');
+    const keys = ['bsize', 'frsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree', 'favail', 'fsid', 'flag', 'namemax'] as const;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      this.f64[L.SF_BSIZE + i] = optionalCount(s[key], key);
+    }
+  }
+}
+
+/** The `fuse_file_info` bits an open reply may set, packed for the native call. */
+export function openBits(reply: OpenReply | void | undefined): [fh: number, bits: number] {
+  if (reply === undefined || reply === null) return [0, 0];
+  if (typeof reply !== 'object') throw new ReplyShapeError(`open reply must be an object, got ${describe(reply)}`);
+  const fh = optionalCount(reply.fh, 'fh');
+  const bits =
+    (reply.directIo ? 1 : 0) | (reply.keepCache ? 2 : 0) | (reply.nonseekable ? 4 : 0) |
+    (reply.cacheReaddir ? 8 : 0) | (reply.noflush ? 16 : 0);
+  return [fh, bits];
+}
+
+/**
+ * The reply of a readdir/readdirplus request under construction, faithful to
+ * `fuse_add_direntry[_plus]`: `add` returns false, and adds nothing, once the kernel's buffer
+ * is full.
+ */
+export class DirectoryReply<A> {
+  #full = false;
+  /** @internal */
+  constructor(
+    private readonly native: NativeSession,
+    private readonly scratch: Scratch,
+    private readonly slot: Slot,
+    private readonly plus: boolean,
+    private readonly attrTimeout: number,
+    private readonly entryTimeout: number,
+    private readonly ctxReplied: () => boolean,
+  ) {}
+
+  /**
+   * Adds one entry; `nextOffset` is the offset at which a later readdir continues after it
+   * (non-zero, unique and stable in your directory). Returns false when the reply is full.
+   */
+  add(name: Name, attr: A, nextOffset: number): boolean {
+    if (this.#full) return false;
+    if (this.ctxReplied()) throw new Error('readdir reply already sent');
+    checkName(name, 'entry name');
+    checkCount(nextOffset, 'nextOffset');
+    if (this.plus) this.scratch.writeEntry(attr as Entry, this.attrTimeout, this.entryTimeout);
+    else this.scratch.writeDirent(attr as Pick<Attr, 'ino' | 'mode'>);
+    const added = this.native.dirAdd(this.slot, name, nextOffset, this.plus);
+    if (!added) this.#full = true;
+    return added;
+  }
+
+  /** True once an entry did not fit. */
+  get full(): boolean {
+    return this.#full;
+  }
+}
+
+/** Kept from a poll request: tell the kernel when readiness changes, then release it. */
+export class PollHandle {
+  #released = false;
+  /** @internal */
+  constructor(private readonly native: NativeSession, private readonly id: number) {}
+
+  /** Wakes up the poller (fuse_lowlevel_notify_poll); non-blocking. */
+  notify(): void {
+    if (this.#released) throw new Error('poll handle released');
+    this.native.notifyPoll(this.id);
+  }
+
+  /** Frees the handle (fuse_pollhandle_destroy). */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.native.dropPollHandle(this.id);
+  }
+}

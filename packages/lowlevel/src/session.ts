@@ -1,0 +1,239 @@
+import { stat } from 'node:fs/promises';
+import { buildHandlers, type DispatchHost } from './dispatch.js';
+import { FuseError } from './errors.js';
+import { native, type NativeSession, type Slot } from './native.js';
+import type { Operations } from './operations.js';
+import { toArgs, type CapabilityOptions, type Logger, type MountOptions } from './options.js';
+import { checkCount, checkName, Scratch } from './replies.js';
+import type { RequestContext } from './request.js';
+import type { ConnectionInfo, Name } from './types.js';
+
+const C = native.constants;
+const defaultLogger: Logger = { error: (message, error) => console.error(`fusekit: ${message}`, error ?? '') };
+
+interface Pending {
+  resolve(value: Buffer | undefined): void;
+  reject(error: Error): void;
+  retrieve: boolean;
+}
+
+/**
+ * A mounted filesystem being served. Requests are read on the JS thread as they arrive and
+ * handed to your {@link Operations}; several sessions can be served by one process.
+ */
+export class Session {
+  /** Settles when the filesystem is gone: unmounted from outside, or {@link Session.close}d. */
+  readonly closed: Promise<void>;
+  readonly mountpoint: string;
+  readonly #native: NativeSession;
+  readonly #logger: Logger;
+  readonly #pending = new Map<number, Pending>();
+  #nextJob = 1;
+  #closing: Promise<void> | undefined;
+  #settleClosed!: () => void;
+  #idleWaiters: (() => void)[] = [];
+  #inFlight = 0;
+  readonly #handlers: (((...args: never[]) => unknown) | undefined)[];
+
+  /** @internal Use {@link mount}. */
+  constructor(ops: Operations, mountpoint: string, options: MountOptions) {
+    this.mountpoint = mountpoint;
+    this.#logger = options.logger ?? defaultLogger;
+    this.closed = new Promise((resolve) => { this.#settleClosed = resolve; });
+    const caps = options.capabilities ?? {};
+    this.#native = new native.Session(
+      toArgs(options),
+      { namesAsBuffers: options.namesAsBuffers ?? false, maxInFlight: options.maxInFlight ?? 1024 },
+      () => void this.#end(false),
+      (id, errno) => this.#settle(id, errno, undefined),
+    );
+    const host: DispatchHost = {
+      native: this.#native,
+      scratch: new Scratch(this.#native.scratch),
+      attrTimeout: options.attrTimeout ?? 1,
+      entryTimeout: options.entryTimeout ?? 1,
+      interrupts: new Map<Slot, RequestContext>(),
+      report: (message, error) => this.#logger.error(message, error),
+      answered: () => this.#answered(),
+      chooseWants: (conn) => chooseWants(conn, caps, ops),
+      retrieved: (cookie, _offset, data) => this.#settle(cookie, 0, data),
+    };
+    const handlers = buildHandlers(ops, host);
+    this.#handlers = handlers.map((fn, i) => (fn === undefined || !isRequestOp(C.ops[i]!) ? fn : this.#counting(fn)));
+  }
+
+  #counting(fn: (...args: never[]) => unknown): (...args: never[]) => unknown {
+    return (...args: never[]) => {
+      this.#inFlight++;
+      return fn(...args);
+    };
+  }
+
+  #answered(): void {
+    if (--this.#inFlight === 0 && this.#idleWaiters.length > 0) {
+      for (const wake of this.#idleWaiters.splice(0)) wake();
+    }
+  }
+
+  /** @internal */
+  start(): void {
+    try {
+      this.#native.mount(this.mountpoint, this.#handlers);
+    } finally {
+      this.#drainLog();
+    }
+    this.#drainLog();
+  }
+
+  /** Requests currently being handled. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Stops serving and ends the session: unmounts (unless `unmount: false`, which leaves the
+   * mount disconnected), lets in-flight handlers finish for up to `graceMs`, answers what is
+   * left with EIO, calls `destroy` and settles {@link Session.closed}.
+   */
+  close(options: { unmount?: boolean; graceMs?: number } = {}): Promise<void> {
+    this.#closing ??= this.#end(options.unmount ?? true, options.graceMs ?? 5000);
+    return this.#closing;
+  }
+
+  /** Ends serving from anywhere, even inside a handler (pyfuse3's `terminate`). */
+  terminate(): void {
+    this.close().catch((error: unknown) => this.#logger.error('close failed', error));
+  }
+
+  async #end(unmount: boolean, graceMs = 5000): Promise<void> {
+    if (this.#closing !== undefined && !unmount && graceMs === 5000) return this.#closing;
+    this.#closing ??= (async () => {
+      if (unmount) this.#native.unmount();
+      else this.#native.pause();
+      if (this.#inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          this.#idleWaiters.push(() => { clearTimeout(timer); resolve(); });
+        });
+      }
+      this.#native.destroy();
+      this.#drainLog();
+      for (const [id] of this.#pending) this.#settle(id, C.ENOTCONN ?? 107, undefined);
+      this.#settleClosed();
+    })();
+    return this.#closing;
+  }
+
+  #drainLog(): void {
+    for (const line of this.#native.drainLog()) (this.#logger.warn ?? this.#logger.error)(`libfuse: ${line}`);
+  }
+
+  #job(kind: number, a: number, b: number, c: number, payload: Name | Uint8Array | undefined, retrieve = false): Promise<Buffer | undefined> {
+    if (this.#closing !== undefined) return Promise.reject(new FuseError('ENOTCONN', 'session is closed'));
+    const id = this.#nextJob++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, retrieve });
+      try {
+        this.#native.notify(id, kind, a, b, c, payload);
+      } catch (error) {
+        this.#pending.delete(id);
+        reject(error as Error);
+      }
+    });
+  }
+
+  #settle(id: number, errno: number, data: Buffer | undefined): void {
+    const p = this.#pending.get(id);
+    if (p === undefined) return;
+    if (errno !== 0) {
+      this.#pending.delete(id);
+      p.reject(new FuseError(errno, undefined, 'fuse_lowlevel_notify'));
+    } else if (!p.retrieve || data !== undefined) {
+      this.#pending.delete(id);
+      p.resolve(data);
+    }
+    // A retrieve's send succeeded: it settles when retrieve_reply brings the data.
+  }
+
+  /**
+   * Drops cached data of an inode from `offset` for `length` bytes (0: to the end; a negative
+   * offset drops only the attributes). Safe to call from a handler: runs off the JS thread.
+   * Rejects with ENOENT when the kernel has nothing cached.
+   */
+  async invalidateInode(ino: number, offset = 0, length = 0): Promise<void> {
+    checkCount(ino, 'ino');
+    await this.#job(C.N_INVAL_INODE!, ino, offset, length, undefined);
+  }
+
+  /** Drops a cached name → inode binding (and the negative entry). Safe from a handler. */
+  async invalidateEntry(parent: number, name: Name): Promise<void> {
+    checkCount(parent, 'parent'); checkName(name, 'name');
+    await this.#job(C.N_INVAL_ENTRY!, parent, 0, 0, name);
+  }
+
+  /** Marks a cached entry as expired without dropping it (kernel needs FUSE_CAP_EXPIRE_ONLY). */
+  async expireEntry(parent: number, name: Name): Promise<void> {
+    checkCount(parent, 'parent'); checkName(name, 'name');
+    await this.#job(C.N_EXPIRE_ENTRY!, parent, 0, 0, name);
+  }
+
+  /** Tells the kernel that `name` in `parent` (inode `child`) was deleted. Safe from a handler. */
+  async notifyDelete(parent: number, child: number, name: Name): Promise<void> {
+    checkCount(parent, 'parent'); checkCount(child, 'child'); checkName(name, 'name');
+    await this.#job(C.N_DELETE!, parent, child, 0, name);
+  }
+
+  /** Pushes data into the kernel's page cache for an inode. Safe from a handler. */
+  async notifyStore(ino: number, offset: number, data: Uint8Array): Promise<void> {
+    checkCount(ino, 'ino'); checkCount(offset, 'offset');
+    await this.#job(C.N_STORE!, ino, offset, 0, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+
+  /** Reads back what the kernel has cached for an inode (notify_retrieve + retrieve_reply). */
+  async notifyRetrieve(ino: number, offset: number, size: number): Promise<Buffer> {
+    checkCount(ino, 'ino'); checkCount(offset, 'offset'); checkCount(size, 'size');
+    const data = await this.#job(C.N_RETRIEVE!, ino, size, offset, undefined, true);
+    return data ?? Buffer.alloc(0);
+  }
+}
+
+function isRequestOp(name: string): boolean {
+  return name !== 'init' && name !== 'destroy' && name !== 'forget' && name !== 'retrieveReply' && name !== 'interrupt';
+}
+
+function chooseWants(conn: ConnectionInfo, caps: CapabilityOptions, ops: Operations): void {
+  const want = (bit: number | undefined, on: boolean) => {
+    if (bit === undefined) return;
+    if (on && conn.capable & bit) conn.want |= bit;
+    else if (!on) conn.want &= ~bit;
+  };
+  want(C.FUSE_CAP_WRITEBACK_CACHE, caps.writebackCache ?? false);
+  const splice = caps.spliceWrite ?? true;
+  want(C.FUSE_CAP_SPLICE_WRITE, splice);
+  want(C.FUSE_CAP_SPLICE_MOVE, splice);
+  want(C.FUSE_CAP_SPLICE_READ, (caps.spliceRead ?? false) && ops.writeBuf !== undefined);
+  want(C.FUSE_CAP_READDIRPLUS_AUTO, (caps.readdirplusAuto ?? true) && ops.readdirplus !== undefined && ops.readdir !== undefined);
+  if (caps.maxWrite !== undefined) conn.maxWrite = caps.maxWrite;
+  if (caps.maxReadahead !== undefined) conn.maxReadahead = caps.maxReadahead;
+  conn.maxBackground = caps.maxBackground ?? 64;
+  conn.congestionThreshold = caps.congestionThreshold ?? 48;
+  conn.timeGran = caps.timeGran ?? 1;
+}
+
+/**
+ * Mounts `ops` at `mountpoint` and starts serving. Throws a {@link FuseError} with a clear
+ * message when the mountpoint is missing, not a directory, or the mount is refused.
+ */
+export async function mount(ops: Operations, mountpoint: string, options: MountOptions = {}): Promise<Session> {
+  let info;
+  try {
+    info = await stat(mountpoint);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+    throw new FuseError(code, `cannot mount on ${mountpoint}: ${(error as Error).message}`, 'stat');
+  }
+  if (!info.isDirectory()) throw new FuseError('ENOTDIR', `cannot mount on ${mountpoint}: not a directory`, 'mount');
+  const session = new Session(ops, mountpoint, options);
+  session.start();
+  return session;
+}
