@@ -1,2 +1,6 @@
-// Not yet implemented: see the open issue for @fusekit/highlevel.
-export {};
+export { opened, Opened } from './filesystem.js';
+export type {
+  Attributes, DirectoryEntry, FileSystem, FileSystemMethod, FilesystemStats, OpenFlags, PathLike, Result, TimeSpec,
+} from './filesystem.js';
+export type { MountOptions } from './options.js';
+export { FuseError, errno, constants, RequestContext } from '@fusekit/lowlevel';
