@@ -1,2 +1,2 @@
-// Not yet implemented: see the open issue for @fusekit/fs-memory.
-export {};
+export { MemoryFs, type MemoryFsOptions } from './memory-fs.js';
+export { parseSize } from './size.js';

@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// fusekit-memory: mounts an empty in-memory filesystem and serves it in the foreground until
+// SIGINT/SIGTERM or an unmount from outside.
+import { access, constants as fsConstants, readFile, realpath, stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { mount } from '@fusekit/lowlevel';
+import { MemoryFs, type MemoryFsOptions } from './memory-fs.js';
+import { parseSize } from './size.js';
+
+const USAGE = `Usage: fusekit-memory <mountpoint> [options]
+
+Mounts an empty in-memory filesystem (like tmpfs) at <mountpoint> and serves it in the
+foreground. Ctrl-C, SIGTERM or \`fusermount3 -u <mountpoint>\` unmounts it; its contents are gone.
+
+Options:
+  -o <opt>[,<opt>...]  mount options: size=, nr_inodes=, uid=, gid=, mode= as tmpfs takes them;
+                       anything else goes to libfuse (allow_other, ro, ...)
+  --size <bytes>       most file data it holds, e.g. 512M, 2G, 10% (default: 50% of RAM)
+  --inodes <count>     most files it holds (default: like tmpfs, one per two pages of RAM)
+  --uid <uid>          owner of the root directory (default: yours)
+  --gid <gid>          group of the root directory (default: yours)
+  --mode <octal>       permissions of the root directory (default: 755)
+  --debug              log every request (libfuse -d)
+  -h, --help           show this help
+`;
+
+class UsageError extends Error {}
+
+interface Config {
+  mountpoint: string;
+  fs: MemoryFsOptions;
+  fuseOptions: string[];
+  debug: boolean;
+}
+
+function integer(value: string, what: string, radix = 10): number {
+  const n = Number.parseInt(value, radix);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || (radix === 8 && /[89]/.test(value))) {
+    throw new UsageError(`invalid ${what}: ${value}`);
+  }
+  return n;
+}
+
+function size(value: string, what: string): number {
+  const n = parseSize(value);
+  if (n === undefined) throw new UsageError(`invalid ${what}: ${value}`);
+  return n;
+}
+
+function parse(argv: string[]): Config | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      o: { type: 'string', short: 'o', multiple: true },
+      size: { type: 'string' },
+      inodes: { type: 'string' },
+      uid: { type: 'string' },
+      gid: { type: 'string' },
+      mode: { type: 'string' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing mountpoint' : 'one mountpoint only');
+  const fs: MemoryFsOptions = {};
+  const fuseOptions: string[] = [];
+  // The tmpfs-style -o keys first, so explicit --flags win.
+  for (const option of (values.o ?? []).flatMap((o) => o.split(','))) {
+    const [key = '', value] = option.split('=', 2);
+    if (value !== undefined && key === 'size') fs.size = size(value, 'size');
+    else if (value !== undefined && key === 'nr_inodes') fs.inodes = size(value, 'nr_inodes');
+    else if (value !== undefined && key === 'uid') fs.uid = integer(value, 'uid');
+    else if (value !== undefined && key === 'gid') fs.gid = integer(value, 'gid');
+    else if (value !== undefined && key === 'mode') fs.mode = integer(value, 'mode', 8);
+    else if (option !== '') fuseOptions.push(option);
+  }
+  if (values.size !== undefined) fs.size = size(values.size, '--size');
+  if (values.inodes !== undefined) fs.inodes = size(values.inodes, '--inodes');
+  if (values.uid !== undefined) fs.uid = integer(values.uid, '--uid');
+  if (values.gid !== undefined) fs.gid = integer(values.gid, '--gid');
+  if (values.mode !== undefined) fs.mode = integer(values.mode, '--mode', 8);
+  return { mountpoint: positionals[0]!, fs, fuseOptions, debug: values.debug ?? false };
+}
+
+// Refuses mountpoints that would fail late or confusingly, with the reason in words.
+async function checkMountpoint(path: string): Promise<string> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`${path} does not exist (create it with: mkdir -p ${path})`);
+    if (code === 'ENOTCONN') throw new Error(`${path} is a FUSE mount whose server is gone (clear it with: fusermount3 -u ${path})`);
+    if (code === 'EACCES') throw new Error(`${path}: permission denied`);
+    throw new Error(`${path}: ${(error as Error).message}`);
+  }
+  if (!info.isDirectory()) throw new Error(`${path} is not a directory`);
+  const real = await realpath(path);
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const mounted = mountinfo.split('\n').some((line) => {
+    const fields = line.split(' ');
+    const type = line.split(' - ')[1]?.split(' ')[0] ?? '';
+    return fields[4]?.replace(/\\040/g, ' ') === real && type.startsWith('fuse');
+  });
+  if (mounted) throw new Error(`${path} is already mounted (unmount it with: fusermount3 -u ${path})`);
+  if (process.getuid?.() !== 0) {
+    try {
+      await access(real, fsConstants.W_OK | fsConstants.X_OK);
+    } catch {
+      throw new Error(`${path}: permission denied (you need write access to the mountpoint)`);
+    }
+  }
+  return real;
+}
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = parse(process.argv.slice(2));
+  } catch (error) {
+    console.error(`fusekit-memory: ${(error as Error).message}\nTry 'fusekit-memory --help'.`);
+    return 2;
+  }
+  if (config === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let mountpoint: string;
+  try {
+    mountpoint = await checkMountpoint(config.mountpoint);
+  } catch (error) {
+    console.error(`fusekit-memory: cannot mount: ${(error as Error).message}`);
+    return 1;
+  }
+  const memory = new MemoryFs(config.fs);
+  let session;
+  try {
+    session = await mount(memory.operations, mountpoint, memory.mountOptions({
+      options: config.fuseOptions,
+      autoUnmount: true,
+      debug: config.debug,
+    }));
+  } catch (error) {
+    console.error(`fusekit-memory: cannot mount ${config.mountpoint}: ${(error as Error).message}`);
+    return 1;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void session.close());
+  }
+  console.log(`fusekit-memory: serving ${mountpoint} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
+  await session.closed;
+  console.log(`fusekit-memory: unmounted ${mountpoint}`);
+  return 0;
+}
+
+process.exitCode = await main();

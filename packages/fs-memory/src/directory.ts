@@ -1,0 +1,79 @@
+// Directory entries with stable readdir offsets: each entry gets a cookie from a counter that
+// only grows, and entries are kept in cookie order. A readdir resuming at cookie c continues with
+// the first live entry whose cookie is > c, so concurrent creation and removal never make it skip
+// or repeat an entry that stayed in place. Removed entries are tombstoned and swept in batches.
+export interface DirEntry<T> {
+  /** The name as a latin1 string: one char per byte, so any byte sequence round-trips. */
+  readonly key: string;
+  value: T;
+  readonly cookie: number;
+  removed: boolean;
+}
+
+/** The offsets 1 and 2 belong to `.` and `..`. */
+export const FIRST_COOKIE = 3;
+
+export class Directory<T> {
+  readonly #byKey = new Map<string, DirEntry<T>>();
+  #ordered: DirEntry<T>[] = [];
+  #tombstones = 0;
+  #nextCookie = FIRST_COOKIE;
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  get(key: string): T | undefined {
+    return this.#byKey.get(key)?.value;
+  }
+
+  /** Adds an entry (the caller checked that `key` is free). */
+  add(key: string, value: T): void {
+    const entry: DirEntry<T> = { key, value, cookie: this.#nextCookie++, removed: false };
+    this.#byKey.set(key, entry);
+    this.#ordered.push(entry);
+  }
+
+  /** Points an existing entry at another value, keeping its place (RENAME_EXCHANGE). */
+  replace(key: string, value: T): void {
+    const entry = this.#byKey.get(key);
+    if (entry !== undefined) entry.value = value;
+  }
+
+  remove(key: string): void {
+    const entry = this.#byKey.get(key);
+    if (entry === undefined) return;
+    this.#byKey.delete(key);
+    entry.removed = true;
+    if (++this.#tombstones > 64 && this.#tombstones * 2 > this.#ordered.length) {
+      this.#ordered = this.#ordered.filter((e) => !e.removed);
+      this.#tombstones = 0;
+    }
+  }
+
+  /** Live entries with a cookie greater than `cookie`, in cookie order. */
+  *after(cookie: number): Generator<DirEntry<T>> {
+    const list = this.#ordered;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (list[mid]!.cookie <= cookie) lo = mid + 1;
+      else hi = mid;
+    }
+    // A sweep during iteration replaces the array; entries keep their cookies, so re-find.
+    for (let i = lo; ; i++) {
+      if (this.#ordered !== list) {
+        yield* this.after(list[i - 1]?.cookie ?? cookie);
+        return;
+      }
+      const entry = list[i];
+      if (entry === undefined) return;
+      if (!entry.removed) yield entry;
+    }
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#byKey.keys();
+  }
+}

@@ -1,0 +1,135 @@
+// The contents of a regular file: a sparse map of fixed-size pages. A page that is absent is a
+// hole (reads as zeros, costs nothing), so a 5 GiB file with a few written bytes costs a page.
+import { FuseError } from '@fusekit/lowlevel';
+
+/** Page size of file data, the unit of allocation, holes and SEEK_DATA/SEEK_HOLE (as tmpfs). */
+export const PAGE_SIZE = 4096;
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+
+/** Where pages are charged, so the filesystem can refuse with ENOSPC before writing. */
+export interface PageBudget {
+  /** Takes `count` pages or throws ENOSPC without taking any. */
+  reserve(count: number): void;
+  release(count: number): void;
+}
+
+export class FileData {
+  readonly #pages = new Map<number, Uint8Array>();
+  size = 0;
+
+  constructor(private readonly budget: PageBudget) {}
+
+  /** Pages that hold data. */
+  get pageCount(): number {
+    return this.#pages.size;
+  }
+
+  /** Up to `length` bytes from `offset` (fewer at end of file), as page slices: no copy. */
+  read(offset: number, length: number): Uint8Array[] {
+    const end = Math.min(this.size, offset + length);
+    const parts: Uint8Array[] = [];
+    for (let pos = offset; pos < end;) {
+      const index = Math.floor(pos / PAGE_SIZE);
+      const start = pos - index * PAGE_SIZE;
+      const stop = Math.min(PAGE_SIZE, end - index * PAGE_SIZE);
+      parts.push((this.#pages.get(index) ?? ZERO_PAGE).subarray(start, stop));
+      pos += stop - start;
+    }
+    return parts;
+  }
+
+  /** Writes `data` at `offset`, growing the file; ENOSPC (nothing written) if pages run out. */
+  write(data: Uint8Array, offset: number): void {
+    if (data.byteLength === 0) return;
+    const end = offset + data.byteLength;
+    this.#reserveRange(offset, end);
+    for (let pos = offset; pos < end;) {
+      const index = Math.floor(pos / PAGE_SIZE);
+      const start = pos - index * PAGE_SIZE;
+      const stop = Math.min(PAGE_SIZE, end - index * PAGE_SIZE);
+      let page = this.#pages.get(index);
+      if (page === undefined) {
+        page = new Uint8Array(PAGE_SIZE);
+        this.#pages.set(index, page);
+      }
+      page.set(data.subarray(pos - offset, pos - offset + stop - start), start);
+      pos += stop - start;
+    }
+    if (end > this.size) this.size = end;
+  }
+
+  /** Allocates zeroed pages for `[offset, end)` (fallocate); ENOSPC takes nothing. */
+  allocate(offset: number, end: number): void {
+    this.#reserveRange(offset, end);
+    for (let i = Math.floor(offset / PAGE_SIZE); i * PAGE_SIZE < end; i++) {
+      if (!this.#pages.has(i)) this.#pages.set(i, new Uint8Array(PAGE_SIZE));
+    }
+  }
+
+  /** Sets the size: growing leaves a hole, shrinking frees whole pages and zeroes the tail. */
+  truncate(size: number): void {
+    // The end rounds up to a page boundary, so the last page goes too when it lies past `size`.
+    if (size < this.size) this.punch(size, Math.ceil(this.size / PAGE_SIZE) * PAGE_SIZE);
+    this.size = size;
+  }
+
+  /** Deallocates `[offset, end)`: whole pages are freed, partial ones zeroed (a hole). */
+  punch(offset: number, end: number): void {
+    let freed = 0;
+    const first = Math.floor(offset / PAGE_SIZE);
+    const last = Math.ceil(end / PAGE_SIZE);
+    // Walk whichever is smaller: the range or the pages held (a huge sparse range is cheap).
+    const indexes = last - first > this.#pages.size ? [...this.#pages.keys()] : range(first, last);
+    for (const index of indexes) {
+      if (index < first || index >= last) continue;
+      const page = this.#pages.get(index);
+      if (page === undefined) continue;
+      const start = Math.max(offset - index * PAGE_SIZE, 0);
+      const stop = Math.min(end - index * PAGE_SIZE, PAGE_SIZE);
+      if (start === 0 && stop === PAGE_SIZE) {
+        this.#pages.delete(index);
+        freed++;
+      } else {
+        page.fill(0, start, stop);
+      }
+    }
+    if (freed > 0) this.budget.release(freed);
+  }
+
+  /** Frees every page (the inode is gone). */
+  clear(): void {
+    this.budget.release(this.#pages.size);
+    this.#pages.clear();
+    this.size = 0;
+  }
+
+  /** lseek SEEK_DATA: the first offset >= `offset` inside a page that holds data. */
+  seekData(offset: number): number {
+    if (offset >= this.size) throw new FuseError('ENXIO');
+    const first = Math.floor(offset / PAGE_SIZE);
+    let best = Infinity;
+    for (const index of this.#pages.keys()) if (index >= first && index < best) best = index;
+    if (best === Infinity || best * PAGE_SIZE >= this.size) throw new FuseError('ENXIO');
+    return Math.max(offset, best * PAGE_SIZE);
+  }
+
+  /** lseek SEEK_HOLE: the first offset >= `offset` in a hole (end of file counts as one). */
+  seekHole(offset: number): number {
+    if (offset >= this.size) throw new FuseError('ENXIO');
+    let index = Math.floor(offset / PAGE_SIZE);
+    while (this.#pages.has(index)) index++;
+    return Math.min(Math.max(offset, index * PAGE_SIZE), this.size);
+  }
+
+  #reserveRange(offset: number, end: number): void {
+    let missing = 0;
+    for (let i = Math.floor(offset / PAGE_SIZE); i * PAGE_SIZE < end; i++) if (!this.#pages.has(i)) missing++;
+    if (missing > 0) this.budget.reserve(missing);
+  }
+}
+
+function range(from: number, to: number): number[] {
+  const list: number[] = [];
+  for (let i = from; i < to; i++) list.push(i);
+  return list;
+}

@@ -1,0 +1,466 @@
+// The filesystem: an inode table and the low-level handlers that work on it. The kernel checks
+// permissions (default_permissions) and path rules (symlink loops, EXDEV, sticky directories);
+// the handlers own everything that depends on the stored state.
+import { totalmem } from 'node:os';
+import {
+  FuseError, type CreateReply, type DirectoryReply, type Entry, type MountOptions, type Name, type Operations,
+  type RequestContext, type SetAttr, type Statfs,
+} from '@fusekit/lowlevel';
+import {
+  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, NAME_MAX, O_TRUNC, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFDIR,
+  S_IFLNK, S_IFMT, S_IFREG, S_ISGID, SEEK_DATA, SEEK_HOLE, SYMLINK_MAX, XATTR_CREATE, XATTR_REPLACE,
+  XATTR_SIZE_MAX,
+} from './constants.js';
+import { nowNs } from './clock.js';
+import { Directory, FIRST_COOKIE } from './directory.js';
+import { FileData, PAGE_SIZE, type PageBudget } from './file-data.js';
+import { Inode } from './inode.js';
+
+/** How a {@link MemoryFs} is sized and what its root directory looks like. */
+export interface MemoryFsOptions {
+  /** Bytes of file data it may hold (ENOSPC beyond). Default: half of the machine's RAM, as tmpfs. */
+  size?: number;
+  /** Inodes it may hold (ENOSPC beyond). Default: one per two pages of RAM, as tmpfs. */
+  inodes?: number;
+  /** Owner of the root directory. Default: the process's uid. */
+  uid?: number;
+  /** Group of the root directory. Default: the process's gid. */
+  gid?: number;
+  /** Permission bits of the root directory. Default 0o755. */
+  mode?: number;
+}
+
+const ROOT_INO = 1;
+// xattr namespaces Linux filesystems store; system.* (ACLs) is not supported, as on a tmpfs without them.
+const XATTR_NAMESPACES = ['user.', 'trusted.', 'security.'];
+
+// Names travel as Buffers (the session is mounted with namesAsBuffers) and are kept as latin1
+// strings: one char per byte, so names that are not UTF-8 round-trip exactly.
+function keyOf(name: Name): string {
+  const key = typeof name === 'string' ? Buffer.from(name).toString('latin1') : name.toString('latin1');
+  if (key.length > NAME_MAX) throw new FuseError('ENAMETOOLONG');
+  return key;
+}
+
+const nameOf = (key: string): Buffer => Buffer.from(key, 'latin1');
+
+/**
+ * A complete in-memory POSIX filesystem, tmpfs-like, for a `@fusekit/lowlevel` session:
+ *
+ * ```ts
+ * const fs = new MemoryFs({ size: 1 << 30 });
+ * const session = await mount(fs.operations, './mnt', fs.mountOptions());
+ * ```
+ */
+export class MemoryFs {
+  /** The handlers to mount. */
+  readonly operations: Operations;
+  readonly #inodes = new Map<number, Inode>();
+  readonly #maxPages: number;
+  readonly #maxInodes: number;
+  #usedPages = 0;
+  #nextIno = ROOT_INO + 1;
+  readonly #budget: PageBudget = {
+    reserve: (count) => {
+      if (this.#usedPages + count > this.#maxPages) throw new FuseError('ENOSPC');
+      this.#usedPages += count;
+    },
+    release: (count) => {
+      this.#usedPages -= count;
+    },
+  };
+
+  constructor(options: MemoryFsOptions = {}) {
+    this.#maxPages = Math.floor((options.size ?? totalmem() / 2) / PAGE_SIZE);
+    this.#maxInodes = options.inodes ?? Math.floor(totalmem() / PAGE_SIZE / 2);
+    const now = nowNs();
+    const root = new Inode(ROOT_INO, S_IFDIR | ((options.mode ?? 0o755) & 0o7777),
+      options.uid ?? process.getuid?.() ?? 0, options.gid ?? process.getgid?.() ?? 0, 2, now, now, now);
+    root.entries = new Directory();
+    root.parent = root;
+    this.#inodes.set(ROOT_INO, root);
+    this.operations = this.#operations();
+  }
+
+  /**
+   * Mount options this filesystem is meant to run with: names as Buffers (exact bytes), the
+   * kernel checking permissions, and a page cache that outlives each open (every change goes
+   * through the kernel, so nothing it caches goes stale).
+   */
+  mountOptions(extra: MountOptions = {}): MountOptions {
+    return {
+      fsname: 'fusekit-memory',
+      subtype: 'fusekit-memory',
+      attrTimeout: 1,
+      entryTimeout: 1,
+      ...extra,
+      namesAsBuffers: true,
+      options: ['default_permissions', ...(extra.options ?? []).filter((o) => o !== 'default_permissions')],
+    };
+  }
+
+  /** Bytes of file data held, and inodes in use (including unlinked ones still referenced). */
+  usage(): { bytes: number; inodes: number } {
+    return { bytes: this.#usedPages * PAGE_SIZE, inodes: this.#inodes.size };
+  }
+
+  #get(ino: number): Inode {
+    const inode = this.#inodes.get(ino);
+    if (inode === undefined) throw new FuseError('ENOENT');
+    return inode;
+  }
+
+  #dir(ino: number): Inode & { entries: Directory<Inode> } {
+    const inode = this.#get(ino);
+    if (inode.entries === undefined) throw new FuseError('ENOTDIR');
+    return inode as Inode & { entries: Directory<Inode> };
+  }
+
+  #file(ino: number): Inode & { data: FileData } {
+    const inode = this.#get(ino);
+    if (inode.data === undefined) throw new FuseError(inode.isDirectory ? 'EISDIR' : 'EINVAL');
+    return inode as Inode & { data: FileData };
+  }
+
+  #entry(inode: Inode): Entry {
+    inode.nlookup++;
+    return inode.attr();
+  }
+
+  // Frees an inode nobody can reach: no names left and no kernel references.
+  #maybeFree(inode: Inode): void {
+    if (inode.nlink > 0 || inode.nlookup > 0 || inode.ino === ROOT_INO) return;
+    this.#inodes.delete(inode.ino);
+    inode.data?.clear();
+  }
+
+  /** Makes a new inode in `parent` named `key`, owned as inode_init_owner() would. */
+  #create(parent: Inode & { entries: Directory<Inode> }, key: string, mode: number, ctx: RequestContext): Inode {
+    if (parent.entries.get(key) !== undefined) throw new FuseError('EEXIST');
+    if (parent.nlink === 0) throw new FuseError('ENOENT');
+    if (this.#inodes.size >= this.#maxInodes) throw new FuseError('ENOSPC');
+    let gid = ctx.gid;
+    if (parent.mode & S_ISGID) {
+      // A setgid directory hands its group down, and its setgid bit to subdirectories.
+      gid = parent.gid;
+      if ((mode & S_IFMT) === S_IFDIR) mode |= S_ISGID;
+      else if ((mode & (S_ISGID | 0o010)) === (S_ISGID | 0o010) && ctx.uid !== 0 && !inGroup(ctx, gid)) mode &= ~S_ISGID;
+    }
+    const now = nowNs();
+    const inode = new Inode(this.#nextIno++, mode, ctx.uid, gid, 1, now, now, now);
+    switch (mode & S_IFMT) {
+      case S_IFREG:
+        inode.data = new FileData(this.#budget);
+        break;
+      case S_IFDIR:
+        inode.entries = new Directory();
+        inode.parent = parent;
+        inode.nlink = 2;
+        parent.nlink++;
+        break;
+    }
+    this.#inodes.set(inode.ino, inode);
+    parent.entries.add(key, inode);
+    parent.modified(now);
+    return inode;
+  }
+
+  // Takes the name `key` out of `parent`, dropping a link (or a directory) of `inode`.
+  #detach(parent: Inode & { entries: Directory<Inode> }, key: string, inode: Inode, now: bigint): void {
+    parent.entries.remove(key);
+    if (inode.isDirectory) {
+      inode.nlink = 0;
+      parent.nlink--;
+    } else {
+      inode.nlink--;
+    }
+    inode.ctimeNs = now;
+    this.#maybeFree(inode);
+  }
+
+  #setattr(inode: Inode, changes: SetAttr): void {
+    const now = nowNs();
+    if (changes.mode !== undefined) inode.mode = (inode.mode & S_IFMT) | (changes.mode & 0o7777);
+    if (changes.uid !== undefined) inode.uid = changes.uid;
+    if (changes.gid !== undefined) inode.gid = changes.gid;
+    if (changes.size !== undefined) {
+      if (inode.data === undefined) throw new FuseError(inode.isDirectory ? 'EISDIR' : 'EINVAL');
+      if (changes.size > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
+      // tmpfs moves mtime on every truncate, even one that keeps the size.
+      inode.data.truncate(changes.size);
+      inode.mtimeNs = now;
+    }
+    if (changes.atimeNs !== undefined) inode.atimeNs = changes.atimeNs === 'now' ? now : changes.atimeNs;
+    if (changes.mtimeNs !== undefined) inode.mtimeNs = changes.mtimeNs === 'now' ? now : changes.mtimeNs;
+    inode.ctimeNs = changes.ctimeNs ?? now;
+  }
+
+  #rename(parentIno: number, name: Name, newParentIno: number, newName: Name, flags: number): void {
+    if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE) || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+      throw new FuseError('EINVAL');
+    }
+    const from = this.#dir(parentIno);
+    const to = this.#dir(newParentIno);
+    const key = keyOf(name);
+    const newKey = keyOf(newName);
+    const source = from.entries.get(key);
+    if (source === undefined) throw new FuseError('ENOENT');
+    const target = to.entries.get(newKey);
+    const now = nowNs();
+
+    if (flags & RENAME_EXCHANGE) {
+      if (target === undefined) throw new FuseError('ENOENT');
+      if (source.isDirectory && isAncestor(source, to)) throw new FuseError('EINVAL');
+      if (target.isDirectory && isAncestor(target, from)) throw new FuseError('EINVAL');
+      from.entries.replace(key, target);
+      to.entries.replace(newKey, source);
+      if (from !== to) {
+        moveDirectory(source, from, to);
+        moveDirectory(target, to, from);
+      }
+      source.ctimeNs = now;
+      target.ctimeNs = now;
+      from.modified(now);
+      to.modified(now);
+      return;
+    }
+
+    if (target !== undefined && flags & RENAME_NOREPLACE) throw new FuseError('EEXIST');
+    if (source === target) return;
+    if (source.isDirectory && isAncestor(source, to)) throw new FuseError('EINVAL');
+    if (target !== undefined) {
+      if (source.isDirectory && !target.isDirectory) throw new FuseError('ENOTDIR');
+      if (!source.isDirectory && target.isDirectory) throw new FuseError('EISDIR');
+      if (target.entries !== undefined && target.entries.size > 0) throw new FuseError('ENOTEMPTY');
+      this.#detach(to, newKey, target, now);
+    }
+    from.entries.remove(key);
+    to.entries.add(newKey, source);
+    moveDirectory(source, from, to);
+    source.ctimeNs = now;
+    from.modified(now);
+    to.modified(now);
+  }
+
+  #readdir(ino: number, offset: number, add: (name: Buffer, inode: Inode, next: number) => boolean): void {
+    const dir = this.#dir(ino);
+    if (offset < 1 && !add(Buffer.from('.'), dir, 1)) return;
+    if (offset < 2 && !add(Buffer.from('..'), dir.parent ?? dir, 2)) return;
+    for (const entry of dir.entries.after(Math.max(offset, FIRST_COOKIE - 1))) {
+      if (!add(nameOf(entry.key), entry.value, entry.cookie)) break;
+    }
+    dir.accessed(nowNs());
+  }
+
+  #statfs(): Statfs {
+    const freeInodes = Math.max(0, this.#maxInodes - this.#inodes.size);
+    const freePages = Math.max(0, this.#maxPages - this.#usedPages);
+    return {
+      bsize: PAGE_SIZE, frsize: PAGE_SIZE, blocks: this.#maxPages, bfree: freePages, bavail: freePages,
+      files: this.#maxInodes, ffree: freeInodes, favail: freeInodes, namemax: NAME_MAX,
+    };
+  }
+
+  #operations(): Operations {
+    return {
+      lookup: (parent, name) => {
+        const dir = this.#dir(parent);
+        const inode = dir.entries.get(keyOf(name));
+        if (inode === undefined) throw new FuseError('ENOENT');
+        return this.#entry(inode);
+      },
+      forget: (ino, nlookup) => {
+        const inode = this.#inodes.get(ino);
+        if (inode === undefined) return;
+        inode.nlookup = Math.max(0, inode.nlookup - nlookup);
+        this.#maybeFree(inode);
+      },
+      getattr: (ino) => this.#get(ino).attr(),
+      setattr: (ino, changes) => {
+        const inode = this.#get(ino);
+        this.#setattr(inode, changes);
+        return inode.attr();
+      },
+      readlink: (ino) => {
+        const inode = this.#get(ino);
+        if (inode.target === undefined) throw new FuseError('EINVAL');
+        inode.accessed(nowNs());
+        return inode.target;
+      },
+      mknod: (parent, name, mode, rdev, ctx) => {
+        const inode = this.#create(this.#dir(parent), keyOf(name), mode, ctx);
+        inode.rdev = rdev;
+        return this.#entry(inode);
+      },
+      mkdir: (parent, name, mode, ctx) => this.#entry(this.#create(this.#dir(parent), keyOf(name), S_IFDIR | (mode & 0o7777), ctx)),
+      symlink: (target, parent, name, ctx) => {
+        const bytes = typeof target === 'string' ? Buffer.from(target) : Buffer.from(target);
+        if (bytes.length > SYMLINK_MAX) throw new FuseError('ENAMETOOLONG');
+        const inode = this.#create(this.#dir(parent), keyOf(name), S_IFLNK | 0o777, ctx);
+        inode.target = bytes;
+        return this.#entry(inode);
+      },
+      link: (ino, newParent, newName) => {
+        const inode = this.#get(ino);
+        if (inode.isDirectory) throw new FuseError('EPERM');
+        const dir = this.#dir(newParent);
+        const key = keyOf(newName);
+        if (dir.entries.get(key) !== undefined) throw new FuseError('EEXIST');
+        if (inode.nlink === 0) throw new FuseError('ENOENT');
+        const now = nowNs();
+        dir.entries.add(key, inode);
+        dir.modified(now);
+        inode.nlink++;
+        inode.ctimeNs = now;
+        return this.#entry(inode);
+      },
+      unlink: (parent, name) => {
+        const dir = this.#dir(parent);
+        const key = keyOf(name);
+        const inode = dir.entries.get(key);
+        if (inode === undefined) throw new FuseError('ENOENT');
+        if (inode.isDirectory) throw new FuseError('EISDIR');
+        const now = nowNs();
+        this.#detach(dir, key, inode, now);
+        dir.modified(now);
+      },
+      rmdir: (parent, name) => {
+        const dir = this.#dir(parent);
+        const key = keyOf(name);
+        const inode = dir.entries.get(key);
+        if (inode === undefined) throw new FuseError('ENOENT');
+        if (inode.entries === undefined) throw new FuseError('ENOTDIR');
+        if (inode.entries.size > 0) throw new FuseError('ENOTEMPTY');
+        const now = nowNs();
+        this.#detach(dir, key, inode, now);
+        dir.modified(now);
+      },
+      rename: (parent, name, newParent, newName, flags) => this.#rename(parent, name, newParent, newName, flags),
+      open: (ino, flags) => {
+        const inode = this.#get(ino);
+        if (flags & O_TRUNC && inode.data !== undefined) {
+          // atomic_o_trunc: the truncation of open(O_TRUNC) arrives here, not as a setattr.
+          inode.data.truncate(0);
+          inode.modified(nowNs());
+        }
+        return { keepCache: true };
+      },
+      create: (parent, name, mode, _flags, ctx): CreateReply => {
+        const inode = this.#create(this.#dir(parent), keyOf(name), S_IFREG | (mode & 0o7777), ctx);
+        return { ...this.#entry(inode), keepCache: true };
+      },
+      read: (ino, size, offset) => {
+        const inode = this.#file(ino);
+        inode.accessed(nowNs());
+        const parts = inode.data.read(offset, size);
+        return parts.length === 1 ? parts[0]! : parts;
+      },
+      write: (ino, data, offset) => {
+        const inode = this.#file(ino);
+        if (offset + data.length > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
+        inode.data.write(data, offset);
+        inode.modified(nowNs());
+        return data.length;
+      },
+      fsync: () => undefined,
+      fsyncdir: () => undefined,
+      readdir: (ino, offset, _fh, dir) => {
+        this.#readdir(ino, offset, (name, inode, next) => dir.add(name, inode, next));
+      },
+      readdirplus: (ino, offset, _fh, dir: DirectoryReply<Entry>) => {
+        this.#readdir(ino, offset, (name, inode, next) => {
+          if (!dir.add(name, inode.attr(), next)) return false;
+          if (next > 2) inode.nlookup++; // each added entry but . and .. counts as a lookup
+          return true;
+        });
+      },
+      statfs: () => this.#statfs(),
+      setxattr: (ino, name, value, flags) => {
+        const inode = this.#get(ino);
+        const key = xattrKey(name);
+        if (value.length > XATTR_SIZE_MAX) throw new FuseError('E2BIG');
+        const exists = inode.xattrs?.has(key) ?? false;
+        if (flags & XATTR_CREATE && exists) throw new FuseError('EEXIST');
+        if (flags & XATTR_REPLACE && !exists) throw new FuseError('ENODATA');
+        (inode.xattrs ??= new Map()).set(key, Buffer.from(value));
+        inode.ctimeNs = nowNs();
+      },
+      getxattr: (ino, name) => {
+        const value = this.#get(ino).xattrs?.get(xattrKey(name));
+        if (value === undefined) throw new FuseError('ENODATA');
+        return value;
+      },
+      listxattr: (ino, ctx) => {
+        // trusted.* is visible to privileged callers only (CAP_SYS_ADMIN: root here).
+        const keys = [...(this.#get(ino).xattrs?.keys() ?? [])];
+        return (ctx.uid === 0 ? keys : keys.filter((k) => !k.startsWith('trusted.'))).map(nameOf);
+      },
+      removexattr: (ino, name) => {
+        const inode = this.#get(ino);
+        if (inode.xattrs?.delete(xattrKey(name)) !== true) throw new FuseError('ENODATA');
+        inode.ctimeNs = nowNs();
+      },
+      fallocate: (ino, mode, offset, length) => {
+        const inode = this.#file(ino);
+        const end = offset + length;
+        if (end > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
+        if (mode === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+          inode.data.punch(offset, Math.min(end, inode.data.size));
+        } else if ((mode & ~FALLOC_FL_KEEP_SIZE) === 0) {
+          inode.data.allocate(offset, end);
+          if (!(mode & FALLOC_FL_KEEP_SIZE) && end > inode.data.size) inode.data.size = end;
+        } else {
+          throw new FuseError('EOPNOTSUPP');
+        }
+        inode.modified(nowNs());
+      },
+      lseek: (ino, offset, whence) => {
+        const data = this.#file(ino).data;
+        if (whence === SEEK_DATA) return data.seekData(offset);
+        if (whence === SEEK_HOLE) return data.seekHole(offset);
+        throw new FuseError('EINVAL');
+      },
+      copyFileRange: (inoIn, offsetIn, _fhIn, inoOut, offsetOut, _fhOut, length) => {
+        const source = this.#file(inoIn);
+        const target = this.#file(inoOut);
+        const parts = source.data.read(offsetIn, length);
+        // Copy first: source and target may be the same file with overlapping ranges.
+        const bytes = Buffer.concat(parts);
+        if (offsetOut + bytes.length > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
+        target.data.write(bytes, offsetOut);
+        const now = nowNs();
+        source.accessed(now);
+        if (bytes.length > 0) target.modified(now);
+        return bytes.length;
+      },
+    };
+  }
+}
+
+function xattrKey(name: Name): string {
+  const key = typeof name === 'string' ? Buffer.from(name).toString('latin1') : name.toString('latin1');
+  const prefix = XATTR_NAMESPACES.find((p) => key.startsWith(p));
+  if (prefix === undefined) throw new FuseError('EOPNOTSUPP');
+  if (key.length === prefix.length) throw new FuseError('EINVAL');
+  return key;
+}
+
+function inGroup(ctx: RequestContext, gid: number): boolean {
+  return ctx.gid === gid || ctx.groups().includes(gid);
+}
+
+// True if `dir` is `ancestor` or inside it: a directory cannot move into itself.
+function isAncestor(ancestor: Inode, dir: Inode): boolean {
+  for (let d: Inode | undefined = dir; d !== undefined; d = d.parent === d ? undefined : d.parent) {
+    if (d === ancestor) return true;
+  }
+  return false;
+}
+
+// A directory moved to another parent changes its `..` and both parents' link counts.
+function moveDirectory(inode: Inode, from: Inode, to: Inode): void {
+  if (!inode.isDirectory || from === to) return;
+  inode.parent = to;
+  from.nlink--;
+  to.nlink++;
+}
