@@ -4,7 +4,7 @@
 // trivial filesystem. See README.md next to this file.
 //
 //   node bench/lowlevel/run.mjs [--quick] [options]      (node bench/lowlevel/run.mjs --help)
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,15 @@ try {
 }
 const defs = peerDefinitions(benchDir, env.binaries);
 
+// Mountpoint folders of an earlier run that was killed outright (its peers unmounted themselves).
+for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith('fusekit-bench-'))) {
+  const dir = join(tmpdir(), name);
+  if (readFileSync('/proc/mounts', 'utf8').includes(` ${dir}/`)) continue;
+  try {
+    for (const sub of readdirSync(dir)) rmdirSync(join(dir, sub));
+    rmdirSync(dir);
+  } catch { /* not ours, or not empty: leave it */ }
+}
 const workDir = mkdtempSync(join(tmpdir(), 'fusekit-bench-'));
 const peers = [];
 let cleaned = false;
@@ -92,7 +101,9 @@ function cleanupSync() {
   cleaned = true;
   for (const child of running) { try { child.kill('SIGKILL'); } catch { /* gone */ } }
   for (const peer of peers) peer.stopSync();
-  try { rmSync(workDir, { recursive: true, force: true }); } catch { /* a mountpoint still busy */ }
+  // rmdir only: never recurse into what might still be a mount.
+  for (const peer of peers) { try { rmdirSync(peer.mountpoint); } catch { /* still mounted? */ } }
+  try { rmdirSync(workDir); } catch { /* left for the next run */ }
 }
 
 let interrupted = false;

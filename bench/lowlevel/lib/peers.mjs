@@ -70,7 +70,9 @@ export class Peer {
   /** Starts the peer and waits until it is mounted and serves the expected data. */
   async start({ statloop, timeoutMs = 30_000 }) {
     const [cmd, args] = this.def.command(this.mountpoint);
-    this.proc = spawn(cmd, args, { cwd: this.def.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdin stays open for the peer's life: its end tells a Node peer that the bench is gone.
+    this.proc = spawn(cmd, args, { cwd: this.def.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stdin.on('error', () => {});
     let ready = false;
     this.proc.stdout.on('data', (d) => { this.#record(d); if (/^ready$/m.test(this.output)) ready = true; });
     this.proc.stderr.on('data', (d) => this.#record(d));

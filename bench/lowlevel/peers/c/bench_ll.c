@@ -8,7 +8,8 @@
   This program can be distributed under the terms of the GNU GPLv2.
 
   Build: cc -O2 -Wall bench_ll.c $(pkg-config fuse3 --cflags --libs) -o bench_ll
-  Run:   bench_ll -f -s -o default_permissions,auto_unmount <mountpoint>
+  Run:   bench_ll -s -o default_permissions,auto_unmount <mountpoint>
+  It prints "ready" once mounted; SIGINT/SIGTERM (also sent when its parent dies) unmount.
 */
 
 #define FUSE_USE_VERSION 34
@@ -20,6 +21,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 #define FILE_SIZE (1024LL * 1024 * 1024)
 #define MAX_READ (1024 * 1024)
@@ -164,6 +167,11 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts opts;
 	struct fuse_loop_config config;
 	int ret = -1;
+
+	/* The bench may be killed outright: then SIGTERM ends the loop and unmounts, as Ctrl-C does. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		return 1;
 
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (unsigned char) (i & 0xff);

@@ -2,7 +2,8 @@
 // Serves what every peer serves: the root directory and one 1 GiB file `data` whose byte at
 // offset o is (o & 0xff), answered from memory, zero attr/entry timeouts, opened with direct_io.
 //
-// usage: node bench-fs.mjs <mountpoint>   (prints "ready" once mounted; SIGINT/SIGTERM unmount)
+// usage: node bench-fs.mjs <mountpoint>   (prints "ready" once mounted; SIGINT/SIGTERM
+// or the end of stdin unmount)
 import { FuseError, mount } from '@fusekit/lowlevel';
 
 const FILE_SIZE = 2 ** 30;
@@ -64,5 +65,9 @@ const stop = () => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+// The bench keeps our stdin open: end of file means it is gone (maybe killed), so unmount.
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
 await session.closed;
 process.exit(0);

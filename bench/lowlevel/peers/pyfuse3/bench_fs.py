@@ -4,8 +4,10 @@
 Serves what every peer serves: the root directory and one 1 GiB file `data` whose byte at
 offset o is (o & 0xff), answered from memory, zero attr/entry timeouts, opened with direct_io.
 
-usage: bench_fs.py <mountpoint>     (prints "ready" once mounted; SIGINT/SIGTERM unmount)
+usage: bench_fs.py <mountpoint>     (prints "ready" once mounted; SIGINT/SIGTERM unmount,
+                                     and SIGTERM comes when the parent dies)
 """
+import ctypes
 import errno
 import os
 import signal
@@ -93,6 +95,10 @@ async def serve():
 def main():
     if len(sys.argv) != 2:
         sys.exit('usage: bench_fs.py <mountpoint>')
+    # The bench may be killed outright: then SIGTERM unmounts, as Ctrl-C does (PR_SET_PDEATHSIG).
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    if os.getppid() == 1:
+        sys.exit('bench_fs.py: parent is gone')
     options = set(pyfuse3.default_options)
     options.add('fsname=pyfuse3-bench')
     options.add('auto_unmount')
