@@ -1,3 +1,4 @@
+export { mount, Session } from './mount.js';
 export { opened, Opened } from './filesystem.js';
 export type {
   Attributes, DirectoryEntry, FileSystem, FileSystemMethod, FilesystemStats, OpenFlags, PathLike, Result, TimeSpec,

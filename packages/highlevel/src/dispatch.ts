@@ -1,0 +1,685 @@
+// The lowlevel Operations of a path-based FileSystem: each inode request is turned into a call
+// with paths, under the locks that keep those paths valid, and its result is booked in the
+// node table (lookup counts, names, open files) before it is answered.
+import {
+  FuseError, type Attr, type ConnectionInfo, type CreateReply, type DirectoryReply, type Entry, type Lock, type Name,
+  type Operations, type OpenReply, type RequestContext, type SetAttr, type Statfs,
+} from '@fusekit/lowlevel';
+import { isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
+import { DeferredUnlink } from './deferred-unlink.js';
+import { Opened, type Attributes, type FileSystem, type OpenFlags, type PathLike } from './filesystem.js';
+import { Listing } from './listing.js';
+import { acquireAll, normalize, type LockRequest } from './locks.js';
+import type { Names } from './names.js';
+import type { Node } from './node.js';
+import { NodeTable } from './node-table.js';
+import type { MountOptions } from './options.js';
+
+const S_IFDIR = 0o040000;
+const S_IFMT = 0o170000;
+/** The inode number readdir reports for a name the session does not know yet (libfuse's FUSE_UNKNOWN_INO). */
+const UNKNOWN_INO = 0xffffffff;
+const RENAME_NOREPLACE = 1;
+const RENAME_EXCHANGE = 2;
+const F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_UNLCK = 2;
+const LOCK_UN = 8, LOCK_NB = 4;
+
+/** An open file or directory: the kernel's fh maps to one of these. */
+interface OpenFile<P extends PathLike> {
+  node: Node<P>;
+  handle: unknown;
+  listing?: Listing<P>;
+}
+
+type AnyFileSystem<P extends PathLike> = FileSystem<unknown, unknown, P>;
+
+const enoent = () => new FuseError('ENOENT');
+const enosys = () => new FuseError('ENOSYS');
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+function sameLocks(a: LockRequest[], b: LockRequest[]): boolean {
+  const x = normalize(a), y = normalize(b);
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i]!.lock !== y[i]!.lock || x[i]!.exclusive !== y[i]!.exclusive) return false;
+  return true;
+}
+
+export class Dispatcher<P extends PathLike> {
+  readonly table: NodeTable<P>;
+  readonly #fs: AnyFileSystem<P>;
+  readonly #names: Names<P>;
+  readonly #files = new Map<number, OpenFile<P>>();
+  readonly #deferred: DeferredUnlink<P>;
+  readonly #nullPath: boolean;
+  readonly #hide: boolean;
+  readonly #negativeTimeout: number;
+  readonly #readdirplus: boolean;
+  #nextFh = 1;
+
+  constructor(fs: AnyFileSystem<P>, names: Names<P>, options: MountOptions) {
+    this.#fs = fs;
+    this.#names = names;
+    const tableOptions: { hardLinks?: boolean; pathCacheSize?: number } = {};
+    if (options.hardLinks !== undefined) tableOptions.hardLinks = options.hardLinks;
+    if (options.pathCacheSize !== undefined) tableOptions.pathCacheSize = options.pathCacheSize;
+    this.table = new NodeTable(names, tableOptions);
+    this.#nullPath = options.nullPath ?? false;
+    this.#hide = options.hideOnUnlink ?? false;
+    this.#negativeTimeout = options.negativeTimeout ?? 0;
+    this.#readdirplus = options.readdirplus !== false;
+    this.#deferred = new DeferredUnlink(fs, this.table, this.#hide);
+  }
+
+  /** Open files and directories. */
+  get openFiles(): number {
+    return this.#files.size;
+  }
+
+  // ---- locking -------------------------------------------------------------------------
+
+  /** Adds shared tree locks on the node's path (itself and its ancestors); false if it has no path. */
+  #pathLocks(out: LockRequest[], node: Node<P>): boolean {
+    const chain = this.table.chain(node);
+    if (chain === null) return false;
+    for (const n of chain) out.push({ lock: n.tree, exclusive: false });
+    return true;
+  }
+
+  /** Locks for changing names in `dir`: its path, its entries, and the nodes whose names go away. */
+  #dirLocks(out: LockRequest[], dir: Node<P>, ...victims: (Node<P> | undefined)[]): LockRequest[] {
+    this.#pathLocks(out, dir);
+    out.push({ lock: dir.entries, exclusive: true });
+    for (const v of victims) if (v !== undefined) out.push({ lock: v.tree, exclusive: true });
+    return out;
+  }
+
+  /**
+   * Runs `body` holding the locks `plan` asks for. If taking them meant waiting, the tree may
+   * have changed meanwhile: the plan is made again, and if it differs, the locks are retaken.
+   */
+  async #locked<T>(plan: () => LockRequest[], body: () => T | Promise<T>): Promise<T> {
+    let requests = plan();
+    for (;;) {
+      let held = acquireAll(requests);
+      if (held instanceof Promise) held = await held;
+      if (held.waited) {
+        const again = plan();
+        if (!sameLocks(again, requests)) {
+          held.release();
+          requests = again;
+          continue;
+        }
+      }
+      try {
+        return await body();
+      } finally {
+        held.release();
+      }
+    }
+  }
+
+  /** Runs `body` with the node's current path (null if it has none), which stays valid until it settles. */
+  #withPath<T>(node: Node<P>, body: (path: P | null) => T | Promise<T>): Promise<T> {
+    return this.#locked(() => {
+      const out: LockRequest[] = [];
+      this.#pathLocks(out, node);
+      return out;
+    }, () => body(this.table.path(node)));
+  }
+
+  /** As #withPath for an operation on an open file: no path at all with the nullPath option. */
+  #withFile<T>(file: OpenFile<P>, body: (path: P | null) => T | Promise<T>): Promise<T> {
+    if (this.#nullPath) return Promise.resolve().then(() => body(null));
+    return this.#withPath(file.node, body);
+  }
+
+  /**
+   * The path of an open file without holding locks, for calls that may block indefinitely
+   * (F_SETLKW, blocking flock, poll): holding path locks across them could stall renames forever.
+   */
+  #pathNow(file: OpenFile<P>): P | null {
+    return this.#nullPath ? null : this.table.path(file.node);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  #node(ino: number): Node<P> {
+    const node = this.table.get(ino);
+    if (node === undefined) throw new FuseError('ESTALE', `unknown node ${ino}`);
+    return node;
+  }
+
+  #file(fh: number | undefined): OpenFile<P> {
+    const file = fh === undefined ? undefined : this.#files.get(fh);
+    if (file === undefined) throw new FuseError('EBADF');
+    return file;
+  }
+
+  /** An open file of the node, to answer for a node that has lost its path. */
+  #anyOpenFile(node: Node<P>): OpenFile<P> | undefined {
+    for (const file of this.#files.values()) if (file.node === node && file.listing === undefined) return file;
+    return undefined;
+  }
+
+  #isHidden(dir: Node<P>, name: P): boolean {
+    return this.#hide && this.table.link(dir, name)?.hidden === true;
+  }
+
+  #getattr(path: P | null, handle: unknown, ctx: RequestContext): Attributes | Promise<Attributes> {
+    if (this.#fs.getattr === undefined) throw enosys();
+    return this.#fs.getattr(path, handle, ctx);
+  }
+
+  /** Books an entry reply for `name` in `dir`: one more lookup of its node. */
+  #entry(dir: Node<P>, name: P, a: Attributes): Entry {
+    const mode = modeOf(a);
+    const node = this.table.remember(dir, name, this.table.identity(a, isDirectory(mode)));
+    return toEntry(a, node.id, node.generation);
+  }
+
+  #open(node: Node<P>, answer: unknown, isDir: boolean): OpenReply & { attributes?: Attributes } {
+    let handle = answer;
+    let flags: OpenFlags = {};
+    let attributes: Attributes | undefined;
+    if (answer instanceof Opened) {
+      handle = answer.handle;
+      flags = answer.flags;
+      attributes = answer.attributes;
+    }
+    const fh = this.#nextFh++;
+    const file: OpenFile<P> = { node, handle };
+    if (isDir) file.listing = new Listing(this.#names, (name) => this.#isHidden(node, name));
+    this.#files.set(fh, file);
+    this.table.opened(node);
+    const reply: OpenReply & { attributes?: Attributes } = { fh, ...flags };
+    if (attributes !== undefined) reply.attributes = attributes;
+    return reply;
+  }
+
+  /** An open file or directory was released: book it, and remove a hidden file at its last release. */
+  async #closed(file: OpenFile<P>, ctx: RequestContext): Promise<void> {
+    const { node } = file;
+    try {
+      const hidden = this.#hide && node.opens === 1 ? this.#deferred.hiddenLink(node) : undefined;
+      if (hidden !== undefined) {
+        await this.#locked(
+          () => this.#dirLocks([], hidden.dir, node),
+          () => this.#deferred.removeHidden(hidden.dir, hidden.name, ctx),
+        );
+      }
+    } finally {
+      this.table.closed(node);
+    }
+  }
+
+  // ---- operations --------------------------------------------------------------------------
+
+  /** The lowlevel handlers: bookkeeping ones always, the others for what the FileSystem implements. */
+  operations(): Operations {
+    const fs = this.#fs;
+    const ops: Operations = {
+      init: (conn) => this.init(conn),
+      destroy: () => this.destroy(),
+      lookup: (parent, name, ctx) => this.lookup(parent, name, ctx),
+      forget: (ino, n) => this.table.forget(ino, n),
+      getattr: (ino, fh, ctx) => this.getattr(ino, fh, ctx),
+      open: (ino, flags, ctx) => this.open(ino, flags, ctx),
+      release: (ino, fh, flags, owner, ctx) => this.release(fh, flags, owner, ctx),
+      opendir: (ino, flags, ctx) => this.opendir(ino, flags, ctx),
+      releasedir: (ino, fh, ctx) => this.releasedir(fh, ctx),
+    };
+    if (fs.chmod || fs.chown || fs.truncate || fs.utimens) ops.setattr = (ino, changes, fh, ctx) => this.setattr(ino, changes, fh, ctx);
+    if (fs.readlink) ops.readlink = (ino, ctx) => this.readlink(ino, ctx);
+    if (fs.mknod) ops.mknod = (parent, name, mode, rdev, ctx) => this.mknod(parent, name, mode, rdev, ctx);
+    if (fs.mkdir) ops.mkdir = (parent, name, mode, ctx) => this.mkdir(parent, name, mode, ctx);
+    if (fs.unlink) ops.unlink = (parent, name, ctx) => this.unlink(parent, name, ctx);
+    if (fs.rmdir) ops.rmdir = (parent, name, ctx) => this.rmdir(parent, name, ctx);
+    if (fs.symlink) ops.symlink = (target, parent, name, ctx) => this.symlink(target, parent, name, ctx);
+    if (fs.rename) ops.rename = (p, n, np, nn, flags, ctx) => this.rename(p, n, np, nn, flags, ctx);
+    if (fs.link) ops.link = (ino, np, nn, ctx) => this.link(ino, np, nn, ctx);
+    if (fs.create) ops.create = (parent, name, mode, flags, ctx) => this.create(parent, name, mode, flags, ctx);
+    if (fs.read) ops.read = (ino, size, off, fh, _flags, ctx) => this.read(fh, size, off, ctx);
+    if (fs.write) ops.write = (ino, data, off, fh, _flags, _wp, ctx) => this.write(fh, data, off, ctx);
+    if (fs.flush || fs.lock) ops.flush = (ino, fh, owner, ctx) => this.flush(fh, owner, ctx);
+    if (fs.fsync) ops.fsync = (ino, datasync, fh, ctx) => this.fsync(fh, datasync, ctx);
+    if (fs.readdir) {
+      ops.readdir = (ino, off, fh, dir, ctx) => this.readdir(off, fh, dir, false, ctx);
+      if (this.#readdirplus) ops.readdirplus = (ino, off, fh, dir, ctx) => this.readdir(off, fh, dir, true, ctx);
+    }
+    if (fs.fsyncdir) ops.fsyncdir = (ino, datasync, fh, ctx) => this.fsyncdir(fh, datasync, ctx);
+    if (fs.statfs) ops.statfs = (ino, ctx) => this.statfs(ino, ctx);
+    if (fs.setxattr) ops.setxattr = (ino, name, value, flags, ctx) => this.#onPath(ino, (p) => fs.setxattr!(p, this.#names.coerce(name), value, flags, ctx));
+    if (fs.getxattr) ops.getxattr = (ino, name, ctx) => this.#onPath(ino, (p) => fs.getxattr!(p, this.#names.coerce(name), ctx));
+    if (fs.listxattr) ops.listxattr = (ino, ctx) => this.#onPath(ino, (p) => fs.listxattr!(p, ctx) as Name[] | Promise<Name[]>);
+    if (fs.removexattr) ops.removexattr = (ino, name, ctx) => this.#onPath(ino, (p) => fs.removexattr!(p, this.#names.coerce(name), ctx));
+    if (fs.access) ops.access = (ino, mask, ctx) => this.#onPath(ino, (p) => fs.access!(p, mask, ctx));
+    if (fs.bmap) ops.bmap = (ino, blocksize, index, ctx) => this.#onPath(ino, (p) => fs.bmap!(p, blocksize, index, ctx));
+    if (fs.lock) {
+      ops.getlk = (ino, fh, owner, lock, ctx) => this.getlk(fh, owner, lock, ctx);
+      ops.setlk = (ino, fh, owner, lock, sleep, ctx) => this.setlk(fh, owner, lock, sleep, ctx);
+    }
+    if (fs.flock) ops.flock = (ino, fh, owner, op, ctx) => this.flock(fh, owner, op, ctx);
+    if (fs.fallocate) ops.fallocate = (ino, mode, off, len, fh, ctx) => this.#onFile(fh, (p, h) => fs.fallocate!(p, mode, off, len, h, ctx));
+    if (fs.lseek) ops.lseek = (ino, off, whence, fh, ctx) => this.#onFile(fh, (p, h) => fs.lseek!(p, off, whence, h, ctx));
+    if (fs.ioctl) ops.ioctl = (ino, cmd, arg, fh, flags, input, outSize, ctx) => this.#onFile(fh, (p, h) => fs.ioctl!(p, cmd, arg, input, outSize, flags, h, ctx));
+    if (fs.poll) ops.poll = (ino, fh, events, ph, ctx) => { const f = this.#file(fh); return fs.poll!(this.#pathNow(f), events, ph, f.handle, ctx); };
+    if (fs.copyFileRange) ops.copyFileRange = (inoIn, offIn, fhIn, inoOut, offOut, fhOut, len, flags, ctx) => this.copyFileRange(fhIn, offIn, fhOut, offOut, len, flags, ctx);
+    return ops;
+  }
+
+  #onPath<T>(ino: number, call: (path: P) => T | Promise<T>): Promise<T> {
+    return this.#withPath(this.#node(ino), (path) => {
+      if (path === null) throw enoent();
+      return call(path);
+    });
+  }
+
+  #onFile<T>(fh: number | undefined, call: (path: P | null, handle: unknown) => T | Promise<T>): Promise<T> {
+    const file = this.#file(fh);
+    return this.#withFile(file, (path) => call(path, file.handle));
+  }
+
+  init(conn: ConnectionInfo): void {
+    this.#fs.init?.(conn);
+  }
+
+  destroy(): void {
+    // As libfuse does: hidden files of files still open at unmount go away with the session.
+    if (this.#hide && this.#fs.unlink !== undefined) {
+      for (const node of this.table.nodes()) {
+        const hidden = this.#deferred.hiddenLink(node);
+        const dirPath = hidden === undefined ? null : this.table.path(hidden.dir);
+        if (hidden === undefined || dirPath === null) continue;
+        Promise.resolve()
+          .then(() => this.#fs.unlink!(this.#names.join(dirPath, hidden.name), undefined as unknown as RequestContext))
+          .catch(() => undefined);
+      }
+    }
+    this.#fs.destroy?.();
+  }
+
+  lookup(parent: number, rawName: Name, ctx: RequestContext): Promise<Entry> {
+    const dir = this.#node(parent);
+    const name = this.#names.coerce(rawName);
+    return this.#locked(() => {
+      const out: LockRequest[] = [];
+      if (this.#pathLocks(out, dir)) out.push({ lock: dir.entries, exclusive: false });
+      return out;
+    }, async () => {
+      const dirPath = this.table.path(dir);
+      if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
+      let a: Attributes;
+      try {
+        a = await this.#getattr(this.#names.join(dirPath, name), undefined, ctx);
+      } catch (error) {
+        if (this.#negativeTimeout > 0 && isErrno(error, 'ENOENT')) return { ino: 0, mode: 0, entryTimeout: this.#negativeTimeout };
+        throw error;
+      }
+      return this.#entry(dir, name, a);
+    });
+  }
+
+  getattr(ino: number, fh: number | undefined, ctx: RequestContext): Promise<Attr> {
+    const node = this.#node(ino);
+    const given = fh === undefined ? undefined : this.#files.get(fh);
+    const run = async (path: P | null): Promise<Attr> => {
+      let file = given;
+      if (path === null && file === undefined) {
+        // Unlinked but open (stat through /proc/self/fd): answer through one of its handles.
+        file = this.#anyOpenFile(node);
+        if (file === undefined) throw enoent();
+      }
+      return toAttr(await this.#getattr(path, file?.handle, ctx), node.id);
+    };
+    return given !== undefined ? this.#withFile(given, run) : this.#withPath(node, run);
+  }
+
+  setattr(ino: number, changes: SetAttr, fh: number | undefined, ctx: RequestContext): Promise<Attr> {
+    const node = this.#node(ino);
+    const given = fh === undefined ? undefined : this.#files.get(fh);
+    const fs = this.#fs;
+    const run = async (path: P | null): Promise<Attr> => {
+      const file = path === null && given === undefined ? this.#anyOpenFile(node) : given;
+      if (path === null && file === undefined) throw enoent();
+      const h = file?.handle;
+      if (changes.mode !== undefined) {
+        if (!fs.chmod) throw enosys();
+        await fs.chmod(path, changes.mode & 0o7777, h, ctx);
+      }
+      if (changes.uid !== undefined || changes.gid !== undefined) {
+        if (!fs.chown) throw enosys();
+        await fs.chown(path, changes.uid ?? -1, changes.gid ?? -1, h, ctx);
+      }
+      if (changes.size !== undefined) {
+        if (!fs.truncate) throw enosys();
+        await fs.truncate(path, changes.size, h, ctx);
+      }
+      if (changes.atimeNs !== undefined || changes.mtimeNs !== undefined) {
+        if (!fs.utimens) throw enosys();
+        await fs.utimens(path, changes.atimeNs ?? 'omit', changes.mtimeNs ?? 'omit', h, ctx);
+      }
+      return toAttr(await this.#getattr(path, h, ctx), node.id);
+    };
+    return given !== undefined ? this.#withFile(given, run) : this.#withPath(node, run);
+  }
+
+  readlink(ino: number, ctx: RequestContext): Promise<Name> {
+    return this.#onPath(ino, (path) => this.#fs.readlink!(path, ctx));
+  }
+
+  /** mknod, mkdir, symlink: make a name in `parent`, then answer its entry. */
+  #make(parent: number, rawName: Name, ctx: RequestContext, make: (path: P) => Attributes | void | Promise<Attributes | void>): Promise<Entry> {
+    const dir = this.#node(parent);
+    const name = this.#names.coerce(rawName);
+    return this.#locked(() => this.#dirLocks([], dir), async () => {
+      const dirPath = this.table.path(dir);
+      if (dirPath === null) throw enoent();
+      const path = this.#names.join(dirPath, name);
+      const made = await make(path);
+      dir.version++;
+      const a = made ?? await this.#getattr(path, undefined, ctx);
+      return this.#entry(dir, name, a);
+    });
+  }
+
+  mknod(parent: number, name: Name, mode: number, rdev: number, ctx: RequestContext): Promise<Entry> {
+    return this.#make(parent, name, ctx, (path) => this.#fs.mknod!(path, mode, rdev, ctx));
+  }
+
+  mkdir(parent: number, name: Name, mode: number, ctx: RequestContext): Promise<Entry> {
+    return this.#make(parent, name, ctx, (path) => this.#fs.mkdir!(path, mode, ctx));
+  }
+
+  symlink(target: Name, parent: number, name: Name, ctx: RequestContext): Promise<Entry> {
+    return this.#make(parent, name, ctx, (path) => this.#fs.symlink!(this.#names.coerce(target), path, ctx));
+  }
+
+  link(ino: number, newParent: number, rawName: Name, ctx: RequestContext): Promise<Entry> {
+    const node = this.#node(ino);
+    const dir = this.#node(newParent);
+    const name = this.#names.coerce(rawName);
+    return this.#locked(() => {
+      const out: LockRequest[] = [];
+      this.#pathLocks(out, node);
+      return this.#dirLocks(out, dir);
+    }, async () => {
+      const from = this.table.path(node);
+      const dirPath = this.table.path(dir);
+      if (from === null || dirPath === null) throw enoent();
+      const to = this.#names.join(dirPath, name);
+      const made = await this.#fs.link!(from, to, ctx);
+      dir.version++;
+      const a = made ?? await this.#getattr(to, undefined, ctx);
+      this.table.rememberLink(node, dir, name);
+      return toEntry(a, node.id, node.generation);
+    });
+  }
+
+  unlink(parent: number, rawName: Name, ctx: RequestContext): Promise<void> {
+    const dir = this.#node(parent);
+    const name = this.#names.coerce(rawName);
+    return this.#locked(() => this.#dirLocks([], dir, this.table.child(dir, name)), async () => {
+      const dirPath = this.table.path(dir);
+      if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
+      const child = this.table.child(dir, name);
+      if (this.#deferred.mustHide(child)) {
+        await this.#deferred.hideName(dir, dirPath, name, child, ctx);
+      } else {
+        await this.#fs.unlink!(this.#names.join(dirPath, name), ctx);
+        this.table.unlink(dir, name);
+      }
+      dir.version++;
+    });
+  }
+
+  rmdir(parent: number, rawName: Name, ctx: RequestContext): Promise<void> {
+    const dir = this.#node(parent);
+    const name = this.#names.coerce(rawName);
+    return this.#locked(() => this.#dirLocks([], dir, this.table.child(dir, name)), async () => {
+      const dirPath = this.table.path(dir);
+      if (dirPath === null) throw enoent();
+      await this.#fs.rmdir!(this.#names.join(dirPath, name), ctx);
+      this.table.unlink(dir, name);
+      dir.version++;
+    });
+  }
+
+  rename(parent: number, rawName: Name, newParent: number, rawNewName: Name, flags: number, ctx: RequestContext): Promise<void> {
+    const dir = this.#node(parent);
+    const newDir = this.#node(newParent);
+    const name = this.#names.coerce(rawName);
+    const newName = this.#names.coerce(rawNewName);
+    const exchange = (flags & RENAME_EXCHANGE) !== 0;
+    return this.#locked(() => {
+      const out: LockRequest[] = [];
+      this.#dirLocks(out, dir, this.table.child(dir, name));
+      return this.#dirLocks(out, newDir, this.table.child(newDir, newName));
+    }, async () => {
+      const fromDir = this.table.path(dir);
+      const toDir = this.table.path(newDir);
+      if (fromDir === null || toDir === null || this.#isHidden(dir, name)) throw enoent();
+      const from = this.#names.join(fromDir, name);
+      const to = this.#names.join(toDir, newName);
+      const source = this.table.child(dir, name);
+      const target = this.table.child(newDir, newName);
+      let hidden: P | undefined;
+      if (!exchange && (flags & RENAME_NOREPLACE) === 0 && target !== source && this.#deferred.mustHide(target)) {
+        await this.#deferred.hideName(newDir, toDir, newName, target, ctx);
+        hidden = this.#deferred.hiddenLink(target)?.name;
+      }
+      try {
+        await this.#fs.rename!(from, to, flags, ctx);
+      } catch (error) {
+        if (hidden !== undefined) {
+          // Put the target back where it was (best effort): the rename did not happen.
+          await Promise.resolve(this.#fs.rename!(this.#names.join(toDir, hidden), to, 0, ctx)).then(
+            () => this.table.rename(newDir, hidden, newDir, newName, false),
+            () => undefined,
+          );
+        }
+        throw error;
+      }
+      this.table.rename(dir, name, newDir, newName, exchange);
+      dir.version++;
+      newDir.version++;
+    });
+  }
+
+  open(ino: number, flags: number, ctx: RequestContext): Promise<OpenReply> {
+    const node = this.#node(ino);
+    return this.#withPath(node, async (path) => {
+      if (path === null) throw enoent();
+      const answer = this.#fs.open === undefined ? undefined : await this.#fs.open(path, flags, ctx);
+      const { attributes: _, ...reply } = this.#open(node, answer, false);
+      return reply;
+    });
+  }
+
+  create(parent: number, rawName: Name, mode: number, flags: number, ctx: RequestContext): Promise<CreateReply> {
+    const dir = this.#node(parent);
+    const name = this.#names.coerce(rawName);
+    return this.#locked(() => this.#dirLocks([], dir), async () => {
+      const dirPath = this.table.path(dir);
+      if (dirPath === null) throw enoent();
+      const path = this.#names.join(dirPath, name);
+      const answer = await this.#fs.create!(path, mode, flags, ctx);
+      dir.version++;
+      const handle = answer instanceof Opened ? answer.handle : answer;
+      let a = answer instanceof Opened ? answer.attributes : undefined;
+      if (a === undefined) {
+        try {
+          a = await this.#getattr(path, handle, ctx);
+        } catch (error) {
+          // The kernel will not release what it never got: close the handle ourselves.
+          await Promise.resolve(this.#fs.release?.(path, flags, handle, ctx)).catch(() => undefined);
+          throw error;
+        }
+      }
+      const entry = this.#entry(dir, name, a);
+      const { attributes: _, ...open } = this.#open(this.table.get(entry.ino)!, answer, false);
+      return { ...entry, ...open };
+    });
+  }
+
+  read(fh: number | undefined, size: number, offset: number, ctx: RequestContext) {
+    const file = this.#file(fh);
+    return this.#withFile(file, (path) => this.#fs.read!(path, size, offset, file.handle, ctx));
+  }
+
+  write(fh: number | undefined, data: Buffer, offset: number, ctx: RequestContext): Promise<number> {
+    const file = this.#file(fh);
+    return this.#withFile(file, (path) => this.#fs.write!(path, data, offset, file.handle, ctx));
+  }
+
+  flush(fh: number | undefined, owner: bigint, ctx: RequestContext): Promise<void> {
+    const file = this.#file(fh);
+    const fs = this.#fs;
+    return this.#withFile(file, async (path) => {
+      if (fs.flush) await fs.flush(path, owner, file.handle, ctx);
+      if (fs.lock) {
+        // As libfuse does: closing any descriptor drops the owner's POSIX locks on the file.
+        const unlock: Lock = { type: F_UNLCK, start: 0, end: -1, pid: ctx.pid };
+        try {
+          await fs.lock(path, F_SETLK, unlock, owner, file.handle, ctx);
+        } catch (error) {
+          if (!isErrno(error, 'ENOSYS')) throw error;
+        }
+      }
+    });
+  }
+
+  async release(fh: number | undefined, flags: number, flockOwner: bigint | undefined, ctx: RequestContext): Promise<void> {
+    const file = fh === undefined ? undefined : this.#files.get(fh);
+    if (file === undefined) return;
+    const fs = this.#fs;
+    try {
+      await this.#withFile(file, async (path) => {
+        if (flockOwner !== undefined && fs.flock) {
+          await Promise.resolve(fs.flock(path, LOCK_UN, flockOwner, file.handle, ctx)).catch(() => undefined);
+        }
+        await fs.release?.(path, flags, file.handle, ctx);
+      });
+    } finally {
+      this.#files.delete(fh!);
+      await this.#closed(file, ctx);
+    }
+  }
+
+  fsync(fh: number | undefined, datasync: boolean, ctx: RequestContext): Promise<void> {
+    return this.#onFile(fh, (path, h) => this.#fs.fsync!(path, datasync, h, ctx));
+  }
+
+  opendir(ino: number, flags: number, ctx: RequestContext): Promise<OpenReply> {
+    const node = this.#node(ino);
+    return this.#withPath(node, async (path) => {
+      if (path === null) throw enoent();
+      const answer = this.#fs.opendir === undefined ? undefined : await this.#fs.opendir(path, flags, ctx);
+      const { attributes: _, ...reply } = this.#open(node, answer, true);
+      return reply;
+    });
+  }
+
+  async releasedir(fh: number | undefined, ctx: RequestContext): Promise<void> {
+    const file = fh === undefined ? undefined : this.#files.get(fh);
+    if (file === undefined) return;
+    try {
+      file.listing?.close();
+      await this.#withFile(file, (path) => this.#fs.releasedir?.(path, file.handle, ctx));
+    } finally {
+      this.#files.delete(fh!);
+      await this.#closed(file, ctx);
+    }
+  }
+
+  fsyncdir(fh: number | undefined, datasync: boolean, ctx: RequestContext): Promise<void> {
+    return this.#onFile(fh, (path, h) => this.#fs.fsyncdir!(path, datasync, h, ctx));
+  }
+
+  /** readdir and readdirplus: serve the open directory's listing from `offset` (an index into it). */
+  readdir(offset: number, fh: number | undefined, reply: DirectoryReply<Entry>, plus: boolean, ctx: RequestContext): Promise<void> {
+    const file = this.#file(fh);
+    const dir = file.node;
+    const listing = file.listing!;
+    return this.#locked(() => {
+      const out: LockRequest[] = [];
+      // readdirplus adds names to the table: ordered against changes of this directory's names.
+      if (this.#pathLocks(out, dir) && plus) out.push({ lock: dir.entries, exclusive: false });
+      return out;
+    }, async () => {
+      const dirPath = this.table.path(dir);
+      if (offset === 0 || !listing.started) {
+        if (dirPath === null && !this.#nullPath) throw enoent();
+        listing.reset(await this.#fs.readdir!(this.#nullPath ? null : dirPath, file.handle, ctx), dir.version);
+      }
+      for (let i = offset; ; i++) {
+        const e = await listing.at(i);
+        if (e === undefined) return;
+        const key = this.#names.key(e.name);
+        if (key === '.' || key === '..') {
+          const ino = key === '.' ? dir.id : (dir.links[0]?.parent.id ?? dir.id);
+          if (!reply.add(e.name, { ino, mode: S_IFDIR }, i + 1)) return;
+          continue;
+        }
+        if (!plus) {
+          const ino = dir.children?.get(key)?.id ?? UNKNOWN_INO;
+          const mode = e.attributes === undefined ? 0 : modeOf(e.attributes) & S_IFMT;
+          if (!reply.add(e.name, { ino, mode }, i + 1)) return;
+          continue;
+        }
+        // Attributes listed before a change of this directory may be stale: ask again.
+        let a = listing.version === dir.version ? e.attributes : undefined;
+        if (a === undefined) {
+          if (dirPath === null) return;
+          try {
+            a = await this.#getattr(this.#names.join(dirPath, e.name), undefined, ctx);
+          } catch (error) {
+            if (isErrno(error, 'ENOENT')) continue; // gone since it was listed
+            throw error;
+          }
+        }
+        const entry = this.#entry(dir, e.name, a);
+        if (!reply.add(e.name, entry, i + 1)) {
+          this.table.forget(entry.ino, 1); // not sent: the kernel will not count it
+          return;
+        }
+      }
+    });
+  }
+
+  statfs(ino: number, ctx: RequestContext): Promise<Statfs> {
+    const node = this.table.get(ino) ?? this.table.root;
+    return this.#withPath(node, async (path) => toStatfs(await this.#fs.statfs!(path ?? this.#names.root, ctx)));
+  }
+
+  getlk(fh: number | undefined, owner: bigint, lock: Lock, ctx: RequestContext): Promise<Lock> {
+    return this.#onFile(fh, async (path, h) => (await this.#fs.lock!(path, F_GETLK, lock, owner, h, ctx)) ?? { ...lock, type: F_UNLCK });
+  }
+
+  async setlk(fh: number | undefined, owner: bigint, lock: Lock, sleep: boolean, ctx: RequestContext): Promise<void> {
+    if (!sleep) return this.#onFile(fh, async (path, h) => { await this.#fs.lock!(path, F_SETLK, lock, owner, h, ctx); });
+    const file = this.#file(fh);
+    await this.#fs.lock!(this.#pathNow(file), F_SETLKW, lock, owner, file.handle, ctx);
+  }
+
+  async flock(fh: number | undefined, owner: bigint, op: number, ctx: RequestContext): Promise<void> {
+    if ((op & LOCK_NB) !== 0 || (op & LOCK_UN) !== 0) return this.#onFile(fh, (path, h) => this.#fs.flock!(path, op, owner, h, ctx));
+    const file = this.#file(fh);
+    await this.#fs.flock!(this.#pathNow(file), op, owner, file.handle, ctx);
+  }
+
+  copyFileRange(fhIn: number | undefined, offIn: number, fhOut: number | undefined, offOut: number, len: number, flags: number, ctx: RequestContext): Promise<number> {
+    const a = this.#file(fhIn);
+    const b = this.#file(fhOut);
+    const call = (pa: P | null, pb: P | null) => this.#fs.copyFileRange!(pa, offIn, a.handle, pb, offOut, b.handle, len, flags, ctx);
+    if (this.#nullPath) return Promise.resolve().then(() => call(null, null));
+    return this.#locked(() => {
+      const out: LockRequest[] = [];
+      this.#pathLocks(out, a.node);
+      this.#pathLocks(out, b.node);
+      return out;
+    }, () => call(this.table.path(a.node), this.table.path(b.node)));
+  }
+}
