@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include "errors.h"
+#include "io.h"
 #include "instance.h"
 #include "log.h"
 #include "notify.h"
@@ -139,6 +140,7 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   }
   mounted_ = true;
   int fd = fuse_session_fd(se_);
+  if (int res = InstallIo(se_, fd); res != 0) ThrowSystemError(env_, -res, "fuse_session_custom_io");
   int flags = fcntl(fd, F_GETFL);
   fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   uv_loop_t* loop;
@@ -340,6 +342,7 @@ void Session::OnInit(fuse_conn_info* conn) {
   pick("maxBackground", &conn->max_background);
   pick("congestionThreshold", &conn->congestion_threshold);
   pick("timeGran", &conn->time_gran);
+  initFlags_ = KernelFlagsFor(conn->want, conn->capable);
 }
 
 bool gTearingDown = false;
@@ -451,7 +454,7 @@ fuse_req_t Session::TakeSlot(const Napi::CallbackInfo& info, uint32_t* index) {
 
 void Session::ReplyFailed(int res, const char* what) {
   // ENOENT: the request was interrupted and already answered by the kernel; others are logged.
-  if (res != 0 && res != -ENOENT && res != -ENODEV && res != -ENOTCONN)
+  if (res != 0 && res != -ENOENT && res != -ENODEV && res != -ENOTCONN && res != -EBADF)
     std::fprintf(stderr, "fusekit: %s failed: %s\n", what, std::strerror(-res));
 }
 

@@ -6,6 +6,7 @@
 #include <uv.h>
 #include <cstdint>
 #include <deque>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -78,6 +79,8 @@ class Session : public Napi::ObjectWrap<Session> {
   void OnInit(fuse_conn_info* conn);
   void OnDestroy();
   uint32_t KeepPollHandle(fuse_pollhandle* ph);
+  // Flags to add to the INIT reply, taken (once) by the writev hook (io.cc).
+  uint32_t TakeInitFlags() { return initFlags_.exchange(0); }
   void OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv);
 
   double* f64() { return reinterpret_cast<double*>(scratch_); }
@@ -165,7 +168,8 @@ class Session : public Napi::ObjectWrap<Session> {
   std::deque<BlockingJob*> jobsDone_;
   uint32_t jobsRunning_ = 0;  // guarded by jobsMutex_
   std::condition_variable jobsIdle_;
-  bool throttled_ = false;  // polling stopped because maxInFlight was reached
+  bool throttled_ = false;
+  std::atomic<uint32_t> initFlags_{0};  // polling stopped because maxInFlight was reached
   std::vector<fuse_pollhandle*> pollHandles_;
   std::vector<uint32_t> freePollHandles_;
 

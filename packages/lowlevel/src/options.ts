@@ -44,6 +44,12 @@ export interface MountOptions {
 export interface CapabilityOptions {
   /** Buffer writes in the kernel's page cache (FUSE_CAP_WRITEBACK_CACHE). Default false. */
   writebackCache?: boolean;
+  /**
+   * Let the kernel send lookups and readdirs of one directory concurrently
+   * (FUSE_CAP_PARALLEL_DIROPS; the binding passes it to the kernel even on libfuse < 3.16,
+   * which drops it). Default true: handlers run concurrently anyway.
+   */
+  parallelDirops?: boolean;
   /** Reply to reads from file descriptors with splice (SPLICE_WRITE + SPLICE_MOVE). Default true. */
   spliceWrite?: boolean;
   /** Receive write data through a pipe (SPLICE_READ; only with a `writeBuf` handler). Default false. */

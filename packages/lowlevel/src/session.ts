@@ -108,14 +108,16 @@ export class Session {
   async #end(unmount: boolean, graceMs = 5000): Promise<void> {
     if (this.#closing !== undefined && !unmount && graceMs === 5000) return this.#closing;
     this.#closing ??= (async () => {
-      if (unmount) this.#native.unmount();
-      else this.#native.pause();
+      // Stop reading first: requests already taken get up to graceMs to be answered while new
+      // ones wait in the kernel; unmounting then fails those with ENOTCONN.
+      this.#native.pause();
       if (this.#inFlight > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
           this.#idleWaiters.push(() => { clearTimeout(timer); resolve(); });
         });
       }
+      if (unmount) this.#native.unmount();
       this.#native.destroy();
       this.#drainLog();
       for (const [id] of this.#pending) this.#settle(id, C.ENOTCONN ?? 107, undefined);
@@ -208,6 +210,7 @@ function chooseWants(conn: ConnectionInfo, caps: CapabilityOptions, ops: Operati
     else if (!on) conn.want &= ~bit;
   };
   want(C.FUSE_CAP_WRITEBACK_CACHE, caps.writebackCache ?? false);
+  want(C.FUSE_CAP_PARALLEL_DIROPS, caps.parallelDirops ?? true);
   const splice = caps.spliceWrite ?? true;
   want(C.FUSE_CAP_SPLICE_WRITE, splice);
   want(C.FUSE_CAP_SPLICE_MOVE, splice);

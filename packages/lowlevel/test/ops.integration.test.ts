@@ -124,7 +124,7 @@ print(r)`);
     expect(out).toBe(`['value-1', ['user.one', 'user.two'], 'File exists', 'No data available', ['user.one'], [7, -1, 'Numerical result out of range']]`);
   });
 
-  it('[op:forget] receives forgets when the kernel drops its inodes', async () => {
+  it('[op:forget] [op:forget_multi] receives forgets when the kernel drops its inodes', async () => {
     await sh(`for i in $(seq 1 20); do touch ${m.mountpoint}/d/many$i; done; ls -l ${m.mountpoint}/d > /dev/null`);
     await sh(`rm -f ${m.mountpoint}/d/many*; sync; echo 2 > /proc/sys/vm/drop_caches`);
     const deadline = Date.now() + 5000;

@@ -1,0 +1,345 @@
+// How the binding behaves around the operations: interrupts, concurrency and back-pressure,
+// error safety, notifications, sessions ending from outside, several sessions, name modes.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findMount, forceUnmount, makeMountpoint, node, sh, waitForMount, withMount } from '@fusekit/test-harness';
+import { constants, FuseError, mount, type ConnectionInfo, type Operations } from '../src/index.js';
+import { MemFs } from './fixtures/memfs.js';
+import { py, useMount } from './helpers.js';
+
+const quietLogger = (into: unknown[] = []) => ({ error: (message: string, error?: unknown) => void into.push([message, error]) });
+
+/** An object with `base`'s handlers bound, leaving out `without`. */
+function handlersOf(base: MemFs, without: string[] = []): Operations {
+  const ops: Record<string, unknown> = {};
+  for (const name of Object.getOwnPropertyNames(MemFs.prototype)) {
+    const fn = (base as unknown as Record<string, unknown>)[name];
+    if (name !== 'constructor' && typeof fn === 'function' && !without.includes(name) && !['node', 'lookupPath'].includes(name)) {
+      ops[name] = fn.bind(base);
+    }
+  }
+  return ops as Operations;
+}
+
+const attrOf = (ino: number, mode = 0o100644, size = 10) => ({ ino, mode, nlink: 1, size });
+
+describe('interrupts', () => {
+  it('[op:interrupt] fires the signal when the caller is interrupted, answers EINTR and leaks nothing', async () => {
+    let entered!: () => void;
+    const inHandler = new Promise<void>((r) => { entered = r; });
+    let aborted = false;
+    const ops: Operations = {
+      lookup: (_p, name) => { if (name === 'slow') return attrOf(2); throw new FuseError('ENOENT'); },
+      getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : attrOf(2)),
+      open: () => ({ directIo: true }),
+      read: (_ino, _size, _off, _fh, _flags, ctx) => {
+        entered();
+        return new Promise((_resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('never interrupted')), 20_000);
+          ctx.signal.addEventListener('abort', () => { aborted = true; clearTimeout(timer); reject(ctx.signal.reason); });
+        });
+      },
+    };
+    await withMount((mp) => mount(ops, mp, { logger: quietLogger() }), async (mp, session) => {
+      const child = spawn('python3', ['-c', `import os\nfd = os.open("${mp}/slow", os.O_RDONLY)\nos.read(fd, 10)`]);
+      const exited = new Promise<NodeJS.Signals | number | null>((r) => child.on('exit', (code, sig) => r(sig ?? code)));
+      await inHandler;
+      child.kill('SIGINT');
+      await exited;
+      const deadline = Date.now() + 5000;
+      while (session.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(aborted).toBe(true);
+      expect(session.inFlight).toBe(0);
+    });
+  });
+});
+
+describe('concurrency', () => {
+  const storm = (limit: number) => {
+    let pending: (() => void)[] = [];
+    let peak = 0;
+    let answered = 0;
+    const release = () => { const all = pending; pending = []; for (const r of all) r(); };
+    let timer: NodeJS.Timeout | undefined;
+    const ops: Operations = {
+      lookup: async (_parent, name) => {
+        if (typeof name !== 'string' || !name.startsWith('w')) throw new FuseError('ENOENT');
+        await new Promise<void>((resolve) => {
+          pending.push(resolve);
+          peak = Math.max(peak, pending.length);
+          clearTimeout(timer);
+          // Hold every request until no new one has arrived for 300 ms (or the limit is met).
+          if (pending.length >= limit) release();
+          else timer = setTimeout(release, 300);
+        });
+        answered++;
+        return { ino: 100 + Number(name.slice(1)), mode: 0o100644, nlink: 1, entryTimeout: 0, attrTimeout: 0 };
+      },
+      getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino, mode: 0o100644, nlink: 1 }),
+    };
+    return { ops, stats: () => ({ peak, answered }) };
+  };
+
+  const statAll = (mp: string) => node<number>(`
+    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => fsp.stat('${mp}/w' + i).then((s) => s.ino)));
+    print(results.filter((ino, i) => ino === 100 + i).length);`,
+    { env: { ...process.env, UV_THREADPOOL_SIZE: '1024' }, timeoutMs: 60_000 });
+
+  it('serves 1,000 concurrent requests against a handler that waits', async () => {
+    const { ops, stats } = storm(1000);
+    await withMount((mp) => mount(ops, mp, { attrTimeout: 0, entryTimeout: 0 }), async (mp) => {
+      expect(await statAll(mp)).toBe(1000);
+    });
+    expect(stats().answered).toBe(1000);
+    expect(stats().peak).toBeGreaterThan(200);
+  });
+
+  it('honours maxInFlight as back-pressure and still answers everything', async () => {
+    const { ops, stats } = storm(50);
+    await withMount((mp) => mount(ops, mp, { attrTimeout: 0, entryTimeout: 0, maxInFlight: 50 }), async (mp) => {
+      expect(await statAll(mp)).toBe(1000);
+    });
+    expect(stats().answered).toBe(1000);
+    expect(stats().peak).toBeLessThanOrEqual(50);
+    expect(stats().peak).toBeGreaterThan(10);
+  });
+});
+
+describe('error safety', () => {
+  const logged: unknown[] = [];
+  const cases: Record<string, () => unknown> = {
+    throws: () => { throw new Error('boom'); },
+    rejects: () => Promise.reject(new Error('async boom')),
+    nan: () => ({ ino: Number.NaN, mode: 0o100644 }),
+    negative: () => ({ ino: 5, mode: 0o100644, size: -1 }),
+    huge: () => ({ ino: 5, mode: 0o100644, size: 2 ** 60 }),
+    unsafe: () => ({ ino: 2 ** 53 + 2, mode: 0o100644 }),
+    string: () => 'not an entry',
+    nothing: () => undefined,
+    time: () => ({ ino: 5, mode: 0o100644, mtimeNs: 12 }),
+    nodecode: () => { throw Object.assign(new Error('denied'), { code: 'EACCES' }); },
+    fuseerrno: () => { throw new FuseError(36); },
+    fusecode: () => Promise.reject(new FuseError('EROFS')),
+    badlink: () => ({ ino: 6, mode: 0o120777, nlink: 1 }),
+  };
+  const ops: Operations = {
+    lookup: (_p, name) => {
+      const f = cases[name as string];
+      if (f === undefined) throw new FuseError('ENOENT');
+      return f() as never;
+    },
+    getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino, mode: 0o120777, nlink: 1 }),
+    readlink: () => 'bad\0target',
+  };
+  const m = useMount(() => ops, { logger: quietLogger(logged) });
+
+  it('answers EIO for throws, rejections and replies of the wrong shape, maps codes, and keeps serving', async () => {
+    const out = await py(`
+import os
+res = {}
+for name in ${JSON.stringify(Object.keys(cases))}:
+    try:
+        os.lstat("${m.mountpoint}/" + name); res[name] = "ok"
+    except OSError as e:
+        res[name] = os.strerror(e.errno)
+try: os.readlink("${m.mountpoint}/badlink"); res["readlink"] = "ok"
+except OSError as e: res["readlink"] = os.strerror(e.errno)
+print(sorted(res.items()))`);
+    const results = Object.fromEntries(JSON.parse(out.replace(/\(/g, '[').replace(/\)/g, ']').replace(/'/g, '"')) as [string, string][]);
+    for (const name of ['throws', 'rejects', 'nan', 'negative', 'huge', 'unsafe', 'string', 'nothing', 'time', 'readlink']) {
+      expect([name, results[name]]).toEqual([name, 'Input/output error']);
+    }
+    expect(results.nodecode).toBe('Permission denied');
+    expect(results.fuseerrno).toBe('File name too long');
+    expect(results.fusecode).toBe('Read-only file system');
+    expect(results.badlink).toBe('ok');
+    expect(logged.length).toBe(10);
+    expect(m.session.inFlight).toBe(0);
+    expect(await sh(`ls -ld ${m.mountpoint} | cut -c1`)).toBe('d\n');
+  });
+
+  it('refuses kernel values a JS number cannot hold (EOVERFLOW) without calling the handler', async () => {
+    const fs = new MemFs();
+    await withMount((mp) => mount(fs, mp, { attrTimeout: 0, entryTimeout: 0 }), async (mp) => {
+      const out = await py(`
+import os
+f = "${mp}/f"
+open(f, "w").write("x")
+os.setxattr(f, "user.direct_io", b"1")
+fd = os.open(f, os.O_RDONLY)
+try: os.pread(fd, 10, 2**60); print("read")
+except OSError as e: print(os.strerror(e.errno))`);
+      expect(out).toBe('Value too large for defined data type');
+      expect(fs.calls.filter((c) => c.startsWith('read'))).toHaveLength(0);
+    });
+  });
+});
+
+describe('notifications', () => {
+  it('invalidates cached entries and attributes, and never blocks the serving thread', async () => {
+    let exists = false;
+    let size = 1;
+    const fileAttr = () => ({ ino: 2, mode: 0o100644, nlink: 1, size, attrTimeout: 3600 });
+    const ops: Operations = {
+      lookup: (_p, name) => {
+        if (name !== 'x') throw new FuseError('ENOENT');
+        // Negative entries and attributes are cached for an hour: only notify can refresh them.
+        return exists ? { ...fileAttr(), entryTimeout: 3600 } : { ino: 0, mode: 0, entryTimeout: 3600 };
+      },
+      getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : fileAttr()),
+    };
+    await withMount((mp) => mount(ops, mp), async (mp, session) => {
+      await expect(sh(`stat ${mp}/x`)).rejects.toThrow(/No such file/);
+      exists = true;
+      await expect(sh(`stat ${mp}/x`)).rejects.toThrow(/No such file/);
+      await session.invalidateEntry(1, 'x');
+      expect(await sh(`stat -c %s ${mp}/x`)).toBe('1\n');
+      size = 7;
+      expect(await sh(`stat -c %s ${mp}/x`)).toBe('1\n');
+      await session.invalidateInode(2, -1, 0);
+      expect(await sh(`stat -c %s ${mp}/x`)).toBe('7\n');
+      exists = false;
+      await session.notifyDelete(1, 2, 'x');
+      await expect(sh(`stat ${mp}/x`)).rejects.toThrow(/No such file/);
+      // expire_entry needs a 6.2+ kernel: either it works or it fails with a clean errno.
+      await session.expireEntry(1, 'x').catch((e: unknown) => expect(e).toBeInstanceOf(FuseError));
+      await expect(session.invalidateEntry(1, 'never-cached')).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+  });
+
+  it('a notify started inside a handler for the same directory completes after the handler answers', async () => {
+    let session!: Awaited<ReturnType<typeof mount>>;
+    let notified: Promise<void> | undefined;
+    const ops: Operations = {
+      lookup: (_p, name) => {
+        if (name === 'trigger') {
+          // The kernel holds the directory while this lookup is pending; the notify waits for it.
+          notified = session.invalidateEntry(1, 'other').catch(() => undefined);
+          return { ino: 2, mode: 0o100644, nlink: 1 };
+        }
+        throw new FuseError('ENOENT');
+      },
+      getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino: 2, mode: 0o100644, nlink: 1 }),
+    };
+    await withMount(async (mp) => (session = await mount(ops, mp, { attrTimeout: 0, entryTimeout: 0 })), async (mp) => {
+      await sh(`stat ${mp}/trigger > /dev/null`);
+      expect(notified).toBeDefined();
+      await notified;
+      expect(await sh(`stat -c %i ${mp}/trigger`)).toBe('2\n');
+    });
+  });
+});
+
+describe('session lifecycle', () => {
+  it('[op:init] [op:destroy] lets init choose capabilities and calls destroy at the end', async () => {
+    let conn: ConnectionInfo | undefined;
+    let destroyed = 0;
+    const fs = new MemFs();
+    const ops: Operations = {
+      ...handlersOf(fs),
+      init(c) {
+        conn = { ...c };
+        c.want &= ~constants.FUSE_CAP_READDIRPLUS!;
+      },
+      destroy() { destroyed++; },
+    };
+    await withMount((mp) => mount(ops, mp, { attrTimeout: 0, entryTimeout: 0 }), async (mp) => {
+      await sh(`touch ${mp}/a && ls -l ${mp} > /dev/null`);
+    });
+    expect(conn?.protoMajor).toBe(7);
+    expect(conn!.capable & constants.FUSE_CAP_READDIRPLUS!).not.toBe(0);
+    expect(fs.calls.some((c) => c.startsWith('readdirplus'))).toBe(false);
+    expect(fs.calls.some((c) => c.startsWith('readdir '))).toBe(true);
+    expect(destroyed).toBe(1);
+  });
+
+  it('[op:readdir] [op:access] [op:write_buf] works without readdirplus, with access checks and write_buf', async () => {
+    const fs = new MemFs();
+    const ops = handlersOf(fs, ['readdirplus', 'write']);
+    ops.writeBuf = (ino, data, offset) => fs.write(ino, data, offset);
+    await withMount((mp) => mount(ops, mp, { options: [], attrTimeout: 0, entryTimeout: 0 }), async (mp) => {
+      await sh(`printf data > ${mp}/w && chmod 444 ${mp}/w`);
+      expect(await sh(`cat ${mp}/w; ls ${mp}`)).toBe('dataw\n');
+      await expect(sh(`test -w ${mp}/w`)).rejects.toThrow();
+      expect(fs.calls.some((c) => c.startsWith('access'))).toBe(true);
+    });
+  });
+
+  it('settles closed when the connection is ended from outside while a request is in flight', async () => {
+    let entered!: () => void;
+    const inHandler = new Promise<void>((r) => { entered = r; });
+    const logged: unknown[] = [];
+    const mp = await makeMountpoint();
+    const session = await mount({
+      // Answers long after the connection is gone: the late reply must be dropped quietly.
+      lookup: () => { entered(); return new Promise((resolve) => setTimeout(() => resolve({ ino: 2, mode: 0o100644 }), 1500)); },
+      getattr: () => ({ ino: 1, mode: 0o40755, nlink: 2 }),
+    }, mp, { logger: quietLogger(logged) });
+    try {
+      await waitForMount(mp);
+      const child = spawn('stat', [`${mp}/hang`], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r));
+      await inHandler;
+      // A lazy unmount ends the superblock, and with it the connection, once the caller is gone.
+      await sh(`umount -l ${mp}`);
+      await exited;
+      const result = await Promise.race([session.closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
+      expect(result).toBe('closed');
+      await new Promise((r) => setTimeout(r, 2000));
+      expect(logged).toEqual([]);
+    } finally {
+      await session.close().catch(() => undefined);
+      await forceUnmount(mp);
+      await rm(mp, { recursive: true, force: true });
+    }
+  });
+
+  it('serves several sessions in one process', async () => {
+    const a = new MemFs(), b = new MemFs();
+    await withMount((mp) => mount(a, mp), async (mpA) => {
+      await withMount((mp) => mount(b, mp), async (mpB) => {
+        await sh(`echo A > ${mpA}/f && echo B > ${mpB}/f`);
+        expect(await sh(`cat ${mpA}/f ${mpB}/f`)).toBe('A\nB\n');
+      });
+    });
+  });
+
+  it('round-trips names that are not UTF-8 in Buffer mode', async () => {
+    const fs = new MemFs(true);
+    await withMount((mp) => mount(fs, mp, { namesAsBuffers: true }), async (mp) => {
+      const out = await py(`
+import os
+d = b"${mp}"
+name = b"caf\\xe9-\\xff.bin"
+open(os.path.join(d, name), "wb").write(b"x")
+print(os.listdir(d) == [name], os.path.exists(os.path.join(d, name)))`);
+      expect(out).toBe('True True');
+    });
+  });
+
+  it('rejects bad mountpoints and bad options with clear errors', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fusekit-bad-'));
+    try {
+      await expect(mount({}, join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
+      await writeFile(join(dir, 'file'), '');
+      await expect(mount({}, join(dir, 'file'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+      await expect(mount({}, dir, { options: ['no_such_option'] })).rejects.toThrow(/unknown option/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives the caller\'s supplementary groups on request', async () => {
+    let groups: number[] = [];
+    await withMount((mp) => mount({
+      lookup: (_p, _n, ctx) => { groups = ctx.groups(); throw new FuseError('ENOENT'); },
+      getattr: () => ({ ino: 1, mode: 0o40755, nlink: 2 }),
+    }, mp, { allowOther: true }), async (mp) => {
+      await sh(`setpriv --reuid=1000 --regid=1000 --groups=44,55 stat ${mp}/x || true`);
+    });
+    expect(groups.sort()).toEqual([44, 55]);
+  });
+});
