@@ -5,6 +5,7 @@ import { access, constants as fsConstants, readFile, realpath, stat } from 'node
 import { parseArgs } from 'node:util';
 import { mount } from '@fusekit/lowlevel';
 import { MemoryFs, type MemoryFsOptions } from './memory-fs.js';
+import { reclaimAfterDeletions } from './reclaim.js';
 import { parseSize } from './size.js';
 
 const USAGE = `Usage: fusekit-memory <mountpoint> [options]
@@ -146,6 +147,7 @@ async function main(): Promise<number> {
     console.error(`fusekit-memory: cannot mount ${config.mountpoint}: ${(error as Error).message}`);
     return 1;
   }
+  reclaimAfterDeletions(() => memory.usage().inodes);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => void session.close());
   }

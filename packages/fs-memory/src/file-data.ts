@@ -68,8 +68,8 @@ export class FileData {
 
   /** Sets the size: growing leaves a hole, shrinking frees whole pages and zeroes the tail. */
   truncate(size: number): void {
-    // The end rounds up to a page boundary, so the last page goes too when it lies past `size`.
-    if (size < this.size) this.punch(size, Math.ceil(this.size / PAGE_SIZE) * PAGE_SIZE);
+    // As tmpfs: a truncate that does not grow the file also drops pages fallocated past its end.
+    if (size <= this.size) this.punch(size, Number.MAX_SAFE_INTEGER);
     this.size = size;
   }
 

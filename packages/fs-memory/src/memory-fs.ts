@@ -405,7 +405,7 @@ export class MemoryFs {
         const end = offset + length;
         if (end > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
         if (mode === (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
-          inode.data.punch(offset, Math.min(end, inode.data.size));
+          inode.data.punch(offset, end);
         } else if ((mode & ~FALLOC_FL_KEEP_SIZE) === 0) {
           inode.data.allocate(offset, end);
           if (!(mode & FALLOC_FL_KEEP_SIZE) && end > inode.data.size) inode.data.size = end;
