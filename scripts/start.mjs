@@ -1,29 +1,35 @@
 #!/usr/bin/env node
-// The README's main job: mount a filesystem at ./mnt, serve it in the foreground, unmount on Ctrl-C.
+// The README's main job: mount fs-memory (an in-memory filesystem, like tmpfs) at ./mnt through its
+// CLI, serve it in the foreground, unmount on Ctrl-C.
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { FuseError, mount } from '@fusekit/lowlevel';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'packages', 'fs-memory', 'dist', 'cli.js');
 const mountpoint = resolve(process.argv[2] ?? 'mnt');
 mkdirSync(mountpoint, { recursive: true });
 
-const text = Buffer.from('Hello from fusekit!\n');
-const root = { ino: 1, mode: 0o40755, nlink: 2 };
-const file = { ino: 2, mode: 0o100444, nlink: 1, size: text.length };
-const session = await mount(
-  {
-    lookup: (parent, name) => { if (parent === 1 && name === 'hello') return file; throw new FuseError('ENOENT'); },
-    getattr: (ino) => (ino === 1 ? root : ino === 2 ? file : Promise.reject(new FuseError('ENOENT'))),
-    read: (_ino, size, offset) => text.subarray(offset, offset + size),
-    readdir: (_ino, offset, _fh, dir) => {
-      const entries = [['.', root], ['..', root], ['hello', file]];
-      for (let i = offset; i < entries.length && dir.add(entries[i][0], entries[i][1], i + 1); i++);
-    },
-  },
-  mountpoint,
-  { fsname: 'fusekit', subtype: 'fusekit-hello', autoUnmount: true },
-);
-console.log(`Mounted at ${mountpoint}. Try:\n  ls -l ${mountpoint}\n  cat ${mountpoint}/hello\nStop with Ctrl-C (or: fusermount3 -u ${mountpoint}).`);
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void session.close());
-await session.closed;
-console.log('Unmounted.');
+const child = spawn(process.execPath, [cli, mountpoint, ...process.argv.slice(3)], { stdio: ['ignore', 'pipe', 'inherit'] });
+let announced = false;
+child.stdout.setEncoding('utf8').on('data', (text) => {
+  if (!announced && text.includes('serving')) {
+    announced = true;
+    console.log(`Mounted an empty in-memory filesystem (fusekit-memory) at ${mountpoint}. Try:
+  cd ${mountpoint}
+  echo hello > hello.txt && cat hello.txt && ls -l
+  tar -C ${mountpoint} -xf <some.tar> && du -sh ${mountpoint}
+  df -h ${mountpoint}
+Everything lives in memory and is gone once unmounted.
+Stop with Ctrl-C (or: fusermount3 -u ${mountpoint}).`);
+  } else if (!text.includes('unmounted')) {
+    process.stdout.write(text);
+  }
+});
+// Ctrl-C reaches the child through the terminal's process group; a plain kill of this script is passed on.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code) => {
+  if (announced) console.log('Unmounted.');
+  process.exit(code ?? 1);
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { Directory, FIRST_COOKIE } from '../src/directory.js';
+
+const names = (d: Directory<number>, after = 0) => [...d.after(after)].map((e) => e.key);
+
+describe('Directory', () => {
+  it('resumes after a cookie without skipping or repeating entries that stayed', () => {
+    const d = new Directory<number>();
+    for (let i = 0; i < 10; i++) d.add(`e${i}`, i);
+    const first = [...d.after(0)].slice(0, 4);
+    const resume = first.at(-1)!.cookie;
+    d.remove('e1');
+    d.remove('e6');
+    d.add('late', 99);
+    expect(names(d, resume)).toEqual(['e4', 'e5', 'e7', 'e8', 'e9', 'late']);
+    expect(first[0]!.cookie).toBe(FIRST_COOKIE);
+  });
+
+  it('keeps cookies stable across sweeps of removed entries', () => {
+    const d = new Directory<number>();
+    for (let i = 0; i < 500; i++) d.add(`e${i}`, i);
+    const cookieOf400 = [...d.after(0)].find((e) => e.key === 'e400')!.cookie;
+    for (let i = 0; i < 400; i++) d.remove(`e${i}`);
+    expect(d.size).toBe(100);
+    expect(names(d, cookieOf400)).toEqual(Array.from({ length: 99 }, (_, i) => `e${401 + i}`));
+  });
+
+  it('replaces an entry in place', () => {
+    const d = new Directory<number>();
+    d.add('a', 1);
+    d.add('b', 2);
+    d.replace('a', 3);
+    expect([...d.after(0)].map((e) => [e.key, e.value])).toEqual([['a', 3], ['b', 2]]);
+  });
+});
