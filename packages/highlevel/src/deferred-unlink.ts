@@ -51,13 +51,13 @@ export class DeferredUnlink<P extends PathLike> {
   }
 
   /**
-   * After the last release of a hidden node: unlinks the hidden file. The caller holds the
-   * locks of an unlink of the hidden name in its directory.
+   * At the last release of a hidden node (its open count is still 1 here): unlinks the hidden
+   * file. The caller holds the locks of an unlink of the hidden name in its directory.
    */
   async removeHidden(dir: Node<P>, name: P, ctx: RequestContext): Promise<void> {
     const dirPath = this.table.path(dir);
     const node = this.table.child(dir, name);
-    if (dirPath === null || node === undefined || node.opens > 0) return;
+    if (dirPath === null || node === undefined || node.opens > 1) return; // reopened meanwhile
     if (this.fs.unlink === undefined) throw new FuseError('ENOSYS');
     await this.fs.unlink(this.table.names.join(dirPath, name), ctx);
     this.table.unlink(dir, name);
