@@ -130,8 +130,8 @@ async function ignoreMissing(notify: Promise<void>): Promise<void> {
  * const session = await mount({ getattr: (p) => fs.lstat(root + p, { bigint: true }) }, './mnt');
  * process.on('SIGINT', () => session.close());
  */
-export function mount<FH, DH>(fileSystem: FileSystem<FH, DH, string>, mountpoint: string, options?: MountOptions & { namesAsBuffers?: false }): Promise<Session<string>>;
 export function mount<FH, DH>(fileSystem: FileSystem<FH, DH, Buffer>, mountpoint: string, options: MountOptions & { namesAsBuffers: true }): Promise<Session<Buffer>>;
+export function mount<FH, DH>(fileSystem: FileSystem<FH, DH, string>, mountpoint: string, options?: MountOptions): Promise<Session<string>>;
 /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads above carry the types */
 export async function mount(fileSystem: FileSystem<any, any, any>, mountpoint: string, options: MountOptions = {}): Promise<Session<any>> {
   const names = (options.namesAsBuffers === true ? bufferNames : stringNames) as Names<PathLike>;
