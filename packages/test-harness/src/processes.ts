@@ -21,9 +21,10 @@ export interface RunOptions {
 /** Runs a command to completion; kills it (SIGKILL) and rejects after `timeoutMs`. */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const { timeoutMs = 30_000 } = options;
-  const spawnOptions: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'] };
+  // Children never inherit LD_PRELOAD: the sanitizer run preloads ASan into the test process only.
+  const { LD_PRELOAD: _preload, ...env } = options.env ?? process.env;
+  const spawnOptions: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'], env };
   if (options.cwd !== undefined) spawnOptions.cwd = options.cwd;
-  if (options.env !== undefined) spawnOptions.env = options.env;
   if (options.uid !== undefined) spawnOptions.uid = options.uid;
   if (options.gid !== undefined) spawnOptions.gid = options.gid;
   return new Promise((resolve, reject) => {
