@@ -54,8 +54,11 @@ export type FilesystemStats = Statfs | {
   files: number | bigint; ffree: number | bigint;
 };
 
-/** One directory entry from {@link FileSystem.readdir}: a name, or a name with attributes. */
-export type DirectoryEntry<P extends PathLike = string> = P | { name: P; attributes?: Attributes };
+/**
+ * One directory entry from {@link FileSystem.readdir}: a name, or a name with attributes. Names
+ * may be strings or Buffers in either names mode (`fs.readdir(dir, { encoding: 'buffer' })` fits).
+ */
+export type DirectoryEntry<P extends PathLike = string> = P | PathLike | { name: P | PathLike; attributes?: Attributes };
 
 /** A timestamp for {@link FileSystem.utimens}: nanoseconds, the current time, or unchanged. */
 export type TimeSpec = bigint | 'now' | 'omit';
@@ -136,8 +139,8 @@ export interface FileSystem<FH = unknown, DH = unknown, P extends PathLike = str
    * @example getattr(path) { return fs.lstat(root + path, { bigint: true }) }
    */
   getattr?(path: P | null, handle: FH | undefined, ctx: RequestContext): Result<Attributes>;
-  /** The target of a symbolic link. */
-  readlink?(path: P, ctx: RequestContext): Result<P | string>;
+  /** The target of a symbolic link (a string or a Buffer, in either names mode). */
+  readlink?(path: P, ctx: RequestContext): Result<PathLike>;
   /**
    * Create a file node: regular (if `create` is not implemented), device, fifo or socket.
    * `mode` includes the type bits. Answer the new node's attributes, or nothing (then
@@ -226,8 +229,8 @@ export interface FileSystem<FH = unknown, DH = unknown, P extends PathLike = str
   setxattr?(path: P, name: P, value: Buffer, flags: number, ctx: RequestContext): Result<void>;
   /** The value of an extended attribute; throw ENODATA if it does not exist. Size probes are handled for you. */
   getxattr?(path: P, name: P, ctx: RequestContext): Result<Uint8Array>;
-  /** The names of a file's extended attributes. */
-  listxattr?(path: P, ctx: RequestContext): Result<(P | string)[]>;
+  /** The names of a file's extended attributes (strings or Buffers, in either names mode). */
+  listxattr?(path: P, ctx: RequestContext): Result<PathLike[]>;
   /** Remove an extended attribute (ENODATA if absent). */
   removexattr?(path: P, name: P, ctx: RequestContext): Result<void>;
   /**

@@ -63,19 +63,19 @@ export class Listing<P extends PathLike> {
   }
 
   #normalize(value: DirectoryEntry<P>): ListedEntry<P> | undefined {
-    let name: P;
+    let name: PathLike;
     let attributes: Attributes | undefined;
     if (typeof value === 'string' || Buffer.isBuffer(value)) {
-      name = value as P;
+      name = value;
     } else if (typeof value === 'object' && value !== null && 'name' in value) {
       name = value.name;
       attributes = value.attributes;
     } else {
       throw new TypeError('a directory entry must be a name or { name, attributes }');
     }
-    name = this.names.coerce(name);
-    const key = this.names.key(name);
-    if (key === '.' || key === '..' || key.length === 0 || this.skip(name)) return undefined;
-    return { name, attributes };
+    const coerced = this.names.coerce(name);
+    const key = this.names.key(coerced);
+    if (key === '.' || key === '..' || key.length === 0 || this.skip(coerced)) return undefined;
+    return { name: coerced, attributes };
   }
 }
