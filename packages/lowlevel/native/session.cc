@@ -3,7 +3,9 @@
 #include <unistd.h>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <set>
 #include "errors.h"
 #include "io.h"
 #include "instance.h"
@@ -15,6 +17,25 @@ namespace fusekit {
 
 // Requests handled per wake-up before yielding to the rest of the event loop.
 static constexpr int kBatch = 256;
+
+// Every mounted session in the process, for the exit() hook: process.exit() does not run
+// environment cleanup hooks, so without it a mount would outlive the process.
+static std::mutex gMountedMutex;
+static std::set<fuse_session*> gMounted;
+
+static void UnmountAllAtExit() {
+  std::lock_guard<std::mutex> lock(gMountedMutex);
+  for (fuse_session* se : gMounted) fuse_session_unmount(se);
+  gMounted.clear();
+}
+
+static void TrackMounted(fuse_session* se, bool mounted) {
+  static std::once_flag hooked;
+  std::call_once(hooked, [] { std::atexit(UnmountAllAtExit); });
+  std::lock_guard<std::mutex> lock(gMountedMutex);
+  if (mounted) gMounted.insert(se);
+  else gMounted.erase(se);
+}
 
 Napi::Function Session::Define(Napi::Env env) {
   return DefineClass(env, "Session", {
@@ -139,6 +160,7 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
     ThrowSystemError(env_, err, "mount", detail.empty() ? mountpoint_ : detail);
   }
   mounted_ = true;
+  TrackMounted(se_, true);
   int fd = fuse_session_fd(se_);
   if (int res = InstallIo(se_, fd); res != 0) ThrowSystemError(env_, -res, "fuse_session_custom_io");
   int flags = fcntl(fd, F_GETFL);
@@ -203,6 +225,7 @@ void Session::Finish() {
   StopPolling();
   // The kernel side is gone: nobody reads our unmount, so only forget the mount.
   mounted_ = false;
+  TrackMounted(se_, false);
   onEnded_.MakeCallback(resource_.Value(), {Napi::String::New(env_, "unmounted")}, asyncContext_);
 }
 
@@ -400,6 +423,7 @@ Napi::Value Session::Unmount(const Napi::CallbackInfo&) {
   StopPolling();
   if (mounted_ && se_ != nullptr) {
     mounted_ = false;
+    TrackMounted(se_, false);
     fuse_session_unmount(se_);
   }
   return env_.Undefined();
@@ -421,6 +445,7 @@ void Session::UnmountAndDestroy() {
   if (se_ == nullptr) return;
   if (mounted_) {
     mounted_ = false;
+    TrackMounted(se_, false);
     fuse_session_unmount(se_);
   }
   for (uint32_t i = 0; i < slots_.size(); i++) {
@@ -431,6 +456,7 @@ void Session::UnmountAndDestroy() {
     uv_close(reinterpret_cast<uv_handle_t*>(jobsAsync_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     jobsAsync_ = nullptr;
   }
+  TrackMounted(se_, false);
   fuse_session_destroy(se_);
   se_ = nullptr;
   free(buf_.mem);

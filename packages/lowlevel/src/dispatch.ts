@@ -25,7 +25,8 @@ export interface DispatchHost {
   readonly interrupts: Map<Slot, RequestContext>;
   /** Reports handler failures that are not errno answers. */
   report(message: string, error: unknown): void;
-  /** Called when a request was answered (for close() to know when all are done). */
+  /** Called when a request reaches its handler, and when it was answered (close() waits for all). */
+  began(): void;
   answered(): void;
   /** Capabilities chosen by session options, before the user's init. */
   chooseWants(conn: ConnectionInfo): void;
@@ -45,8 +46,10 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
   const { native: n, scratch } = host;
   const i32 = scratch.i32;
 
-  const context = (slot: Slot): RequestContext =>
-    new RequestContext(slot, i32[I_UID]! >>> 0, i32[I_GID]! >>> 0, i32[I_PID]!, i32[I_UMASK]!, n, host.interrupts);
+  const context = (slot: Slot): RequestContext => {
+    host.began();
+    return new RequestContext(slot, i32[I_UID]! >>> 0, i32[I_GID]! >>> 0, i32[I_PID]!, i32[I_UMASK]!, n, host.interrupts);
+  };
 
   const fail = (ctx: RequestContext, op: string, error: unknown): void => {
     if (ctx.replied) {

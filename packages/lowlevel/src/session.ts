@@ -54,19 +54,12 @@ export class Session {
       entryTimeout: options.entryTimeout ?? 1,
       interrupts: new Map<Slot, RequestContext>(),
       report: (message, error) => this.#logger.error(message, error),
+      began: () => { this.#inFlight++; },
       answered: () => this.#answered(),
       chooseWants: (conn) => chooseWants(conn, caps, ops),
       retrieved: (cookie, _offset, data) => this.#settle(cookie, 0, data),
     };
-    const handlers = buildHandlers(ops, host);
-    this.#handlers = handlers.map((fn, i) => (fn === undefined || !isRequestOp(C.ops[i]!) ? fn : this.#counting(fn)));
-  }
-
-  #counting(fn: (...args: never[]) => unknown): (...args: never[]) => unknown {
-    return (...args: never[]) => {
-      this.#inFlight++;
-      return fn(...args);
-    };
+    this.#handlers = buildHandlers(ops, host);
   }
 
   #answered(): void {
@@ -105,8 +98,7 @@ export class Session {
     this.close().catch((error: unknown) => this.#logger.error('close failed', error));
   }
 
-  async #end(unmount: boolean, graceMs = 5000): Promise<void> {
-    if (this.#closing !== undefined && !unmount && graceMs === 5000) return this.#closing;
+  #end(unmount: boolean, graceMs = 5000): Promise<void> {
     this.#closing ??= (async () => {
       // Stop reading first: requests already taken get up to graceMs to be answered while new
       // ones wait in the kernel; unmounting then fails those with ENOTCONN.
@@ -197,10 +189,6 @@ export class Session {
     const data = await this.#job(C.N_RETRIEVE!, ino, size, offset, undefined, true);
     return data ?? Buffer.alloc(0);
   }
-}
-
-function isRequestOp(name: string): boolean {
-  return name !== 'init' && name !== 'destroy' && name !== 'forget' && name !== 'retrieveReply' && name !== 'interrupt';
 }
 
 function chooseWants(conn: ConnectionInfo, caps: CapabilityOptions, ops: Operations): void {

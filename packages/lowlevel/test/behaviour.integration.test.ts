@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findMount, forceUnmount, makeMountpoint, node, sh, waitForMount, withMount } from '@fusekit/test-harness';
+import { findMount, forceUnmount, makeMountpoint, node, run, sh, waitForMount, withMount } from '@fusekit/test-harness';
 import { constants, FuseError, mount, type ConnectionInfo, type Operations } from '../src/index.js';
 import { MemFs } from './fixtures/memfs.js';
 import { py, useMount } from './helpers.js';
@@ -341,5 +341,41 @@ print(os.listdir(d) == [name], os.path.exists(os.path.join(d, name)))`);
       await sh(`setpriv --reuid=1000 --regid=1000 --groups=44,55 stat ${mp}/x || true`);
     });
     expect(groups.sort()).toEqual([44, 55]);
+  });
+});
+
+describe('no stale mounts', () => {
+  const dist = new URL('../dist/index.js', import.meta.url).pathname;
+  const serve = (mp: string, exit: string, options = '{}') => `
+    import { mount } from '${dist}';
+    const s = await mount({ getattr: () => ({ ino: 1, mode: 0o40755, nlink: 2 }) }, '${mp}', ${options});
+    process.stdout.write('mounted\\n');
+    ${exit}`;
+
+  it('unmounts what is still mounted when the process exits without closing', async () => {
+    const mp = await makeMountpoint();
+    try {
+      const r = await run(process.execPath, ['--input-type=module', '-e', serve(mp, 'process.exit(0);')]);
+      expect([r.code, r.stdout]).toEqual([0, 'mounted\n']);
+      expect(await findMount(mp)).toBeUndefined();
+    } finally {
+      await forceUnmount(mp);
+      await rm(mp, { recursive: true, force: true });
+    }
+  });
+
+  it('auto_unmount removes the mount when the serving process is killed', async () => {
+    const mp = await makeMountpoint();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', serve(mp, 'setInterval(() => {}, 1000);', '{ autoUnmount: true }')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve) => child.stdout.on('data', () => resolve()));
+      await waitForMount(mp);
+      child.kill('SIGKILL');
+      await waitForMount(mp, { present: false, timeoutMs: 5000 });
+    } finally {
+      child.kill('SIGKILL');
+      await forceUnmount(mp);
+      await rm(mp, { recursive: true, force: true });
+    }
   });
 });
