@@ -15,7 +15,9 @@ foreground. Ctrl-C, SIGTERM or \`fusermount3 -u <mountpoint>\` unmounts it; its 
 
 Options:
   -o <opt>[,<opt>...]  mount options: size=, nr_inodes=, uid=, gid=, mode= as tmpfs takes them;
-                       anything else goes to libfuse (allow_other, ro, ...)
+                       writeback: let the kernel cache writes (faster writes, but ENOSPC
+                       shows at fsync/close, not at write); anything else goes to libfuse
+                       (allow_other, ro, ...)
   --size <bytes>       most file data it holds, e.g. 512M, 2G, 10% (default: 50% of RAM)
   --inodes <count>     most files it holds (default: like tmpfs, one per two pages of RAM)
   --uid <uid>          owner of the root directory (default: yours)
@@ -31,6 +33,7 @@ interface Config {
   mountpoint: string;
   fs: MemoryFsOptions;
   fuseOptions: string[];
+  writeback: boolean;
   debug: boolean;
 }
 
@@ -67,6 +70,7 @@ function parse(argv: string[]): Config | 'help' {
   if (positionals.length !== 1) throw new UsageError(positionals.length === 0 ? 'missing mountpoint' : 'one mountpoint only');
   const fs: MemoryFsOptions = {};
   const fuseOptions: string[] = [];
+  let writeback = false;
   // The tmpfs-style -o keys first, so explicit --flags win.
   for (const option of (values.o ?? []).flatMap((o) => o.split(','))) {
     const [key = '', value] = option.split('=', 2);
@@ -75,6 +79,7 @@ function parse(argv: string[]): Config | 'help' {
     else if (value !== undefined && key === 'uid') fs.uid = integer(value, 'uid');
     else if (value !== undefined && key === 'gid') fs.gid = integer(value, 'gid');
     else if (value !== undefined && key === 'mode') fs.mode = integer(value, 'mode', 8);
+    else if (option === 'writeback') writeback = true;
     else if (option !== '') fuseOptions.push(option);
   }
   if (values.size !== undefined) fs.size = size(values.size, '--size');
@@ -82,7 +87,7 @@ function parse(argv: string[]): Config | 'help' {
   if (values.uid !== undefined) fs.uid = integer(values.uid, '--uid');
   if (values.gid !== undefined) fs.gid = integer(values.gid, '--gid');
   if (values.mode !== undefined) fs.mode = integer(values.mode, '--mode', 8);
-  return { mountpoint: positionals[0]!, fs, fuseOptions, debug: values.debug ?? false };
+  return { mountpoint: positionals[0]!, fs, fuseOptions, writeback, debug: values.debug ?? false };
 }
 
 // Refuses mountpoints that would fail late or confusingly, with the reason in words.
@@ -142,6 +147,7 @@ async function main(): Promise<number> {
       options: config.fuseOptions,
       autoUnmount: true,
       debug: config.debug,
+      capabilities: { writebackCache: config.writeback },
     }));
   } catch (error) {
     console.error(`fusekit-memory: cannot mount ${config.mountpoint}: ${(error as Error).message}`);

@@ -84,15 +84,16 @@ export class MemoryFs {
 
   /**
    * Mount options this filesystem is meant to run with: names as Buffers (exact bytes), the
-   * kernel checking permissions, and a page cache that outlives each open (every change goes
-   * through the kernel, so nothing it caches goes stale).
+   * kernel checking permissions, and long cache timeouts. Every change reaches this filesystem
+   * through the kernel, which updates or drops what it caches as it makes the change, so nothing
+   * it caches goes stale.
    */
   mountOptions(extra: MountOptions = {}): MountOptions {
     return {
       fsname: 'fusekit-memory',
       subtype: 'fusekit-memory',
-      attrTimeout: 1,
-      entryTimeout: 1,
+      attrTimeout: 10,
+      entryTimeout: 10,
       ...extra,
       namesAsBuffers: true,
       options: ['default_permissions', ...(extra.options ?? []).filter((o) => o !== 'default_permissions')],
@@ -266,7 +267,8 @@ export class MemoryFs {
       lookup: (parent, name) => {
         const dir = this.#dir(parent);
         const inode = dir.entries.get(keyOf(name));
-        if (inode === undefined) throw new FuseError('ENOENT');
+        // A negative entry: the kernel remembers the absence (compilers and git probe a lot of those).
+        if (inode === undefined) return { ino: 0, mode: 0 };
         return this.#entry(inode);
       },
       forget: (ino, nlookup) => {
