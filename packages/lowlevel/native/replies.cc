@@ -99,21 +99,13 @@ Napi::Value Session::ReplyIov(const Napi::CallbackInfo& info) {
   return env_.Undefined();
 }
 
-// replyData(slot, fd, position, size): data straight from a file descriptor (splice when the
-// kernel allows it), never through a JS Buffer.
+// replyData(slot, fd, position, size): data straight from a file descriptor, never through a JS
+// Buffer and never blocking the JS thread on a disk (data_worker.cc).
 Napi::Value Session::ReplyData(const Napi::CallbackInfo& info) {
-  fuse_bufvec bufv = FUSE_BUFVEC_INIT(static_cast<size_t>(ARG_F64(3)));
-  bufv.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
-  bufv.buf[0].fd = info[1].As<Napi::Number>().Int32Value();
-  bufv.buf[0].pos = static_cast<off_t>(ARG_I64(2));
-  fuse_req_t req = TakeSlot(info);
-  int res = fuse_reply_data(req, &bufv, FUSE_BUF_SPLICE_MOVE);
-  if (res > 0) {
-    // libfuse could not reply (it returns a positive errno, e.g. a read error): answer it.
-    fuse_reply_err(req, res);
-  } else {
-    ReplyFailed(res, "fuse_reply_data");
-  }
+  int fd = info[1].As<Napi::Number>().Int32Value();
+  off_t pos = static_cast<off_t>(ARG_I64(2));
+  size_t size = static_cast<size_t>(ARG_F64(3));
+  dataWorker_.Reply(TakeSlot(info), fd, pos, size);
   return env_.Undefined();
 }
 

@@ -452,6 +452,7 @@ void Session::UnmountAndDestroy() {
     if (slots_[i].req != nullptr) Refuse(i, EIO);
   }
   WaitForJobs();
+  dataWorker_.Drain();
   if (jobsAsync_ != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(jobsAsync_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     jobsAsync_ = nullptr;

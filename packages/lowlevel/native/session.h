@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 #include "convert.h"
+#include "data_worker.h"
 #include "fuse.h"
 
 namespace fusekit {
@@ -169,7 +170,8 @@ class Session : public Napi::ObjectWrap<Session> {
   uint32_t jobsRunning_ = 0;  // guarded by jobsMutex_
   std::condition_variable jobsIdle_;
   bool throttled_ = false;
-  std::atomic<uint32_t> initFlags_{0};  // polling stopped because maxInFlight was reached
+  std::atomic<uint32_t> initFlags_{0};
+  DataWorker dataWorker_;  // polling stopped because maxInFlight was reached
   std::vector<fuse_pollhandle*> pollHandles_;
   std::vector<uint32_t> freePollHandles_;
 

@@ -1,0 +1,44 @@
+// Reads answered from a file descriptor (fuse_reply_data): from the page cache on the JS thread,
+// and from a disk (cache dropped) on the session's data thread; the handler may close its fd
+// as soon as it has answered.
+import { randomBytes } from 'node:crypto';
+import { open, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sh, withMount } from '@fusekit/test-harness';
+import { FuseError, mount } from '../src/index.js';
+
+describe('fd-backed reads', () => {
+  it('[op:read] answers from a file descriptor, cached or not, and survives the fd being closed', async () => {
+    // Under the repository (a disk, not tmpfs), so dropping caches forces real reads.
+    const backing = join(import.meta.dirname, '..', 'build', `fd-data-${process.pid}.bin`);
+    const data = randomBytes(3 * 1024 * 1024 + 123);
+    await writeFile(backing, data);
+    try {
+      await withMount((mp) => mount({
+        lookup: (_p, name) => {
+          if (name !== 'f') throw new FuseError('ENOENT');
+          return { ino: 2, mode: 0o100444, nlink: 1, size: data.length };
+        },
+        getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino: 2, mode: 0o100444, nlink: 1, size: data.length }),
+        read: async (_ino, size, offset) => {
+          const handle = await open(backing, 'r');
+          try {
+            return { fd: handle.fd, position: offset, size };
+          } finally {
+            // Closed before the reply is written: the binding must not depend on it.
+            setImmediate(() => void handle.close());
+          }
+        },
+      }, mp), async (mp) => {
+        const expected = (await sh(`sha256sum ${backing} | cut -d' ' -f1`)).trim();
+        await sh('sync && echo 3 > /proc/sys/vm/drop_caches');
+        expect((await sh(`sha256sum ${mp}/f | cut -d' ' -f1`)).trim()).toBe(expected);
+        await sh(`echo 3 > /proc/sys/vm/drop_caches; cat ${backing} > /dev/null`);
+        expect((await sh(`dd if=${mp}/f bs=1M iflag=direct status=none | sha256sum | cut -d' ' -f1`)).trim()).toBe(expected);
+      });
+    } finally {
+      await rm(backing, { force: true });
+    }
+  });
+});
