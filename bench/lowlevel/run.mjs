@@ -16,6 +16,7 @@ import { setup } from './lib/setup.mjs';
 import { FIO_WORKLOADS, pinnedVariant, runFio, runStat, STAT_WORKLOADS } from './lib/workloads.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
+const TMP_PREFIX = 'fusekit-llbench-';
 const root = resolve(benchDir, '..', '..');
 
 const HELP = `usage: node bench/lowlevel/run.mjs [options]
@@ -24,33 +25,42 @@ Measures stat()/fstat() round trips and fio direct reads against four filesystem
 same data: C (libfuse 3 low-level), fuse-native, pyfuse3 and @fusekit/lowlevel.
 
   --quick              smoke run: 1 repeat, 0.5 s stat loops, 1 s fio jobs
-  --repeats N          samples per workload and peer (default 5; medians are reported)
-  --seconds S          duration of each stat/fstat loop (default 2)
-  --fio-runtime S      duration of each fio job (default 2, plus a 0.5 s ramp)
+  --repeats N          samples per workload and peer (default 7; medians are reported)
+  --seconds S          duration of each stat/fstat loop (default 1.5)
+  --fio-runtime S      duration of each fio job (default 1.5, plus a 0.25 s ramp)
   --peers LIST         comma-separated subset of: ${PEER_NAMES.join(',')}
   --no-fio             skip the fio workloads
   --fio-pinned         also run the fio workloads pinned to CPU 0
   --no-install         do not install missing system or npm packages
   --build              rebuild fusekit (node scripts/setup.mjs) before measuring
+  --nice=N             run the filesystems and drivers at this nice level (e.g. --nice=-5 as root, to
+                       be less disturbed by other work on a shared machine); default: inherited
   --out DIR            where results go (default bench/results)
   -h, --help           this text
 `;
 
-const { values: opts } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    repeats: { type: 'string' },
-    seconds: { type: 'string' },
-    'fio-runtime': { type: 'string' },
-    peers: { type: 'string' },
-    'no-fio': { type: 'boolean', default: false },
-    'fio-pinned': { type: 'boolean', default: false },
-    'no-install': { type: 'boolean', default: false },
-    build: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+let opts;
+try {
+  ({ values: opts } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      repeats: { type: 'string' },
+      seconds: { type: 'string' },
+      'fio-runtime': { type: 'string' },
+      peers: { type: 'string' },
+      'no-fio': { type: 'boolean', default: false },
+      'fio-pinned': { type: 'boolean', default: false },
+      'no-install': { type: 'boolean', default: false },
+      build: { type: 'boolean', default: false },
+      nice: { type: 'string' },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  console.error(`bench: ${error.message}\n\n${HELP}`);
+  process.exit(2);
+}
 if (opts.help) {
   process.stdout.write(HELP);
   process.exit(0);
@@ -61,13 +71,19 @@ const positive = (v, name) => {
   if (!(n > 0)) { console.error(`bench: --${name} must be a positive number`); process.exit(2); }
   return n;
 };
-const repeats = Math.round(opts.repeats ? positive(opts.repeats, 'repeats') : opts.quick ? 1 : 5);
-const statSeconds = opts.seconds ? positive(opts.seconds, 'seconds') : opts.quick ? 0.5 : 2;
-const fioRuntime = Math.ceil(opts['fio-runtime'] ? positive(opts['fio-runtime'], 'fio-runtime') : opts.quick ? 1 : 2);
-const fioRamp = opts.quick ? 0 : 0.5;
+// Many short samples, interleaved, make medians robust against other work on the machine.
+const repeats = Math.round(opts.repeats ? positive(opts.repeats, 'repeats') : opts.quick ? 1 : 7);
+const statSeconds = opts.seconds ? positive(opts.seconds, 'seconds') : opts.quick ? 0.5 : 1.5;
+const fioRuntime = opts['fio-runtime'] ? positive(opts['fio-runtime'], 'fio-runtime') : opts.quick ? 1 : 1.5;
+const fioRamp = opts.quick ? 0 : 0.25;
 const wanted = opts.peers ? opts.peers.split(',').map((s) => s.trim()).filter(Boolean) : PEER_NAMES;
 for (const p of wanted) {
   if (!PEER_NAMES.includes(p)) { console.error(`bench: unknown peer ${p} (known: ${PEER_NAMES.join(', ')})`); process.exit(2); }
+}
+const nice = opts.nice === undefined ? undefined : Number(opts.nice);
+if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19)) {
+  console.error('bench: --nice must be an integer from -20 to 19');
+  process.exit(2);
 }
 const outDir = resolve(opts.out ?? join(root, 'bench', 'results'));
 const log = (line) => console.log(`[bench] ${line}`);
@@ -84,15 +100,15 @@ try {
 const defs = peerDefinitions(benchDir, env.binaries);
 
 // Mountpoint folders of an earlier run that was killed outright (its peers unmounted themselves).
-for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith('fusekit-bench-'))) {
+for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(TMP_PREFIX))) {
   const dir = join(tmpdir(), name);
   if (readFileSync('/proc/mounts', 'utf8').includes(` ${dir}/`)) continue;
   try {
-    for (const sub of readdirSync(dir)) rmdirSync(join(dir, sub));
+    for (const sub of readdirSync(dir)) if (PEER_NAMES.includes(sub)) rmdirSync(join(dir, sub));
     rmdirSync(dir);
   } catch { /* not ours, or not empty: leave it */ }
 }
-const workDir = mkdtempSync(join(tmpdir(), 'fusekit-bench-'));
+const workDir = mkdtempSync(join(tmpdir(), TMP_PREFIX));
 const peers = [];
 let cleaned = false;
 
@@ -121,7 +137,7 @@ process.on('exit', cleanupSync);
 const results = {
   meta: {
     mode: opts.quick ? 'quick' : 'full',
-    repeats, statSeconds, fioRuntime, fioRamp,
+    repeats, statSeconds, fioRuntime, fioRamp, nice: nice ?? null,
     startedAt: new Date().toISOString(),
     command: `node ${process.argv.slice(1).map((a) => a.replace(root + '/', '')).join(' ')}`,
     kernel: release(),
@@ -149,8 +165,8 @@ const results = {
 async function measure(peer, w) {
   const before = cpuSeconds(peer.pid);
   const r = w.kind === 'stat'
-    ? await runStat(w, { statloop: env.binaries.statloop, mountpoint: peer.mountpoint, seconds: statSeconds })
-    : await runFio(w, { mountpoint: peer.mountpoint, runtime: fioRuntime, ramp: fioRamp });
+    ? await runStat(w, { statloop: env.binaries.statloop, mountpoint: peer.mountpoint, seconds: statSeconds, nice })
+    : await runFio(w, { mountpoint: peer.mountpoint, runtime: fioRuntime, ramp: fioRamp, nice });
   const cpu = cpuSeconds(peer.pid) - before;
   // fio's ramp runs requests it does not count; stat loops report their warm-up calls too.
   return { ...r, cpuUsPerOp: w.kind === 'stat' && r.totalOps > 0 ? (cpu * 1e6) / r.totalOps : NaN };
@@ -191,7 +207,7 @@ try {
     if (!info.ok) continue;
     const mountpoint = join(workDir, name);
     mkdirSync(mountpoint);
-    const peer = new Peer(name, defs[name], mountpoint);
+    const peer = new Peer(name, defs[name], mountpoint, nice);
     peers.push(peer);
     log(`starting ${name}`);
     try {

@@ -51,8 +51,9 @@ export function peerDefinitions(benchDir, binaries) {
 
 /** A running peer: its process, its mountpoint, and the tail of what it printed. */
 export class Peer {
-  constructor(name, def, mountpoint) {
+  constructor(name, def, mountpoint, nice) {
     this.name = name;
+    this.nice = nice;
     this.def = def;
     this.mountpoint = mountpoint;
     this.output = '';
@@ -69,7 +70,9 @@ export class Peer {
 
   /** Starts the peer and waits until it is mounted and serves the expected data. */
   async start({ statloop, timeoutMs = 30_000 }) {
-    const [cmd, args] = this.def.command(this.mountpoint);
+    let [cmd, args] = this.def.command(this.mountpoint);
+    // nice execs the peer, so the pid is the filesystem's own (taskset -p and /proc need it).
+    if (this.nice !== undefined) [cmd, args] = ['nice', ['-n', String(this.nice), cmd, ...args]];
     // stdin stays open for the peer's life: its end tells a Node peer that the bench is gone.
     this.proc = spawn(cmd, args, { cwd: this.def.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdin.on('error', () => {});

@@ -24,17 +24,19 @@ export const TARGETS = [
 ];
 
 export function summarize(results) {
-  const medians = {}, ratios = {}, spreads = {}, cpu = {};
+  const medians = {}, ratios = {}, spreads = {}, cpu = {}, best = {}, bestRatios = {};
   for (const w of results.workloads) {
-    medians[w.id] = {}; spreads[w.id] = {}; ratios[w.id] = {}; cpu[w.id] = {};
+    medians[w.id] = {}; spreads[w.id] = {}; ratios[w.id] = {}; cpu[w.id] = {}; best[w.id] = {}; bestRatios[w.id] = {};
     for (const p of PEER_NAMES) {
       const samples = results.samples[w.id]?.[p] ?? [];
       medians[w.id][p] = median(samples.map((s) => s.value));
+      best[w.id][p] = samples.length > 0 ? Math.max(...samples.map((s) => s.value)) : NaN;
       spreads[w.id][p] = spread(samples.map((s) => s.value));
       cpu[w.id][p] = median(samples.map((s) => s.cpuUsPerOp));
     }
     for (const p of PEER_NAMES) {
       if (p !== 'fusekit') ratios[w.id][p] = medians[w.id].fusekit / medians[w.id][p];
+      if (p !== 'fusekit') bestRatios[w.id][p] = best[w.id].fusekit / best[w.id][p];
     }
   }
   const targets = [];
@@ -45,7 +47,7 @@ export function summarize(results) {
       targets.push({ workload: id, vs: t.vs, target: t.text, min: t.min, ratio, pass: Number.isFinite(ratio) ? ratio >= t.min : null });
     }
   }
-  return { medians, spreads, ratios, cpuUsPerOp: cpu, targets };
+  return { medians, spreads, ratios, best, bestRatios, cpuUsPerOp: cpu, targets };
 }
 
 const fmt = (v, unit) => {
@@ -71,7 +73,8 @@ export function markdown(results, summary) {
   out.push(`# fusekit low-level binding: per-request overhead`);
   out.push('');
   out.push(`${results.meta.finishedAt} · ${results.meta.mode} · ${results.meta.repeats} repeats (medians) · ` +
-    `stat ${results.meta.statSeconds} s, fio ${results.meta.fioRuntime} s (+${results.meta.fioRamp} s ramp) per sample`);
+    `stat ${results.meta.statSeconds} s, fio ${results.meta.fioRuntime} s (+${results.meta.fioRamp} s ramp) per sample` +
+    `${results.meta.nice === null ? '' : ` · nice ${results.meta.nice}`}`);
   out.push(`${results.meta.cpu} (${results.meta.cpus} CPUs) · kernel ${results.meta.kernel} · ${results.meta.fusekitCommit}`);
   out.push('');
   const header = ['workload', 'unit', ...peers, ...peers.filter((p) => p !== 'fusekit').map((p) => `fusekit/${p === 'c' ? 'C' : p}`)];
@@ -107,6 +110,14 @@ export function markdown(results, summary) {
   }
 
   if (results.meta.repeats > 1) {
+    out.push(`Best of ${results.meta.repeats} (other work on the machine only ever slows a sample down, so the best is the least disturbed):`);
+    out.push('');
+    out.push(table(header, results.workloads.map((w) => [
+      w.label, w.unit,
+      ...peers.map((p) => `${fmt(summary.best[w.id][p], w.unit)}`),
+      ...peers.filter((p) => p !== 'fusekit').map((p) => fmtRatio(summary.bestRatios[w.id][p])),
+    ])));
+    out.push('');
     out.push('Noise (half the range of the samples, relative to the median):');
     out.push('');
     out.push(table(['workload', ...present], results.workloads.map((w) => [w.label, ...present.map((p) => fmtSpread(summary.spreads[w.id][p]) || '–')])));

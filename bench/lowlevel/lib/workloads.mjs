@@ -23,11 +23,16 @@ export function pinnedVariant(w) {
   return { ...w, id: `${w.id}-pinned`, label: `${w.label}, pinned`, pinned: true };
 }
 
+/** taskset (pinned to CPU 0) and nice, both exec their command: the pid stays the driver's. */
+export function wrap(argv, pinned, nice) {
+  const pin = pinned ? ['taskset', '-c', '0'] : [];
+  return nice === undefined ? [...pin, ...argv] : ['nice', '-n', String(nice), ...pin, ...argv];
+}
+
 /** Runs one stat workload; resolves { value, ops, seconds, totalOps (with the warm-up) } or throws. */
-export async function runStat(w, { statloop, mountpoint, seconds }) {
+export async function runStat(w, { statloop, mountpoint, seconds, nice }) {
   const path = join(mountpoint, 'data');
-  const argv = [statloop, w.mode, path, String(seconds)];
-  const [cmd, ...args] = w.pinned ? ['taskset', '-c', '0', ...argv] : argv;
+  const [cmd, ...args] = wrap([statloop, w.mode, path, String(seconds)], w.pinned, nice);
   const r = await run(cmd, args, { timeoutMs: seconds * 1200 + 20_000 });
   if (r.timedOut) throw new Error(`statloop timed out after ${seconds * 1.2 + 20} s`);
   if (r.code !== 0) throw new Error(`statloop failed: ${(r.stderr || r.stdout).trim()}`);
@@ -36,14 +41,14 @@ export async function runStat(w, { statloop, mountpoint, seconds }) {
 }
 
 /** Runs one fio job; resolves { value (IOPS or MiB/s), ops, seconds, iops, mibps, clatUs } or throws. */
-export async function runFio(w, { mountpoint, runtime, ramp }) {
+export async function runFio(w, { mountpoint, runtime, ramp, nice }) {
   const argv = [
     'fio', '--name=bench', `--filename=${join(mountpoint, 'data')}`, '--readonly',
     `--rw=${w.rw}`, `--bs=${w.bs}`, `--iodepth=${w.iodepth}`, '--ioengine=libaio', '--direct=1',
-    '--size=1g', `--runtime=${runtime}`, '--time_based', `--ramp_time=${ramp}`, '--invalidate=0',
+    '--size=1g', `--runtime=${Math.round(runtime * 1000)}ms`, '--time_based', `--ramp_time=${Math.round(ramp * 1000)}ms`, '--invalidate=0',
     '--norandommap', '--randrepeat=0', '--output-format=json',
   ];
-  const [cmd, ...args] = w.pinned ? ['taskset', '-c', '0', ...argv] : argv;
+  const [cmd, ...args] = wrap(argv, w.pinned, nice);
   const r = await run(cmd, args, { timeoutMs: (runtime + ramp) * 1000 + 30_000 });
   if (r.timedOut) throw new Error(`fio timed out after ${runtime + ramp + 30} s`);
   const start = r.stdout.indexOf('{');
