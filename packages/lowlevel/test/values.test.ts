@@ -1,0 +1,70 @@
+// The pure parts of the binding: errno mapping, mount arguments, reply validation.
+import { describe, expect, it } from 'vitest';
+import { errnoOf, FuseError } from '../src/errors.js';
+import { toArgs } from '../src/options.js';
+import { openBits, ReplyShapeError, Scratch } from '../src/replies.js';
+import { native } from '../src/native.js';
+
+describe('FuseError and errno mapping', () => {
+  it('accepts codes and errno numbers, and refuses unknown ones', () => {
+    expect(new FuseError('ENOENT')).toMatchObject({ code: 'ENOENT', errno: 2, message: 'ENOENT' });
+    expect(new FuseError(13)).toMatchObject({ code: 'EACCES', errno: 13 });
+    expect(new FuseError(-13).errno).toBe(13);
+    expect(() => new FuseError('ENOPE')).toThrow(TypeError);
+    expect(() => new FuseError(0)).toThrow(TypeError);
+  });
+
+  it('maps Node system errors by code and leaves other errors to EIO', () => {
+    expect(errnoOf(Object.assign(new Error('x'), { code: 'ENOTEMPTY' }))).toBe(39);
+    expect(errnoOf(new FuseError('EXDEV'))).toBe(18);
+    expect(errnoOf(new Error('plain'))).toBeUndefined();
+    expect(errnoOf(Object.assign(new Error('x'), { code: 'ERR_INVALID_ARG_TYPE' }))).toBeUndefined();
+    expect(errnoOf('string')).toBeUndefined();
+  });
+});
+
+describe('mount arguments', () => {
+  it('starts from defaultOptions, adds the conveniences, escapes commas', () => {
+    expect(toArgs({})).toEqual(['fusekit', '-o', 'default_permissions']);
+    expect(toArgs({ options: [], fsname: 'a,b', allowOther: true, autoUnmount: true, readOnly: true, debug: true }))
+      .toEqual(['fusekit', '-o', 'fsname=a\\,b,allow_other,auto_unmount,ro', '-d']);
+    expect(toArgs({ options: ['default_permissions'], defaultPermissions: true })).toEqual(['fusekit', '-o', 'default_permissions']);
+    expect(toArgs({ options: [] })).toEqual(['fusekit']);
+  });
+});
+
+describe('reply validation', () => {
+  const scratch = new Scratch(new ArrayBuffer(native.layout.bytes!));
+  const L = native.layout;
+
+  it('writes attributes exactly, timestamps as nanoseconds', () => {
+    scratch.writeAttr({ ino: 2 ** 53 - 1, mode: 0o100644, size: 5, mtimeNs: -1n, atimeNs: 1_700_000_000_123_456_789n }, 1.5);
+    expect(scratch.f64[L.F_INO!]).toBe(2 ** 53 - 1);
+    expect(scratch.f64[L.F_ATTR_TIMEOUT!]).toBe(1.5);
+    expect(scratch.i64[L.T_ATIME!]).toBe(1_700_000_000_123_456_789n);
+    expect(scratch.i64[L.T_MTIME!]).toBe(-1n);
+  });
+
+  it('reads a plain node:fs Stats through its millisecond fields', () => {
+    scratch.writeAttr({ ino: 3, mode: 0o100644, mtimeMs: 1500.25 } as never, 0);
+    expect(scratch.i64[L.T_MTIME!]).toBe(1_500_250_000n);
+  });
+
+  it.each([
+    ['NaN ino', { ino: Number.NaN, mode: 0 }],
+    ['negative size', { ino: 1, mode: 0, size: -1 }],
+    ['size past 2^53-1', { ino: 1, mode: 0, size: 2 ** 53 }],
+    ['fractional nlink', { ino: 1, mode: 0, nlink: 1.5 }],
+    ['numeric time', { ino: 1, mode: 0, mtimeNs: 5 }],
+    ['negative timeout', { ino: 1, mode: 0, attrTimeout: -1 }],
+    ['not an object', 'nope'],
+  ])('refuses %s', (_name, attr) => {
+    expect(() => scratch.writeAttr(attr as never, 0)).toThrow(ReplyShapeError);
+  });
+
+  it('packs open flags', () => {
+    expect(openBits(undefined)).toEqual([0, 0]);
+    expect(openBits({ fh: 7, directIo: true, keepCache: true, nonseekable: true, cacheReaddir: true, noflush: true })).toEqual([7, 31]);
+    expect(() => openBits({ fh: -1 })).toThrow(ReplyShapeError);
+  });
+});
