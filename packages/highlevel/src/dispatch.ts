@@ -121,18 +121,47 @@ export class Dispatcher<P extends PathLike> {
     }
   }
 
-  /** Runs `body` with the node's current path (null if it has none), which stays valid until it settles. */
-  #withPath<T>(node: Node<P>, body: (path: P | null) => T | Promise<T>): Promise<T> {
-    return this.#locked(() => {
-      const out: LockRequest[] = [];
-      this.#pathLocks(out, node);
-      return out;
-    }, () => body(this.table.path(node)));
+  /**
+   * Runs `body` with the node's current path (null if it has none), which stays valid until it
+   * settles. The common case takes no promise and sorts nothing: shared locks on the path's nodes
+   * taken with tryAcquire in path order cannot deadlock, as nothing waits while holding them;
+   * if one is contended, all are dropped and the ordered, waiting path is taken.
+   */
+  #withPath<T>(node: Node<P>, body: (path: P | null) => T | Promise<T>, entries = false): T | Promise<T> {
+    const chain = this.table.chain(node);
+    if (chain === null) return body(null);
+    let taken = 0;
+    while (taken < chain.length && chain[taken]!.tree.tryAcquire(false)) taken++;
+    const entriesTaken = taken === chain.length && (!entries || node.entries.tryAcquire(false));
+    if (!entriesTaken) {
+      for (let i = 0; i < taken; i++) chain[i]!.tree.release(false);
+      return this.#locked(() => {
+        const out: LockRequest[] = [];
+        if (this.#pathLocks(out, node) && entries) out.push({ lock: node.entries, exclusive: false });
+        return out;
+      }, () => body(this.table.path(node)));
+    }
+    const unlock = () => {
+      if (entries) node.entries.release(false);
+      for (let i = 0; i < chain.length; i++) chain[i]!.tree.release(false);
+    };
+    let result: T | Promise<T>;
+    try {
+      result = body(this.table.path(node));
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+    if (result instanceof Promise) {
+      return result.then((value) => { unlock(); return value; }, (error: unknown) => { unlock(); throw error; });
+    }
+    unlock();
+    return result;
   }
 
   /** As #withPath for an operation on an open file: no path at all with the nullPath option. */
-  #withFile<T>(file: OpenFile<P>, body: (path: P | null) => T | Promise<T>): Promise<T> {
-    if (this.#nullPath) return Promise.resolve().then(() => body(null));
+  #withFile<T>(file: OpenFile<P>, body: (path: P | null) => T | Promise<T>): T | Promise<T> {
+    if (this.#nullPath) return body(null);
     return this.#withPath(file.node, body);
   }
 
@@ -270,14 +299,14 @@ export class Dispatcher<P extends PathLike> {
     return ops;
   }
 
-  #onPath<T>(ino: number, call: (path: P) => T | Promise<T>): Promise<T> {
+  #onPath<T>(ino: number, call: (path: P) => T | Promise<T>): T | Promise<T> {
     return this.#withPath(this.#node(ino), (path) => {
       if (path === null) throw enoent();
       return call(path);
     });
   }
 
-  #onFile<T>(fh: number | undefined, call: (path: P | null, handle: unknown) => T | Promise<T>): Promise<T> {
+  #onFile<T>(fh: number | undefined, call: (path: P | null, handle: unknown) => T | Promise<T>): T | Promise<T> {
     const file = this.#file(fh);
     return this.#withFile(file, (path) => call(path, file.handle));
   }
@@ -301,43 +330,47 @@ export class Dispatcher<P extends PathLike> {
     this.#fs.destroy?.();
   }
 
-  lookup(parent: number, rawName: Name, ctx: RequestContext): Promise<Entry> {
+  lookup(parent: number, rawName: Name, ctx: RequestContext): Entry | Promise<Entry> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(() => {
-      const out: LockRequest[] = [];
-      if (this.#pathLocks(out, dir)) out.push({ lock: dir.entries, exclusive: false });
-      return out;
-    }, async () => {
-      const dirPath = this.table.path(dir);
+    // Shared on the directory's entries: ordered against creating and removing names in it.
+    return this.#withPath(dir, (dirPath) => {
       if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
-      let a: Attributes;
+      let a: Attributes | Promise<Attributes>;
       try {
-        a = await this.#getattr(this.#names.join(dirPath, name), undefined, ctx);
+        a = this.#getattr(this.#names.join(dirPath, name), undefined, ctx);
       } catch (error) {
-        if (this.#negativeTimeout > 0 && isErrno(error, 'ENOENT')) return { ino: 0, mode: 0, entryTimeout: this.#negativeTimeout };
-        throw error;
+        return this.#negative(error);
       }
-      return this.#entry(dir, name, a);
-    });
+      return a instanceof Promise
+        ? a.then((v) => this.#entry(dir, name, v), (error: unknown) => this.#negative(error))
+        : this.#entry(dir, name, a);
+    }, true);
   }
 
-  getattr(ino: number, fh: number | undefined, ctx: RequestContext): Promise<Attr> {
+  /** A failed lookup: a negative entry when ENOENT may be cached, else the error. */
+  #negative(error: unknown): Entry {
+    if (this.#negativeTimeout > 0 && isErrno(error, 'ENOENT')) return { ino: 0, mode: 0, entryTimeout: this.#negativeTimeout };
+    throw error;
+  }
+
+  getattr(ino: number, fh: number | undefined, ctx: RequestContext): Attr | Promise<Attr> {
     const node = this.#node(ino);
     const given = fh === undefined ? undefined : this.#files.get(fh);
-    const run = async (path: P | null): Promise<Attr> => {
+    const run = (path: P | null): Attr | Promise<Attr> => {
       let file = given;
       if (path === null && file === undefined) {
         // Unlinked but open (stat through /proc/self/fd): answer through one of its handles.
         file = this.#anyOpenFile(node);
         if (file === undefined) throw enoent();
       }
-      return toAttr(await this.#getattr(path, file?.handle, ctx), node.id);
+      const a = this.#getattr(path, file?.handle, ctx);
+      return a instanceof Promise ? a.then((v) => toAttr(v, node.id)) : toAttr(a, node.id);
     };
     return given !== undefined ? this.#withFile(given, run) : this.#withPath(node, run);
   }
 
-  setattr(ino: number, changes: SetAttr, fh: number | undefined, ctx: RequestContext): Promise<Attr> {
+  setattr(ino: number, changes: SetAttr, fh: number | undefined, ctx: RequestContext): Attr | Promise<Attr> {
     const node = this.#node(ino);
     const given = fh === undefined ? undefined : this.#files.get(fh);
     const fs = this.#fs;
@@ -366,7 +399,7 @@ export class Dispatcher<P extends PathLike> {
     return given !== undefined ? this.#withFile(given, run) : this.#withPath(node, run);
   }
 
-  readlink(ino: number, ctx: RequestContext): Promise<Name> {
+  readlink(ino: number, ctx: RequestContext): Name | Promise<Name> {
     return this.#onPath(ino, (path) => this.#fs.readlink!(path, ctx));
   }
 
@@ -488,7 +521,7 @@ export class Dispatcher<P extends PathLike> {
     });
   }
 
-  open(ino: number, flags: number, ctx: RequestContext): Promise<OpenReply> {
+  open(ino: number, flags: number, ctx: RequestContext): OpenReply | Promise<OpenReply> {
     const node = this.#node(ino);
     return this.#withPath(node, async (path) => {
       if (path === null) throw enoent();
@@ -529,12 +562,12 @@ export class Dispatcher<P extends PathLike> {
     return this.#withFile(file, (path) => this.#fs.read!(path, size, offset, file.handle, ctx));
   }
 
-  write(fh: number | undefined, data: Buffer, offset: number, ctx: RequestContext): Promise<number> {
+  write(fh: number | undefined, data: Buffer, offset: number, ctx: RequestContext): number | Promise<number> {
     const file = this.#file(fh);
     return this.#withFile(file, (path) => this.#fs.write!(path, data, offset, file.handle, ctx));
   }
 
-  flush(fh: number | undefined, owner: bigint, ctx: RequestContext): Promise<void> {
+  flush(fh: number | undefined, owner: bigint, ctx: RequestContext): void | Promise<void> {
     const file = this.#file(fh);
     const fs = this.#fs;
     return this.#withFile(file, async (path) => {
@@ -568,11 +601,11 @@ export class Dispatcher<P extends PathLike> {
     }
   }
 
-  fsync(fh: number | undefined, datasync: boolean, ctx: RequestContext): Promise<void> {
+  fsync(fh: number | undefined, datasync: boolean, ctx: RequestContext): void | Promise<void> {
     return this.#onFile(fh, (path, h) => this.#fs.fsync!(path, datasync, h, ctx));
   }
 
-  opendir(ino: number, flags: number, ctx: RequestContext): Promise<OpenReply> {
+  opendir(ino: number, flags: number, ctx: RequestContext): OpenReply | Promise<OpenReply> {
     const node = this.#node(ino);
     return this.#withPath(node, async (path) => {
       if (path === null) throw enoent();
@@ -594,7 +627,7 @@ export class Dispatcher<P extends PathLike> {
     }
   }
 
-  fsyncdir(fh: number | undefined, datasync: boolean, ctx: RequestContext): Promise<void> {
+  fsyncdir(fh: number | undefined, datasync: boolean, ctx: RequestContext): void | Promise<void> {
     return this.#onFile(fh, (path, h) => this.#fs.fsyncdir!(path, datasync, h, ctx));
   }
 
@@ -649,12 +682,12 @@ export class Dispatcher<P extends PathLike> {
     });
   }
 
-  statfs(ino: number, ctx: RequestContext): Promise<Statfs> {
+  statfs(ino: number, ctx: RequestContext): Statfs | Promise<Statfs> {
     const node = this.table.get(ino) ?? this.table.root;
     return this.#withPath(node, async (path) => toStatfs(await this.#fs.statfs!(path ?? this.#names.root, ctx)));
   }
 
-  getlk(fh: number | undefined, owner: bigint, lock: Lock, ctx: RequestContext): Promise<Lock> {
+  getlk(fh: number | undefined, owner: bigint, lock: Lock, ctx: RequestContext): Lock | Promise<Lock> {
     return this.#onFile(fh, async (path, h) => (await this.#fs.lock!(path, F_GETLK, lock, owner, h, ctx)) ?? { ...lock, type: F_UNLCK });
   }
 
