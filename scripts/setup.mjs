@@ -23,6 +23,7 @@ const requirements = [
   [() => has('cmake'), 'cmake', 'cmake'],
   [() => has('g++') || has('c++'), 'g++', 'gcc-c++'],
   [hasUvHeader, 'libuv1-dev', 'libuv-devel'],
+  [() => has('chromium'), 'chromium', 'chromium'], // the docs site's browser test (apps/docs), via playwright-core
 ];
 
 function ensureSystemPackages() {

@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type DefaultTheme } from 'vitepress';
+
+// Written by scripts/api.mjs (TypeDoc) before each build; absent until the first one.
+const apiSidebarFile = fileURLToPath(new URL('../src/api/typedoc-sidebar.json', import.meta.url));
+const apiSidebar: DefaultTheme.SidebarItem[] = existsSync(apiSidebarFile)
+  ? (JSON.parse(readFileSync(apiSidebarFile, 'utf8')) as DefaultTheme.SidebarItem[])
+  : [];
+
+const guide: DefaultTheme.SidebarItem[] = [
+  {
+    text: 'Introduction',
+    items: [
+      { text: 'Getting started', link: '/guide/getting-started' },
+      { text: 'Choosing a layer', link: '/guide/choosing-a-layer' },
+      { text: 'Concepts', link: '/guide/concepts' },
+    ],
+  },
+  {
+    text: 'Running filesystems',
+    items: [
+      { text: 'Mount options & capabilities', link: '/guide/mount-options' },
+      { text: 'Ready-made filesystems (CLI)', link: '/guide/cli' },
+      { text: 'Performance', link: '/guide/performance' },
+      { text: 'Troubleshooting', link: '/guide/troubleshooting' },
+    ],
+  },
+  {
+    text: 'Coming from elsewhere',
+    items: [
+      { text: 'From fuse-native', link: '/guide/migrating-from-fuse-native' },
+      { text: 'From pyfuse3 / llfuse', link: '/guide/migrating-from-pyfuse3' },
+    ],
+  },
+];
+
+export default defineConfig({
+  title: 'fusekit',
+  description: 'Linux filesystems in TypeScript, on libfuse 3',
+  lang: 'en-US',
+  srcDir: 'src',
+  // Everything the site needs is in the build: no fonts, scripts or styles from elsewhere.
+  head: [
+    ['link', { rel: 'icon', type: 'image/svg+xml', href: '/logo.svg' }],
+    ['meta', { name: 'theme-color', content: '#2f7d6d' }],
+  ],
+  appearance: true,
+  lastUpdated: false,
+  markdown: { theme: { light: 'github-light', dark: 'github-dark' } },
+  themeConfig: {
+    logo: '/logo.svg',
+    nav: [
+      { text: 'Guide', link: '/guide/getting-started', activeMatch: '/guide/' },
+      { text: 'API', link: '/api/', activeMatch: '/api/' },
+      { text: 'CLI', link: '/guide/cli' },
+    ],
+    sidebar: {
+      '/guide/': guide,
+      '/api/': [{ text: 'API reference', link: '/api/', items: apiSidebar }],
+    },
+    search: { provider: 'local' },
+    outline: { level: [2, 3] },
+    footer: { message: 'fusekit — MIT licensed' },
+  },
+});

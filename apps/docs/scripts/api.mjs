@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Generates the reference parts of the site from the code, so they cannot drift from it:
+// - src/api: the API reference, from the packages' TSDoc (TypeDoc with typedoc-plugin-markdown
+//   and its VitePress theme, then a few touches the plugins cannot do);
+// - src/api/cli/<command>.txt: the `--help` text of each package's command, as it prints it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Application, TSConfigReader, TypeDocReader } from 'typedoc';
+
+const docs = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(docs, 'src', 'api');
+process.chdir(docs);
+
+// The order a reader meets the packages in: the binding first, then what is built on it.
+const order = ['lowlevel', 'highlevel', 'fs-memory', 'fs-passthrough'];
+const summary = {
+  lowlevel: 'the faithful, inode-based binding of `fuse_lowlevel.h`: `mount`, `Session`, `Operations`, replies and notify calls.',
+  highlevel: 'the path-based, `node:fs`-like layer: a `FileSystem` of path methods, with the inode bookkeeping done for you.',
+  'fs-memory': 'a complete in-memory POSIX filesystem, as a library and the `fusekit-memory` command.',
+  'fs-passthrough': 'mirrors a host directory, as a library and the `fusekit-passthrough` command.',
+};
+
+rmSync(out, { recursive: true, force: true });
+const app = await Application.bootstrapWithPlugins({ options: join(docs, 'typedoc.json') }, [new TypeDocReader(), new TSConfigReader()]);
+const project = await app.convert();
+if (project === undefined || app.logger.hasErrors()) {
+  console.error('api: TypeDoc could not convert the packages');
+  process.exit(1);
+}
+await app.generateOutputs(project);
+if (app.logger.hasErrors()) process.exit(1);
+
+// A package that exports nothing yet still gets a page that says so (and links stay valid).
+for (const name of order) {
+  const index = join(out, name, 'index.md');
+  if (!existsSync(index)) {
+    writeFileSync(index, `# @fusekit/${name}\n`);
+  }
+  const text = readFileSync(index, 'utf8');
+  const body = text.replace(/^# .*\n/, '').trim();
+  // The package's own @packageDocumentation, when it has one, says it best; else a summary line.
+  const documented = body !== '' && !body.startsWith('#');
+  const lead = documented ? '' : `\`@fusekit/${name}\`: ${summary[name]}\n\n`;
+  const rest = body === '' ? '::: info Nothing exported yet\nThis package is being written; its reference appears here as soon as it exports something.\n:::\n' : `${body}\n`;
+  writeFileSync(index, `# @fusekit/${name}\n\n${lead}${rest}`);
+}
+
+// The landing page of the reference: what is in it and how it is made.
+const packages = order.map((name) => `- [\`@fusekit/${name}\`](./${name}/) — ${summary[name]}`).join('\n');
+writeFileSync(
+  join(out, 'index.md'),
+  `# API reference
+
+Generated from the packages' TSDoc by TypeDoc at every build of this site, so it always matches the code.
+Guides explain the ideas; this reference lists every export with its exact signature.
+
+${packages}
+`,
+);
+
+// The sidebar in reading order, with a package that exports nothing shown as a plain link.
+const sidebarFile = join(out, 'typedoc-sidebar.json');
+const sidebar = JSON.parse(readFileSync(sidebarFile, 'utf8'));
+const rank = (item) => order.findIndex((n) => item.link?.includes(`/api/${n}/`));
+sidebar.sort((a, b) => rank(a) - rank(b));
+for (const name of order) {
+  if (!sidebar.some((item) => rank(item) === order.indexOf(name))) sidebar.push({ text: `@fusekit/${name}`, link: `/api/${name}/` });
+}
+writeFileSync(sidebarFile, `${JSON.stringify(sidebar, null, 2)}\n`);
+// The commands' own help, run from their built packages (turbo builds them before the docs).
+const commands = { 'fs-memory': 'fusekit-memory', 'fs-passthrough': 'fusekit-passthrough' };
+mkdirSync(join(out, 'cli'), { recursive: true });
+for (const [name, command] of Object.entries(commands)) {
+  const pkgDir = resolve(docs, '..', '..', 'packages', name);
+  const bin = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')).bin?.[command];
+  let help = `${command} is not available yet: @fusekit/${name} is being written.\n`;
+  if (bin !== undefined && existsSync(join(pkgDir, bin))) {
+    const run = spawnSync(process.execPath, [join(pkgDir, bin), '--help'], { encoding: 'utf8', timeout: 20_000 });
+    if (run.status === 0 && run.stdout.trim() !== '') help = run.stdout;
+    else console.warn(`api: ${command} --help failed (${run.status ?? run.signal}): ${run.stderr}`);
+  } else {
+    console.warn(`api: ${command} is not built; its help text is a placeholder`);
+  }
+  writeFileSync(join(out, 'cli', `${command}.txt`), help);
+}
+
+console.log(`api: reference for ${order.length} packages written to ${out} (${readdirSync(out).length} entries)`);
