@@ -1,2 +1,1 @@
-// Not yet implemented: see the open issue for @fusekit/fs-passthrough.
-export {};
+export { createPassthroughFs, PassthroughFs, type CacheMode, type PassthroughOptions } from './passthrough-fs.js';

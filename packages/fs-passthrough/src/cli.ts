@@ -1,0 +1,174 @@
+#!/usr/bin/env node
+// fusekit-passthrough: shows a host directory at a mountpoint and serves it in the foreground
+// until SIGINT/SIGTERM or an unmount from outside.
+import { access, constants as fsConstants, opendir, readFile, realpath, stat } from 'node:fs/promises';
+import { sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { mount } from '@fusekit/highlevel';
+import { createPassthroughFs, type CacheMode, type PassthroughOptions } from './passthrough-fs.js';
+
+const USAGE = `Usage: fusekit-passthrough <source> <mountpoint> [options]
+
+Shows the host directory <source> at <mountpoint> and serves it in the foreground: every
+operation through the mountpoint is done on the same file in <source>. Ctrl-C, SIGTERM or
+\`fusermount3 -u <mountpoint>\` unmounts it.
+
+Options:
+  -o <opt>[,<opt>...]   mount options: cache=never|auto|always and writeback as below;
+                        anything else goes to libfuse (allow_other, ro, ...)
+  --cache=<mode>        what the kernel may cache (default: auto)
+                          never   nothing: host-side changes are seen at once (direct I/O)
+                          auto    attributes for 1 s, data until the file changes
+                          always  everything, for a day: fastest, for a source nothing else changes
+  --writeback           buffer writes in the kernel (faster small writes; the host file lags)
+  --debug               log every request (libfuse -d)
+  -h, --help            show this help
+`;
+
+class UsageError extends Error {}
+
+interface Config {
+  source: string;
+  mountpoint: string;
+  fs: PassthroughOptions;
+  fuseOptions: string[];
+  debug: boolean;
+}
+
+function cacheMode(value: string): CacheMode {
+  if (value === 'never' || value === 'auto' || value === 'always') return value;
+  throw new UsageError(`invalid cache mode: ${value} (never, auto or always)`);
+}
+
+function parse(argv: string[]): Config | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      o: { type: 'string', short: 'o', multiple: true },
+      cache: { type: 'string' },
+      writeback: { type: 'boolean' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (positionals.length < 2) throw new UsageError(positionals.length === 0 ? 'missing source and mountpoint' : 'missing mountpoint');
+  if (positionals.length > 2) throw new UsageError('one source and one mountpoint only');
+  const fs: PassthroughOptions = {};
+  const fuseOptions: string[] = [];
+  // passthrough_ll's -o keys first, so explicit --flags win.
+  for (const option of (values.o ?? []).flatMap((o) => o.split(','))) {
+    if (option.startsWith('cache=')) fs.cache = cacheMode(option.slice('cache='.length));
+    else if (option === 'writeback') fs.writeback = true;
+    else if (option === 'no_writeback') fs.writeback = false;
+    else if (option !== '') fuseOptions.push(option);
+  }
+  if (values.cache !== undefined) fs.cache = cacheMode(values.cache);
+  if (values.writeback !== undefined) fs.writeback = values.writeback;
+  return { source: positionals[0]!, mountpoint: positionals[1]!, fs, fuseOptions, debug: values.debug ?? false };
+}
+
+function describe(path: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new Error(`${path} does not exist`);
+  if (code === 'ENOTDIR') return new Error(`${path} is not a directory`);
+  if (code === 'ENOTCONN') return new Error(`${path} is a FUSE mount whose server is gone (clear it with: fusermount3 -u ${path})`);
+  if (code === 'EACCES' || code === 'EPERM') return new Error(`${path}: permission denied`);
+  return new Error(`${path}: ${(error as Error).message}`);
+}
+
+// The source must be a directory we can list; answers its real path.
+async function checkSource(path: string): Promise<string> {
+  try {
+    const real = await realpath(path);
+    if (!(await stat(real)).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+    await (await opendir(real)).close();
+    return real;
+  } catch (error) {
+    throw describe(path, error);
+  }
+}
+
+// Refuses mountpoints that would fail late or confusingly, with the reason in words.
+async function checkMountpoint(path: string): Promise<string> {
+  let real;
+  try {
+    real = await realpath(path);
+    if (!(await stat(real)).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+  } catch (error) {
+    const described = describe(path, error);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') described.message += ` (create it with: mkdir -p ${path})`;
+    throw described;
+  }
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const mounted = mountinfo.split('\n').some((line) => {
+    const fields = line.split(' ');
+    const type = line.split(' - ')[1]?.split(' ')[0] ?? '';
+    return fields[4]?.replace(/\\040/g, ' ') === real && type.startsWith('fuse');
+  });
+  if (mounted) throw new Error(`${path} is already mounted (unmount it with: fusermount3 -u ${path})`);
+  if (process.getuid?.() !== 0) {
+    try {
+      await access(real, fsConstants.W_OK | fsConstants.X_OK);
+    } catch {
+      throw new Error(`${path}: permission denied (you need write access to the mountpoint)`);
+    }
+  }
+  return real;
+}
+
+const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer === sep ? outer : outer + sep);
+
+// Mounting onto the source or inside it would loop through the mount itself; mounting over
+// a directory that holds the source would hide the source from this very server.
+function checkOverlap(source: string, mountpoint: string): void {
+  if (source === mountpoint) throw new Error(`${mountpoint} is the source itself: a directory cannot be mounted onto itself`);
+  if (within(mountpoint, source)) throw new Error(`${mountpoint} is inside the source ${source}: a directory cannot be mounted inside itself`);
+  if (within(source, mountpoint)) throw new Error(`the source ${source} is inside ${mountpoint}: the mount would hide it`);
+}
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = parse(process.argv.slice(2));
+  } catch (error) {
+    console.error(`fusekit-passthrough: ${(error as Error).message}\nTry 'fusekit-passthrough --help'.`);
+    return 2;
+  }
+  if (config === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let source: string;
+  let mountpoint: string;
+  try {
+    source = await checkSource(config.source);
+    mountpoint = await checkMountpoint(config.mountpoint);
+    checkOverlap(source, mountpoint);
+  } catch (error) {
+    console.error(`fusekit-passthrough: cannot mount: ${(error as Error).message}`);
+    return 1;
+  }
+  const passthrough = createPassthroughFs(source, config.fs);
+  let session;
+  try {
+    session = await mount(passthrough, mountpoint, passthrough.mountOptions({
+      options: config.fuseOptions,
+      autoUnmount: true,
+      debug: config.debug,
+    }));
+  } catch (error) {
+    console.error(`fusekit-passthrough: cannot mount ${config.mountpoint}: ${(error as Error).message}`);
+    return 1;
+  }
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => void session.close());
+  }
+  console.log(`fusekit-passthrough: serving ${source} at ${mountpoint} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
+  await session.closed;
+  console.log(`fusekit-passthrough: unmounted ${mountpoint}`);
+  return 0;
+}
+
+process.exitCode = await main();

@@ -1,0 +1,318 @@
+// PassthroughFs: every path operation of @fusekit/highlevel answered by the same operation on
+// a host directory, through node:fs, or the small native helper where node:fs has no call.
+// Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+import {
+  opened, type Attributes, type FileSystem, type FilesystemStats, type MountOptions, type Opened, type OpenFlags,
+  type RequestContext, type TimeSpec,
+} from '@fusekit/highlevel';
+import { native } from './native.js';
+
+const { O_APPEND, O_CREAT, O_DIRECT, O_RDWR, O_WRONLY } = fs.constants;
+const O_ACCMODE = 3;
+const { S_IXGRP } = fs.constants;
+const S_ISUID = 0o4000, S_ISGID = 0o2000;
+const TRUSTED = Buffer.from('trusted.');
+const p = {
+  open: promisify(fs.open),
+  close: promisify(fs.close),
+  write: (fd: number, data: Buffer, position: number) => new Promise<number>((resolve, reject) => {
+    fs.write(fd, data, 0, data.length, position, (error, written) => (error ? reject(error) : resolve(written)));
+  }),
+  fstat: promisify(fs.fstat),
+  fsync: promisify(fs.fsync),
+  fdatasync: promisify(fs.fdatasync),
+  fchmod: promisify(fs.fchmod),
+  fchown: promisify(fs.fchown),
+  ftruncate: promisify(fs.ftruncate),
+};
+
+/**
+ * How much the kernel may cache, as libfuse's passthrough_ll `-o cache=`:
+ * - `'never'`: nothing; every read and write reaches the host file (direct I/O), every stat
+ *   the host's inode. Changes made on the host side are seen at once.
+ * - `'auto'`: attributes and names for 1 second; file data until the file is seen to change
+ *   (its size or mtime) when it is reopened or its attributes are fetched again.
+ * - `'always'`: attributes and names for a day, file data and listings across opens. Fastest;
+ *   for a host directory nothing else changes.
+ */
+export type CacheMode = 'never' | 'auto' | 'always';
+
+/** Choices for {@link createPassthroughFs}. */
+export interface PassthroughOptions {
+  /** What the kernel may cache (see {@link CacheMode}). Default `'auto'`. */
+  cache?: CacheMode;
+  /**
+   * Let the kernel buffer writes in its page cache and send them in large batches
+   * (FUSE writeback cache): much faster small writes, but the host file lags behind what
+   * programs wrote through the mount until it is flushed. Default false.
+   */
+  writeback?: boolean;
+  /**
+   * Create files, directories and links as the user asking (its uid and gid), as a local
+   * filesystem does. Needs root. Default: true when running as root.
+   */
+  requestOwners?: boolean;
+}
+
+const timeouts: Record<CacheMode, number> = { never: 0, auto: 1, always: 86_400 };
+
+/**
+ * Mirrors the host directory `source` (an absolute path): every operation through the mount is
+ * the same operation on the file below `source`. A {@link FileSystem} of `@fusekit/highlevel`
+ * with Buffer paths; mount it with {@link PassthroughFs.mountOptions}:
+ *
+ * @example
+ * const passthrough = createPassthroughFs('/srv/data', { cache: 'auto' });
+ * const session = await mount(passthrough, '/mnt/data', passthrough.mountOptions({ allowOther: true }));
+ *
+ * Open files are host file descriptors, so a file unlinked while open keeps working, and reads
+ * are answered from the descriptor without copying the data through JavaScript.
+ */
+export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
+  /** The host directory shown at the mountpoint. */
+  readonly source: string;
+  readonly cache: CacheMode;
+  readonly writeback: boolean;
+  readonly #root: Buffer;
+  readonly #requestOwners: boolean;
+  readonly #openFlags: OpenFlags;
+  /** Host descriptors opened for direct I/O: writes to them bypass the kernel's setuid clearing. */
+  readonly #direct = new Set<number>();
+
+  constructor(source: string, options: PassthroughOptions = {}) {
+    this.source = source;
+    this.cache = options.cache ?? 'auto';
+    this.writeback = options.writeback ?? false;
+    this.#requestOwners = options.requestOwners ?? process.getuid?.() === 0;
+    // '/' + '/dir/file' would still work, but a clean prefix keeps error messages readable.
+    this.#root = Buffer.from(source === '/' ? '' : source.replace(/\/+$/, ''));
+    this.#openFlags = { directIo: this.cache === 'never', keepCache: this.cache === 'always' };
+    // With the writeback cache, data not yet written back is not in the host file, where
+    // SEEK_DATA would miss it (and `cp` would skip it): let the kernel answer lseek itself.
+    if (this.writeback) Object.defineProperty(this, 'lseek', { value: undefined });
+  }
+
+  /**
+   * The mount options this filesystem needs (Buffer names, kernel permission checks, the
+   * cache timeouts and capabilities of its cache mode), merged with yours.
+   */
+  mountOptions(extra: MountOptions = {}): MountOptions & { namesAsBuffers: true } {
+    const timeout = timeouts[this.cache];
+    return {
+      fsname: this.source,
+      subtype: 'fusekit-passthrough',
+      defaultPermissions: true,
+      attrTimeout: timeout,
+      entryTimeout: timeout,
+      ...extra,
+      capabilities: { writebackCache: this.writeback, ...extra.capabilities },
+      namesAsBuffers: true,
+    };
+  }
+
+  /** The host path of a path in the mount. */
+  #host(path: Buffer): Buffer {
+    return Buffer.concat([this.#root, path]);
+  }
+
+  /** The owner new files get: the caller's, or the server's own (-1) when not asked or not root. */
+  #owner(ctx: RequestContext): [number, number] {
+    if (!this.#requestOwners || (ctx.uid === 0 && ctx.gid === 0)) return [-1, -1];
+    return [ctx.uid, ctx.gid];
+  }
+
+  /**
+   * The kernel applied the caller's umask already; the server's own must not mask the modes
+   * of new host files a second time. (A process-wide setting: mount nothing else here that
+   * relies on a umask.)
+   */
+  init(): void {
+    process.umask(0);
+  }
+
+  getattr(path: Buffer | null, fd: number | undefined): Promise<Attributes> {
+    if (fd !== undefined) return p.fstat(fd, { bigint: true });
+    return fs.promises.lstat(this.#host(path!), { bigint: true });
+  }
+
+  readlink(path: Buffer): Promise<Buffer> {
+    return fs.promises.readlink(this.#host(path), { encoding: 'buffer' });
+  }
+
+  async mknod(path: Buffer, mode: number, rdev: number, ctx: RequestContext): Promise<void> {
+    await native.mknod(this.#host(path), mode, rdev, ...this.#owner(ctx));
+  }
+
+  async mkdir(path: Buffer, mode: number, ctx: RequestContext): Promise<void> {
+    await native.mkdir(this.#host(path), mode, ...this.#owner(ctx));
+  }
+
+  unlink(path: Buffer): Promise<void> {
+    return fs.promises.unlink(this.#host(path));
+  }
+
+  rmdir(path: Buffer): Promise<void> {
+    return fs.promises.rmdir(this.#host(path));
+  }
+
+  async symlink(target: Buffer, path: Buffer, ctx: RequestContext): Promise<void> {
+    await native.symlink(target, this.#host(path), ...this.#owner(ctx));
+  }
+
+  async rename(from: Buffer, to: Buffer, flags: number): Promise<void> {
+    if (flags === 0) return fs.promises.rename(this.#host(from), this.#host(to));
+    await native.rename(this.#host(from), this.#host(to), flags);
+  }
+
+  link(from: Buffer, to: Buffer): Promise<void> {
+    return fs.promises.link(this.#host(from), this.#host(to));
+  }
+
+  chmod(path: Buffer | null, mode: number, fd: number | undefined): Promise<void> {
+    return fd !== undefined ? p.fchmod(fd, mode) : fs.promises.chmod(this.#host(path!), mode);
+  }
+
+  chown(path: Buffer | null, uid: number, gid: number, fd: number | undefined): Promise<void> {
+    return fd !== undefined ? p.fchown(fd, uid, gid) : fs.promises.lchown(this.#host(path!), uid, gid);
+  }
+
+  truncate(path: Buffer | null, size: number, fd: number | undefined): Promise<void> {
+    return fd !== undefined ? p.ftruncate(fd, size) : fs.promises.truncate(this.#host(path!), size);
+  }
+
+  async utimens(path: Buffer | null, atime: TimeSpec, mtime: TimeSpec, fd: number | undefined): Promise<void> {
+    await native.utimens(fd ?? this.#host(path!), atime, mtime);
+  }
+
+  /**
+   * With the writeback cache the kernel reads pages of files opened write-only and appends by
+   * itself: the host file is opened read-write and without O_APPEND then (as passthrough_ll).
+   * O_DIRECT is not passed on: direct I/O is asked of the kernel's cache instead, so reads can
+   * still be spliced from the host descriptor at any alignment.
+   */
+  #hostFlags(flags: number): number {
+    let host = flags & ~O_DIRECT;
+    if (this.writeback) {
+      if ((host & O_ACCMODE) === O_WRONLY) host = (host & ~O_ACCMODE) | O_RDWR;
+      host &= ~O_APPEND;
+    }
+    return host;
+  }
+
+  #opened(fd: number, flags: number): Opened<number> {
+    const direct = (flags & O_DIRECT) !== 0;
+    if (direct || this.#openFlags.directIo === true) this.#direct.add(fd);
+    return opened(fd, direct ? { ...this.#openFlags, directIo: true } : this.#openFlags);
+  }
+
+  /**
+   * What the kernel does before a write by a caller without CAP_FSETID (judged here by a
+   * non-zero uid), except on direct I/O where it leaves it to the filesystem: clear setuid, and
+   * setgid when the group may execute. The server itself writes as root, which would keep them.
+   */
+  async #dropPrivileges(fd: number): Promise<void> {
+    const { mode } = await p.fstat(fd);
+    const kill = (mode & S_ISUID) | ((mode & S_IXGRP) !== 0 ? mode & S_ISGID : 0);
+    if (kill !== 0) await p.fchmod(fd, mode & 0o7777 & ~kill);
+  }
+
+  async open(path: Buffer, flags: number): Promise<Opened<number>> {
+    return this.#opened(await p.open(this.#host(path), this.#hostFlags(flags)), flags);
+  }
+
+  async create(path: Buffer, mode: number, flags: number, ctx: RequestContext): Promise<Opened<number>> {
+    const fd = await native.open(this.#host(path), this.#hostFlags(flags) | O_CREAT, mode, ...this.#owner(ctx));
+    return this.#opened(fd, flags);
+  }
+
+  /** Answered from the host descriptor: lowlevel splices the range to the kernel, zero-copy. */
+  read(_path: Buffer | null, size: number, offset: number, fd: number): { fd: number; position: number; size: number } {
+    return { fd, position: offset, size };
+  }
+
+  async write(_path: Buffer | null, data: Buffer, offset: number, fd: number, ctx: RequestContext): Promise<number> {
+    if (ctx.uid !== 0 && this.#direct.has(fd)) await this.#dropPrivileges(fd);
+    return p.write(fd, data, offset);
+  }
+
+  release(_path: Buffer | null, _flags: number, fd: number): Promise<void> {
+    this.#direct.delete(fd);
+    return p.close(fd);
+  }
+
+  fsync(_path: Buffer | null, datasync: boolean, fd: number): Promise<void> {
+    return datasync ? p.fdatasync(fd) : p.fsync(fd);
+  }
+
+  opendir(): Opened<undefined> {
+    return opened(undefined, { cacheReaddir: this.cache === 'always', keepCache: this.cache === 'always' });
+  }
+
+  /** Names only: with readdirplus the kernel's attributes come from getattr of each name. */
+  readdir(path: Buffer | null): Promise<Buffer[]> {
+    return fs.promises.readdir(this.#host(path!), { encoding: 'buffer' });
+  }
+
+  async fsyncdir(path: Buffer | null): Promise<void> {
+    const dir = await fs.promises.open(this.#host(path!), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  }
+
+  statfs(path: Buffer): Promise<FilesystemStats> {
+    return fs.promises.statfs(this.#host(path), { bigint: true });
+  }
+
+  async setxattr(path: Buffer, name: Buffer, value: Buffer, flags: number): Promise<void> {
+    await native.setxattr(this.#host(path), name, value, flags);
+  }
+
+  getxattr(path: Buffer, name: Buffer): Promise<Buffer> {
+    return native.getxattr(this.#host(path), name);
+  }
+
+  /** The server lists `trusted.*` names as root; an unprivileged caller would not see them. */
+  async listxattr(path: Buffer, ctx: RequestContext): Promise<Buffer[]> {
+    const list = await native.listxattr(this.#host(path));
+    const names: Buffer[] = [];
+    for (let start = 0, end; (end = list.indexOf(0, start)) !== -1; start = end + 1) {
+      const name = list.subarray(start, end);
+      if (ctx.uid === 0 || !name.subarray(0, TRUSTED.length).equals(TRUSTED)) names.push(name);
+    }
+    return names;
+  }
+
+  async removexattr(path: Buffer, name: Buffer): Promise<void> {
+    await native.removexattr(this.#host(path), name);
+  }
+
+  async fallocate(_path: Buffer | null, mode: number, offset: number, length: number, fd: number): Promise<void> {
+    await native.fallocate(fd, mode, offset, length);
+  }
+
+  lseek(_path: Buffer | null, offset: number, whence: number, fd: number): Promise<number> {
+    return native.lseek(fd, offset, whence);
+  }
+
+  copyFileRange(
+    _pathIn: Buffer | null, offsetIn: number, fdIn: number, _pathOut: Buffer | null, offsetOut: number, fdOut: number,
+    length: number, flags: number,
+  ): Promise<number> {
+    return native.copyFileRange(fdIn, offsetIn, fdOut, offsetOut, length, flags);
+  }
+}
+
+/**
+ * Makes a filesystem that mirrors the host directory `source` (give an absolute, real path;
+ * the CLI checks and resolves it). Mount it with `mount(fs, mountpoint, fs.mountOptions())`
+ * from `@fusekit/highlevel`.
+ */
+export function createPassthroughFs(source: string, options: PassthroughOptions = {}): PassthroughFs {
+  return new PassthroughFs(source, options);
+}
+
