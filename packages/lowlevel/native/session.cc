@@ -189,24 +189,36 @@ void Session::StopPolling() {
 
 void Session::OnReadable(uv_poll_t* handle, int, int) { static_cast<Session*>(handle->data)->ServeBatch(); }
 
+// Reading /dev/fuse again after a request costs a syscall that, when requests come one at a
+// time (a caller waiting on each answer), only says EAGAIN. So the loop adapts: while those
+// speculative reads keep failing it serves one request per wake-up, probing now and then; as
+// soon as one finds a queued request it drains the queue again.
+static constexpr uint32_t kProbeEvery = 16;
+
 void Session::ServeBatch() {
   Napi::HandleScope scope(env_);
   napi_callback_scope cbScope;
   napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
   bool ended = false;
-  for (int n = 0; n < kBatch && serving_; n++) {
+  int limit = kBatch;
+  if (sparse_ && ++wakeups_ % kProbeEvery != 0) limit = 1;
+  for (int n = 0; n < limit && serving_; n++) {
     if (maxInFlight_ != 0 && inFlight_ >= maxInFlight_) {
       StopPolling();  // back-pressure: the kernel queues what we do not read
       throttled_ = true;
       break;
     }
     int res = fuse_session_receive_buf(se_, &buf_);
-    if (res == -EAGAIN) break;
+    if (res == -EAGAIN) {
+      sparse_ = n == 1;
+      break;
+    }
     if (res == -EINTR) continue;
     if (res <= 0) {
       ended = true;  // ENODEV: unmounted or aborted from outside
       break;
     }
+    if (n == 1) sparse_ = false;
     fuse_session_process_buf(se_, &buf_);
     if (!interrupted_.empty()) FlushInterrupts();
     if (fuse_session_exited(se_)) {

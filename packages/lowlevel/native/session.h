@@ -170,6 +170,8 @@ class Session : public Napi::ObjectWrap<Session> {
   uint32_t jobsRunning_ = 0;  // guarded by jobsMutex_
   std::condition_variable jobsIdle_;
   bool throttled_ = false;
+  bool sparse_ = false;   // requests arrive one at a time: skip the speculative read
+  uint32_t wakeups_ = 0;
   std::atomic<uint32_t> initFlags_{0};
   DataWorker dataWorker_;  // polling stopped because maxInFlight was reached
   std::vector<fuse_pollhandle*> pollHandles_;
