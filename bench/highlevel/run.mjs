@@ -6,7 +6,7 @@
 //
 // usage: node bench/highlevel/run.mjs [--repeats 5] [--seconds 3] [--no-build] [--unpinned]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,9 +59,21 @@ async function start(name) {
   return peers[name];
 }
 
-function statRate(mountpoint, depth, secs) {
-  const cmd = pinned ? ['taskset', ['-c', '0', statloop, mountpoint + paths[depth], String(secs)]] : [statloop, [mountpoint + paths[depth], String(secs)]];
-  return Number(execFileSync(cmd[0], cmd[1], { encoding: 'utf8', timeout: (secs + 30) * 1000 }).trim());
+// CPU seconds the peer process has used (all threads), from /proc: robust to other load on the
+// machine, unlike rates, so the report gives the filesystem's CPU time per call too.
+const TICK = 1 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK; // utime, stime
+}
+
+/** Runs the stat loop; returns calls/s and the peer's CPU µs per call. */
+function statRate(peer, depth, secs) {
+  const cmd = pinned ? ['taskset', ['-c', '0', statloop, peer.mountpoint + paths[depth], String(secs)]] : [statloop, [peer.mountpoint + paths[depth], String(secs)]];
+  const cpu0 = cpuSeconds(peer.child.pid);
+  const rate = Number(execFileSync(cmd[0], cmd[1], { encoding: 'utf8', timeout: (secs + 30) * 1000 }).trim());
+  const cpu = cpuSeconds(peer.child.pid) - cpu0;
+  return { rate, cpuPerCall: (cpu / (rate * secs)) * 1e6 };
 }
 
 const median = (xs) => {
@@ -73,17 +85,20 @@ try {
   const names = ['lowlevel', 'highlevel'];
   for (const name of names) await start(name);
   const samples = {};
+  const cpu = {};
   for (const name of names) for (const depth of [1, DEPTH]) {
     samples[`${name}/${depth}`] = [];
-    statRate(peers[name].mountpoint, depth, 0.5); // warm up: names cached, code hot
+    cpu[`${name}/${depth}`] = [];
+    statRate(peers[name], depth, 0.5); // warm up: names cached, code hot
   }
   for (let r = 0; r < repeats; r++) {
     for (const depth of [1, DEPTH]) {
       // Alternate which peer goes first, so drift in the machine's state hits both alike.
       for (const name of r % 2 ? [...names].reverse() : names) {
-        const rate = statRate(peers[name].mountpoint, depth, seconds);
+        const { rate, cpuPerCall } = statRate(peers[name], depth, seconds);
         samples[`${name}/${depth}`].push(rate);
-        process.stderr.write(`  repeat ${r + 1}/${repeats} depth ${depth} ${name}: ${rate} stat/s\n`);
+        cpu[`${name}/${depth}`].push(cpuPerCall);
+        process.stderr.write(`  repeat ${r + 1}/${repeats} depth ${depth} ${name}: ${rate} stat/s, ${cpuPerCall.toFixed(2)} µs CPU/call\n`);
       }
     }
   }
@@ -91,7 +106,9 @@ try {
     const ll = median(samples[`lowlevel/${depth}`]);
     const hl = median(samples[`highlevel/${depth}`]);
     const slower = 1 - hl / ll;
-    return { depth, lowlevel: ll, highlevel: hl, ratio: hl / ll, slower, target: TARGET[depth], met: slower <= TARGET[depth] };
+    const cpuLl = median(cpu[`lowlevel/${depth}`]);
+    const cpuHl = median(cpu[`highlevel/${depth}`]);
+    return { depth, lowlevel: ll, highlevel: hl, ratio: hl / ll, slower, target: TARGET[depth], met: slower <= TARGET[depth], cpuLl, cpuHl };
   });
   const pct = (x) => `${(x * 100).toFixed(1)}%`;
   const md = [
@@ -99,16 +116,18 @@ try {
     '',
     `stat() round trips/s, median of ${repeats} × ${seconds} s, ${pinned ? 'pinned to CPU 0' : 'unpinned'}; one GETATTR per stat.`,
     '',
-    '| depth | lowlevel | highlevel | highlevel/lowlevel | slower by | target | met |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
-    ...rows.map((r) => `| ${r.depth} | ${r.lowlevel.toFixed(0)} | ${r.highlevel.toFixed(0)} | ${r.ratio.toFixed(3)} | ${pct(r.slower)} | ≤ ${pct(r.target)} | ${r.met ? 'yes' : 'NO'} |`),
+    '| depth | lowlevel stat/s | highlevel stat/s | highlevel/lowlevel | slower by | target | met | CPU µs/call lowlevel | highlevel |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.depth} | ${r.lowlevel.toFixed(0)} | ${r.highlevel.toFixed(0)} | ${r.ratio.toFixed(3)} | ${pct(r.slower)} | ≤ ${pct(r.target)} | ${r.met ? 'yes' : 'NO'} | ${r.cpuLl.toFixed(2)} | ${r.cpuHl.toFixed(2)} |`),
+    '',
+    `Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other load makes rates noisy; CPU per call less so).`,
     '',
   ].join('\n');
   console.log(md);
   const results = join(repo, 'bench/results');
   mkdirSync(results, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const json = JSON.stringify({ date: new Date().toISOString(), repeats, seconds, pinned, samples, rows }, null, 2);
+  const json = JSON.stringify({ date: new Date().toISOString(), repeats, seconds, pinned, samples, cpu, rows }, null, 2);
   for (const base of [`highlevel-${stamp}`, 'highlevel-latest']) {
     writeFileSync(join(results, `${base}.json`), json);
     writeFileSync(join(results, `${base}.md`), md);

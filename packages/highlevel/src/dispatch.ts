@@ -128,8 +128,9 @@ export class Dispatcher<P extends PathLike> {
    * if one is contended, all are dropped and the ordered, waiting path is taken.
    */
   #withPath<T>(node: Node<P>, body: (path: P | null) => T | Promise<T>, entries = false): T | Promise<T> {
-    const chain = this.table.chain(node);
-    if (chain === null) return body(null);
+    const resolved = this.table.resolve(node);
+    if (resolved === null) return body(null);
+    const { path, chain } = resolved;
     let taken = 0;
     while (taken < chain.length && chain[taken]!.tree.tryAcquire(false)) taken++;
     const entriesTaken = taken === chain.length && (!entries || node.entries.tryAcquire(false));
@@ -147,7 +148,7 @@ export class Dispatcher<P extends PathLike> {
     };
     let result: T | Promise<T>;
     try {
-      result = body(this.table.path(node));
+      result = body(path);
     } catch (error) {
       unlock();
       throw error;

@@ -9,6 +9,12 @@ import { PathCache } from './path-cache.js';
 
 export const ROOT_ID = 1;
 
+/** A node's path and the nodes it goes through (node first, root last). Shared: never modify. */
+export interface Resolved<P> {
+  readonly path: P;
+  readonly chain: readonly Node<P>[];
+}
+
 export interface NodeTableOptions {
   /** Match names to known files by backend identity (dev:ino): hard links. Default true. */
   hardLinks?: boolean;
@@ -21,7 +27,8 @@ export class NodeTable<P extends PathLike> {
   readonly names: Names<P>;
   readonly #nodes = new Map<number, Node<P>>();
   readonly #byIdentity = new Map<string, Node<P>>();
-  readonly #paths: PathCache<P>;
+  readonly #paths: PathCache<Resolved<P>>;
+  readonly #rootResolved: Resolved<P>;
   readonly #hardLinks: boolean;
   #nextId = ROOT_ID + 1;
 
@@ -32,6 +39,7 @@ export class NodeTable<P extends PathLike> {
     this.root = new Node<P>(ROOT_ID, 0);
     // The kernel never forgets the root.
     this.root.lookups = Infinity;
+    this.#rootResolved = { path: names.root, chain: [this.root] };
     this.#nodes.set(ROOT_ID, this.root);
   }
 
@@ -40,7 +48,7 @@ export class NodeTable<P extends PathLike> {
     return this.#nodes.size;
   }
 
-  get pathCache(): PathCache<P> {
+  get pathCache(): PathCache<Resolved<P>> {
     return this.#paths;
   }
 
@@ -191,30 +199,32 @@ export class NodeTable<P extends PathLike> {
     return node;
   }
 
-  /** The node's path from the root (its first name at each level), or null if it has none. */
-  path(node: Node<P>): P | null {
-    if (node === this.root) return this.names.root;
+  /**
+   * The node's path from the root (its first name at each level) and the nodes it goes through
+   * (the node first, the root last), or null if it has none. Cached: both change only when a
+   * name on the way changes, which is when the cache drops them.
+   */
+  resolve(node: Node<P>): Resolved<P> | null {
+    if (node === this.root) return this.#rootResolved;
     const cached = this.#paths.get(node.id);
     if (cached !== undefined) return cached;
     const link = node.links[0];
     if (link === undefined) return null;
-    const parentPath = this.path(link.parent);
-    if (parentPath === null) return null;
-    const path = this.names.join(parentPath, link.name);
-    this.#paths.set(node.id, path);
-    return path;
+    const parent = this.resolve(link.parent);
+    if (parent === null) return null;
+    const resolved: Resolved<P> = { path: this.names.join(parent.path, link.name), chain: [node, ...parent.chain] };
+    this.#paths.set(node.id, resolved);
+    return resolved;
+  }
+
+  /** The node's path, or null if it has none (unlinked, or below an unlinked directory). */
+  path(node: Node<P>): P | null {
+    return this.resolve(node)?.path ?? null;
   }
 
   /** The node and its ancestors up to the root (the nodes its path goes through), or null if it has no path. */
-  chain(node: Node<P>): Node<P>[] | null {
-    const chain = [node];
-    for (let n = node; n !== this.root;) {
-      const link = n.links[0];
-      if (link === undefined) return null;
-      n = link.parent;
-      chain.push(n);
-    }
-    return chain;
+  chain(node: Node<P>): readonly Node<P>[] | null {
+    return this.resolve(node)?.chain ?? null;
   }
 
   #create(identity: string | undefined): Node<P> {

@@ -1,15 +1,15 @@
-// A bounded cache of resolved paths by node id. Entries carry the tree epoch they were computed
+// A bounded cache of resolved paths (and the nodes on them) by node id. Entries carry the tree epoch they were computed
 // in: renaming a directory bumps the epoch (every path below it may have changed, and finding
 // them all would cost a walk), while renaming or unlinking a leaf drops only its own entry.
 import { LRUCache } from 'lru-cache';
 
-interface Cached<P> {
-  path: P;
+interface Cached<V> {
+  value: V;
   epoch: number;
 }
 
-export class PathCache<P extends NonNullable<unknown>> {
-  readonly #cache: LRUCache<number, Cached<P>>;
+export class PathCache<V extends NonNullable<unknown>> {
+  readonly #cache: LRUCache<number, Cached<V>>;
   #epoch = 0;
 
   constructor(max: number) {
@@ -17,18 +17,18 @@ export class PathCache<P extends NonNullable<unknown>> {
   }
 
   /** The cached path of node `id`, if still valid. */
-  get(id: number): P | undefined {
+  get(id: number): V | undefined {
     const hit = this.#cache.get(id);
     if (hit === undefined) return undefined;
     if (hit.epoch !== this.#epoch) {
       this.#cache.delete(id);
       return undefined;
     }
-    return hit.path;
+    return hit.value;
   }
 
-  set(id: number, path: P): void {
-    this.#cache.set(id, { path, epoch: this.#epoch });
+  set(id: number, value: V): void {
+    this.#cache.set(id, { value, epoch: this.#epoch });
   }
 
   /** Node `id`'s own path changed (or it is gone); paths of other nodes did not. */
