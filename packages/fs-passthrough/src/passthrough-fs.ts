@@ -14,6 +14,7 @@ const O_ACCMODE = 3;
 const { S_IXGRP } = fs.constants;
 const S_ISUID = 0o4000, S_ISGID = 0o2000;
 const TRUSTED = Buffer.from('trusted.');
+const RENAME_EXCHANGE = 2;
 const p = {
   open: promisify(fs.open),
   close: promisify(fs.close),
@@ -80,6 +81,12 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   readonly #openFlags: OpenFlags;
   /** Host descriptors opened for direct I/O: writes to them bypass the kernel's setuid clearing. */
   readonly #direct = new Set<number>();
+  /**
+   * Open host descriptors by the path they were opened at (and back): the kernel stats an open
+   * file by its inode, without a handle, so a file unlinked on the host side is found here.
+   */
+  readonly #openAt = new Map<string, Set<number>>();
+  readonly #pathOf = new Map<number, string>();
 
   constructor(source: string, options: PassthroughOptions = {}) {
     this.source = source;
@@ -132,9 +139,15 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     process.umask(0);
   }
 
-  getattr(path: Buffer | null, fd: number | undefined): Promise<Attributes> {
+  async getattr(path: Buffer | null, fd: number | undefined): Promise<Attributes> {
     if (fd !== undefined) return p.fstat(fd, { bigint: true });
-    return fs.promises.lstat(this.#host(path!), { bigint: true });
+    try {
+      return await fs.promises.lstat(this.#host(path!), { bigint: true });
+    } catch (error) {
+      const open = (error as NodeJS.ErrnoException).code === 'ENOENT' ? this.#openAt.get(path!.toString('latin1')) : undefined;
+      if (open === undefined) throw error;
+      return p.fstat(open.values().next().value!, { bigint: true });
+    }
   }
 
   readlink(path: Buffer): Promise<Buffer> {
@@ -162,8 +175,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   async rename(from: Buffer, to: Buffer, flags: number): Promise<void> {
-    if (flags === 0) return fs.promises.rename(this.#host(from), this.#host(to));
-    await native.rename(this.#host(from), this.#host(to), flags);
+    if (flags === 0) await fs.promises.rename(this.#host(from), this.#host(to));
+    else await native.rename(this.#host(from), this.#host(to), flags);
+    this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
   }
 
   link(from: Buffer, to: Buffer): Promise<void> {
@@ -201,10 +215,37 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return host;
   }
 
-  #opened(fd: number, flags: number): Opened<number> {
+  #opened(path: Buffer, fd: number, flags: number): Opened<number> {
+    const key = path.toString('latin1');
+    this.#pathOf.set(fd, key);
+    const fds = this.#openAt.get(key);
+    if (fds === undefined) this.#openAt.set(key, new Set([fd]));
+    else fds.add(fd);
     const direct = (flags & O_DIRECT) !== 0;
     if (direct || this.#openFlags.directIo === true) this.#direct.add(fd);
     return opened(fd, direct ? { ...this.#openFlags, directIo: true } : this.#openFlags);
+  }
+
+  #closed(fd: number): void {
+    const key = this.#pathOf.get(fd);
+    const fds = key === undefined ? undefined : this.#openAt.get(key);
+    fds?.delete(fd);
+    if (fds?.size === 0) this.#openAt.delete(key!);
+    this.#pathOf.delete(fd);
+    this.#direct.delete(fd);
+  }
+
+  /** Books a rename (or exchange) of open files (a renamed directory's descendants are not followed). */
+  #moveOpen(from: string, to: string, exchange: boolean): void {
+    const moving = this.#openAt.get(from);
+    const other = this.#openAt.get(to);
+    this.#openAt.delete(from);
+    this.#openAt.delete(to);
+    if (moving !== undefined) this.#openAt.set(to, moving);
+    if (exchange && other !== undefined) this.#openAt.set(from, other);
+    for (const fd of moving ?? []) this.#pathOf.set(fd, to);
+    if (exchange) for (const fd of other ?? []) this.#pathOf.set(fd, from);
+    else for (const fd of other ?? []) this.#pathOf.delete(fd); // replaced: no name any more
   }
 
   /**
@@ -219,12 +260,12 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   async open(path: Buffer, flags: number): Promise<Opened<number>> {
-    return this.#opened(await p.open(this.#host(path), this.#hostFlags(flags)), flags);
+    return this.#opened(path, await p.open(this.#host(path), this.#hostFlags(flags)), flags);
   }
 
   async create(path: Buffer, mode: number, flags: number, ctx: RequestContext): Promise<Opened<number>> {
     const fd = await native.open(this.#host(path), this.#hostFlags(flags) | O_CREAT, mode, ...this.#owner(ctx));
-    return this.#opened(fd, flags);
+    return this.#opened(path, fd, flags);
   }
 
   /** Answered from the host descriptor: lowlevel splices the range to the kernel, zero-copy. */
@@ -238,7 +279,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   release(_path: Buffer | null, _flags: number, fd: number): Promise<void> {
-    this.#direct.delete(fd);
+    this.#closed(fd);
     return p.close(fd);
   }
 
