@@ -268,6 +268,23 @@ describe('session lifecycle', () => {
     });
   });
 
+  it('honours the open reply flags noflush and cacheReaddir', async () => {
+    const fs = new MemFs();
+    const ops = handlersOf(fs);
+    const open = ops.open!;
+    ops.open = (ino, flags, ctx) => ({ ...(open(ino, flags, ctx) as object), noflush: true, keepCache: true });
+    ops.opendir = () => ({ fh: 7, cacheReaddir: true, keepCache: true });
+    await withMount((mp) => mount(ops, mp, { attrTimeout: 60, entryTimeout: 60 }), async (mp) => {
+      await sh(`echo x > ${mp}/f`);
+      fs.calls.length = 0;
+      await sh(`cat ${mp}/f > /dev/null`);
+      expect(fs.calls.filter((c) => c.startsWith('open'))).toHaveLength(1);
+      expect(fs.calls.filter((c) => c.startsWith('flush'))).toEqual([]);
+      await sh(`ls ${mp} > /dev/null; ls ${mp} > /dev/null; ls ${mp} > /dev/null`);
+      expect(fs.calls.filter((c) => c.startsWith('readdir')).length).toBeLessThanOrEqual(2);
+    });
+  });
+
   it('settles closed when the connection is ended from outside while a request is in flight', async () => {
     let entered!: () => void;
     const inHandler = new Promise<void>((r) => { entered = r; });
