@@ -1,6 +1,6 @@
 // The glue between native requests and user handlers: one function per op that calls the
 // handler with typed arguments and answers its result, its error or its rejection exactly once.
-import { errnoOf, FuseError } from './errors.js';
+import { errnoOf } from './errors.js';
 import { native, type NativeSession, type Slot } from './native.js';
 import type { Operations } from './operations.js';
 import {
@@ -329,5 +329,3 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
 
   return C.ops.map((name) => h[name]);
 }
-
-export { FuseError };
