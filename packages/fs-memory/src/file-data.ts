@@ -96,6 +96,36 @@ export class FileData {
     if (freed > 0) this.budget.release(freed);
   }
 
+  /**
+   * Copies up to `length` bytes of `source` from `from` to `to` in this file (copy_file_range)
+   * and answers the count, which is short at the end of `source` or when space runs out. Pages
+   * are copied one by one, never the whole range at once; holes are copied as zeros, as tmpfs
+   * (which copies through the page cache) does.
+   */
+  copyFrom(source: FileData, from: number, to: number, length: number): number {
+    const count = Math.max(0, Math.min(source.size, from + length) - from);
+    if (source === this && from < to + count && to < from + count) {
+      // Overlapping ranges of one file: copy through a bounded buffer (a short copy is allowed).
+      const bytes = Buffer.concat(this.read(from, Math.min(count, 1 << 26)));
+      this.write(bytes, to);
+      return bytes.length;
+    }
+    let done = 0;
+    try {
+      while (done < count) {
+        const index = Math.floor((from + done) / PAGE_SIZE);
+        const start = from + done - index * PAGE_SIZE;
+        const piece = Math.min(PAGE_SIZE - start, count - done);
+        const page = source.#pages.get(index) ?? ZERO_PAGE;
+        this.write(page.subarray(start, start + piece), to + done);
+        done += piece;
+      }
+    } catch (error) {
+      if (done === 0) throw error;
+    }
+    return done;
+  }
+
   /** Frees every page (the inode is gone). */
   clear(): void {
     this.budget.release(this.#pages.size);

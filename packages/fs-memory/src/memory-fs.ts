@@ -349,7 +349,9 @@ export class MemoryFs {
       },
       create: (parent, name, mode, _flags, ctx): CreateReply => {
         const inode = this.#create(this.#dir(parent), keyOf(name), S_IFREG | (mode & 0o7777), ctx);
-        return { ...this.#entry(inode), keepCache: true };
+        const reply: CreateReply = this.#entry(inode);
+        reply.keepCache = true;
+        return reply;
       },
       read: (ino, size, offset) => {
         const inode = this.#file(ino);
@@ -425,15 +427,12 @@ export class MemoryFs {
       copyFileRange: (inoIn, offsetIn, _fhIn, inoOut, offsetOut, _fhOut, length) => {
         const source = this.#file(inoIn);
         const target = this.#file(inoOut);
-        const parts = source.data.read(offsetIn, length);
-        // Copy first: source and target may be the same file with overlapping ranges.
-        const bytes = Buffer.concat(parts);
-        if (offsetOut + bytes.length > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
-        target.data.write(bytes, offsetOut);
+        if (offsetOut + Math.min(length, source.data.size) > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
+        const copied = target.data.copyFrom(source.data, offsetIn, offsetOut, length);
         const now = nowNs();
         source.accessed(now);
-        if (bytes.length > 0) target.modified(now);
-        return bytes.length;
+        if (copied > 0) target.modified(now);
+        return copied;
       },
     };
   }

@@ -26,6 +26,9 @@ export function reclaimAfterDeletions(inodes: () => number, intervalMs = 2000): 
     if (now > high) high = now;
     else if (high - now >= THRESHOLD) {
       gc();
+      // Pages freed by one collection are released as sweeping completes; a second one a moment
+      // later gives them back to the system and shrinks the grown young generation.
+      setTimeout(gc, 1000).unref();
       high = now;
     }
   }, intervalMs);

@@ -52,3 +52,26 @@ describe('FileData', () => {
     expect(b.used).toBe(0);
   });
 });
+
+describe('FileData.copyFrom', () => {
+  it('copies data page by page, holes as zeros', () => {
+    const b = budget(100);
+    const source = new FileData(b);
+    source.write(Buffer.from('head'), 0);
+    source.write(Buffer.from('tail'), 10 * PAGE_SIZE);
+    const target = new FileData(b);
+    target.write(Buffer.alloc(3 * PAGE_SIZE, 7), 0);
+    expect(target.copyFrom(source, 0, 0, 1 << 30)).toBe(10 * PAGE_SIZE + 4);
+    expect(target.pageCount).toBe(11);
+    expect(text(target.read(0, 6))).toBe('head\0\0');
+    expect(text(target.read(10 * PAGE_SIZE, 10))).toBe('tail');
+    expect(target.copyFrom(source, 20 * PAGE_SIZE, 0, 10)).toBe(0);
+  });
+
+  it('copies overlapping ranges of one file as if through a buffer', () => {
+    const f = new FileData(budget(100));
+    f.write(Buffer.from('abcdefgh'), 0);
+    expect(f.copyFrom(f, 0, 2, 6)).toBe(6);
+    expect(text(f.read(0, 8))).toBe('ababcdef');
+  });
+});
