@@ -20,9 +20,12 @@ export class DeferredUnlink<P extends PathLike> {
     readonly hide: boolean,
   ) {}
 
-  /** True if removing this node's name must hide it rather than unlink it. */
+  /**
+   * True if removing this node's name must hide it rather than unlink it: it is open, and this
+   * is the last name the session knows (another name keeps the file alive in the backend).
+   */
   mustHide(node: Node<P> | undefined): node is Node<P> {
-    return this.hide && node !== undefined && node.opens > 0;
+    return this.hide && node !== undefined && node.opens > 0 && node.links.filter((l) => !l.hidden).length <= 1;
   }
 
   /**

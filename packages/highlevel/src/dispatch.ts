@@ -40,6 +40,10 @@ function isErrno(error: unknown, code: string): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
 }
 
+function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 function sameLocks(a: LockRequest[], b: LockRequest[]): boolean {
   const x = normalize(a), y = normalize(b);
   if (x.length !== y.length) return false;
@@ -153,8 +157,8 @@ export class Dispatcher<P extends PathLike> {
       unlock();
       throw error;
     }
-    if (result instanceof Promise) {
-      return result.then((value) => { unlock(); return value; }, (error: unknown) => { unlock(); throw error; });
+    if (isThenable(result)) {
+      return Promise.resolve(result).then((value) => { unlock(); return value; }, (error: unknown) => { unlock(); throw error; });
     }
     unlock();
     return result;
@@ -343,8 +347,8 @@ export class Dispatcher<P extends PathLike> {
       } catch (error) {
         return this.#negative(error);
       }
-      return a instanceof Promise
-        ? a.then((v) => this.#entry(dir, name, v), (error: unknown) => this.#negative(error))
+      return isThenable(a)
+        ? Promise.resolve(a).then((v) => this.#entry(dir, name, v), (error: unknown) => this.#negative(error))
         : this.#entry(dir, name, a);
     }, true);
   }
@@ -366,7 +370,7 @@ export class Dispatcher<P extends PathLike> {
         if (file === undefined) throw enoent();
       }
       const a = this.#getattr(path, file?.handle, ctx);
-      return a instanceof Promise ? a.then((v) => toAttr(v, node.id)) : toAttr(a, node.id);
+      return isThenable(a) ? Promise.resolve(a).then((v) => toAttr(v, node.id)) : toAttr(a, node.id);
     };
     return given !== undefined ? this.#withFile(given, run) : this.#withPath(node, run);
   }

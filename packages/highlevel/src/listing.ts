@@ -51,7 +51,7 @@ export class Listing<P extends PathLike> {
   async at(index: number): Promise<ListedEntry<P> | undefined> {
     while (index >= this.entries.length && this.#source !== undefined) {
       const next = this.#source.next();
-      const r = next instanceof Promise ? await next : (next as IteratorResult<DirectoryEntry<P>>);
+      const r = typeof (next as { then?: unknown }).then === 'function' ? await next : (next as IteratorResult<DirectoryEntry<P>>);
       if (r.done === true) {
         this.#source = undefined;
         break;
