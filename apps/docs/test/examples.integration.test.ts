@@ -3,13 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { findMount, makeMountpoint, node, run, sh, spawnFs, waitForMount, withMount } from '@fusekit/test-harness';
 import { mount } from '@fusekit/lowlevel';
-import { rmdir } from 'node:fs/promises';
+import { mount as mountPaths } from '@fusekit/highlevel';
+import { mkdir, mkdtemp, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { compileExample } from './compile.js';
 import { mountLiveFile } from '../examples/live-file.js';
 import { createNotesFs } from '../examples/notes-fs.js';
 import { createSlowFs } from '../examples/interrupts.js';
 import { mountTuned } from '../examples/mount-options.js';
 import { mountScratch } from '../examples/memory-library.js';
+import { createMirror } from '../examples/mirror.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,23 +25,50 @@ async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-describe('Getting started: hello-lowlevel.ts', () => {
-  it('mounts as a program, serves the file, and unmounts on SIGTERM', async () => {
-    const program = compileExample('hello-lowlevel');
-    const mp = await makeMountpoint('fusekit-docs-');
+async function runHello(example: string): Promise<void> {
+  const program = compileExample(example);
+  const mp = await makeMountpoint('fusekit-docs-');
+  try {
+    const fs = await spawnFs(process.execPath, [program, mp], mp);
     try {
-      const fs = await spawnFs(process.execPath, [program, mp], mp);
-      try {
-        expect(await sh(`ls -a "${mp}"`)).toBe('.\n..\nhello\n');
-        expect(await sh(`cat "${mp}/hello"`)).toBe('Hello from fusekit!\n');
-        expect((await findMount(mp))?.fstype).toBe('fuse.hello');
-      } finally {
-        expect(await fs.stop('SIGTERM')).toBe(0);
-      }
-      expect(fs.output()).toContain(`mounted at ${mp}`);
-      await waitForMount(mp, { present: false });
+      expect(await sh(`ls -a "${mp}"`)).toBe('.\n..\nhello\n');
+      expect(await sh(`cat "${mp}/hello"`)).toBe('Hello from fusekit!\n');
+      expect(await sh(`stat -c '%s %a %F' "${mp}/hello"`)).toBe('20 444 regular file\n');
+      await expect(sh(`cat "${mp}/missing"`)).rejects.toThrow(/No such file or directory/);
+      expect((await findMount(mp))?.fstype).toBe('fuse.hello');
     } finally {
-      await rmdir(mp).catch(() => undefined);
+      expect(await fs.stop('SIGTERM')).toBe(0);
+    }
+    expect(fs.output()).toContain(`mounted at ${mp}`);
+    await waitForMount(mp, { present: false });
+  } finally {
+    await rmdir(mp).catch(() => undefined);
+  }
+}
+
+describe('Getting started: the hello programs', () => {
+  it('hello-lowlevel.ts mounts, serves the file, and unmounts on SIGTERM', () => runHello('hello-lowlevel'));
+  it('hello-highlevel.ts mounts, serves the file, and unmounts on SIGTERM', () => runHello('hello-highlevel'));
+});
+
+describe('Migrating from fuse-native: mirror.ts', () => {
+  it('mirrors a host directory read-only, passing node:fs results and errors through', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'fusekit-docs-source-'));
+    try {
+      await mkdir(join(source, 'dir'));
+      await writeFile(join(source, 'dir', 'file.txt'), 'mirrored\n', { mode: 0o640 });
+      await symlink('dir/file.txt', join(source, 'link'));
+      await withMount((mp) => mountPaths(createMirror(source), mp), async (mp) => {
+        expect(await sh(`ls "${mp}" "${mp}/dir"`)).toBe(`${mp}:\ndir\nlink\n\n${mp}/dir:\nfile.txt\n`);
+        expect(await sh(`cat "${mp}/link"`)).toBe('mirrored\n');
+        expect(await sh(`readlink "${mp}/link"`)).toBe('dir/file.txt\n');
+        expect(await sh(`stat -c '%s %a' "${mp}/dir/file.txt"`)).toBe('9 640\n');
+        expect(await sh(`stat -c '%Y' "${mp}/dir/file.txt"`)).toBe(await sh(`stat -c '%Y' "${source}/dir/file.txt"`));
+        await expect(sh(`cat "${mp}/dir/missing"`)).rejects.toThrow(/No such file or directory/);
+        await expect(sh(`echo x >> "${mp}/dir/file.txt"`)).rejects.toThrow(/Read-only file system/);
+      });
+    } finally {
+      await rm(source, { recursive: true, force: true });
     }
   });
 });
