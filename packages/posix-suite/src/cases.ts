@@ -111,6 +111,12 @@ export const cases: PosixCase[] = [
     open_('l', os.O_RDONLY | os.O_NOFOLLOW); cat('l')
   `, ['ELOOP']),
 
+  asRoot('EXDEV across filesystems', `
+    put('f', b'x'); mkdir('d')
+    rename('f', '/sys/fusekit-exdev'); link('f', '/sys/fusekit-exdev'); rename('d', '/sys/fusekit-exdev')
+    listdir()
+  `, ['EXDEV']),
+
   // ---- directories
   asRoot('mkdir and rmdir', `
     mkdir('d', 0o750); stat('d'); stat('.'); mkdir('d/e'); stat('d')
