@@ -24,12 +24,14 @@ const unlinkWhileOpen = (mp: string) => `
 const expected = { exists: false, listedWhileOpen: ['other'], read: 'hello world', size1: 11, size2: 5, after: 'hello' };
 
 describe('deferred unlink through the kernel', () => {
-  it('keeps an unlinked open file working (read, write, fstat, ftruncate) and frees it at release', async () => {
-    await withMemoryFs({}, {}, (fs) => { fs.put('/f', 'original'); fs.put('/other'); }, async (mp, fs, session) => {
+  it.each([false, true])('keeps an unlinked open file working (read, write, fstat, ftruncate) and frees it at release (nullPath: %s)', async (nullPath) => {
+    await withMemoryFs({}, { nullPath }, (fs) => { fs.put('/f', 'original'); fs.put('/other'); }, async (mp, fs, session) => {
       expect(await node(unlinkWhileOpen(mp))).toEqual(expected);
       await until(() => session.openFiles === 0, 'the release');
       // The backend really unlinked it: no hidden name anywhere.
       expect([...fs.root.entries.keys()]).toEqual(['other']);
+      // Released and forgotten, the unlinked node leaves the table (the root and 'other' may stay).
+      await until(() => session.nodes <= 2, 'the unlinked node to be forgotten');
     });
   });
 
