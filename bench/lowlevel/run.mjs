@@ -250,6 +250,9 @@ if (interrupted) process.exit(130);
 results.meta.finishedAt = new Date().toISOString();
 results.meta.loadavgEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 results.meta.notes.push(`load average ${results.meta.loadavgStart} at start, ${results.meta.loadavgEnd} at the end (other work on the machine adds noise)`);
+if (Number(results.meta.loadavgStart.split(' ')[0]) > results.meta.cpus || Number(results.meta.loadavgEnd.split(' ')[0]) > results.meta.cpus) {
+  results.meta.notes.push(`the machine was busy (load above ${results.meta.cpus}, its CPU count): calls/s and MiB/s are noisy, see the noise table; CPU time per call is the robust comparison`);
+}
 const summary = summarize(results);
 const report = markdown(results, summary);
 console.log(`\n${report}`);
