@@ -366,6 +366,8 @@ export class MemoryFs {
         inode.modified(nowNs());
         return data.length;
       },
+      // The kernel may cache listings: it drops them itself whenever it changes the directory.
+      opendir: () => ({ cacheReaddir: true, keepCache: true }),
       fsync: () => undefined,
       fsyncdir: () => undefined,
       readdir: (ino, offset, _fh, dir) => {
