@@ -12,6 +12,10 @@ const tail = (text, n = 600) => {
   return s.length > n ? `…${s.slice(-n)}` : s;
 };
 
+/** The first line that names an error (Node prints the stack after it), else the tail. */
+const firstError = (text) => String(text ?? '').split('\n').map((l) => l.trim())
+  .find((l) => /^(\w*Error|error)\b/.test(l)) ?? tail(text);
+
 const pkgConfigHas = (lib) => runSync('pkg-config', ['--exists', lib]).status === 0;
 const hasLib = (soname) => (runSync('ldconfig', ['-p']).stdout ?? '').includes(soname);
 const pyfuse3Works = () => existsSync(PY) && runSync(PY, ['-c', 'import pyfuse3, trio']).status === 0;
@@ -85,30 +89,31 @@ function setupFuseNative(dir, log) {
   let r = loads();
   if (r.status === 0) return undefined;
   // npm 11 does not run install scripts: when the shipped prebuild does not load, build it.
-  log(`fuse-native's prebuilt addon does not load (${tail(r.stderr, 200)}); building it with node-gyp`);
+  log(`fuse-native's prebuilt addon does not load (${firstError(r.stderr)}); building it with node-gyp`);
   const build = runSync('npx', ['--yes', 'node-gyp', 'rebuild'],
     { cwd: join(dir, 'node_modules', 'fuse-native'), timeoutMs: 600_000 });
   if (build.status !== 0) return `node-gyp rebuild failed: ${tail(build.stderr)}`;
   r = loads();
-  return r.status === 0 ? undefined : `fuse-native does not load: ${tail(r.stderr)}`;
+  return r.status === 0 ? undefined : `fuse-native does not load: ${firstError(r.stderr)}`;
 }
 
 function setupFusekit(root, peerDir, log, build) {
   const pkg = join(root, 'packages', 'lowlevel');
+  const dist = join(pkg, 'dist', 'index.js');
+  const addon = join(pkg, 'build', 'Release', 'fusekit.node');
   const loads = () => runSync(process.execPath, ['--input-type=module', '-e', "await import('@fusekit/lowlevel')"],
     { cwd: peerDir, timeoutMs: 60_000 });
-  if (build || loads().status !== 0) {
-    log(build ? 'building fusekit (node scripts/setup.mjs)' : 'fusekit does not load; building it (node scripts/setup.mjs)');
+  // Build when asked or when nothing is built; a build that exists but does not load is
+  // reported, not rebuilt (someone may be in the middle of changing it).
+  if (build || !existsSync(dist) || !existsSync(addon)) {
+    log(build ? 'building fusekit (node scripts/setup.mjs)' : 'fusekit is not built; building it (node scripts/setup.mjs)');
     const r = runSync(process.execPath, [join(root, 'scripts', 'setup.mjs')], { cwd: root, timeoutMs: 1_200_000, stdio: 'inherit' });
     if (r.status !== 0) return { error: 'node scripts/setup.mjs failed (see its output above)' };
   }
   const r = loads();
-  if (r.status !== 0) return { error: `@fusekit/lowlevel does not load: ${tail(r.stderr)}` };
+  if (r.status !== 0) return { error: `@fusekit/lowlevel does not load (run npm run build?): ${firstError(r.stderr)}` };
   const sources = Math.max(newest(join(pkg, 'src')), newest(join(pkg, 'native')));
-  const built = Math.min(
-    existsSync(join(pkg, 'dist', 'index.js')) ? statSync(join(pkg, 'dist', 'index.js')).mtimeMs : 0,
-    existsSync(join(pkg, 'build', 'Release', 'fusekit.node')) ? statSync(join(pkg, 'build', 'Release', 'fusekit.node')).mtimeMs : 0,
-  );
+  const built = Math.min(statSync(dist).mtimeMs, statSync(addon).mtimeMs);
   const stale = sources > built
     ? `packages/lowlevel sources changed after the last build (${new Date(sources).toISOString()} > ${new Date(built).toISOString()}); measuring the build. Run with --build to rebuild first.`
     : undefined;
@@ -139,7 +144,8 @@ export function setup({ root, benchDir, wanted, install, build, log }) {
   for (const name of wanted) {
     const lacking = missing(name);
     if (lacking.length > 0) {
-      skip(name, `missing ${lacking.join(', ')}${process.getuid?.() === 0 ? '' : ' (not root, so nothing was installed)'}`);
+      const why = !install ? ' (--no-install: nothing was installed)' : process.getuid?.() === 0 ? '' : ' (not root, so nothing was installed)';
+      skip(name, `missing ${lacking.join(', ')}${why}`);
       continue;
     }
     if (name === 'c') {
