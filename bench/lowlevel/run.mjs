@@ -226,6 +226,13 @@ try {
   const pinned = [...STAT_WORKLOADS.filter((w) => w.pinned), ...(opts['fio-pinned'] ? fio.map(pinnedVariant) : [])];
   const unpinned = [...STAT_WORKLOADS.filter((w) => !w.pinned), ...fio];
   results.workloads = [...pinned, ...unpinned].map(({ id, label, unit, kind, pinned: p }) => ({ id, label, unit, kind, pinned: p }));
+  // Unmeasured warm-up: JIT compilers (V8) and caches get going before the first sample.
+  for (const peer of live()) {
+    for (const w of STAT_WORKLOADS.filter((x) => !x.pinned)) {
+      await runStat(w, { statloop: env.binaries.statloop, mountpoint: peer.mountpoint, seconds: opts.quick ? 0.2 : 0.5, nice })
+        .catch((error) => log(`warm-up of ${peer.name} failed: ${error.message}`));
+    }
+  }
   await phase(pinned, '0', live());
   await phase(unpinned, allCpus, live());
   for (const peer of peers) {
