@@ -133,4 +133,33 @@ describe('Dispatcher', () => {
     d.table.forget(f, 1);
     expect(d.table.size).toBe(1);
   });
+
+  it('serves a listing from an async iterable page by page, and lists again from offset 0', async () => {
+    let passes = 0;
+    const d = setup({
+      readdir: async function* () {
+        passes++;
+        for (const name of ['a', 'b', 'c', 'd', '.', 'e']) yield name;
+      },
+    }, { '/': DIR });
+    const { fh } = await d.opendir(1, 0, ctx);
+    const page = (room: number) => {
+      const names: [string, number][] = [];
+      const reply = {
+        add: (name: string, _a: unknown, next: number) => (names.length < room ? (names.push([name, next]), true) : false),
+      } as unknown as DirectoryReply<Entry>;
+      return { names, reply };
+    };
+    const first = page(4);
+    await d.readdir(0, fh, first.reply, false, ctx);
+    expect(first.names).toEqual([['.', 1], ['..', 2], ['a', 3], ['b', 4]]);
+    const second = page(10);
+    await d.readdir(4, fh, second.reply, false, ctx);
+    expect(second.names.map(([n]) => n)).toEqual(['c', 'd', 'e']); // a listed '.' is not repeated
+    expect(passes).toBe(1);
+    await d.readdir(0, fh, page(10).reply, false, ctx);
+    expect(passes).toBe(2);
+    await d.releasedir(fh, ctx);
+    expect(d.openFiles).toBe(0);
+  });
 });
