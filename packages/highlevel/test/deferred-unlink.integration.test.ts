@@ -1,3 +1,6 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { node } from '@fusekit/test-harness';
 import { until, withMemoryFs } from './helpers.js';
@@ -52,6 +55,7 @@ describe('deferred unlink through the kernel', () => {
 
   it('hides a renamed-over open file in the backend while it is open (hideOnUnlink)', async () => {
     await withMemoryFs({ pathOnly: true }, { hideOnUnlink: true }, (fs) => { fs.put('/x', 'old'); fs.put('/y', 'new'); }, async (mp, fs, session) => {
+      const go = join(tmpdir(), `fusekit-hl-go-${process.pid}-${Date.now()}`);
       const hiddenInBackend = () => [...fs.root.entries.keys()].filter((n) => n.startsWith('.fuse_hidden'));
       let sawHidden: string[] = [];
       const child = node(`
@@ -63,16 +67,23 @@ describe('deferred unlink through the kernel', () => {
         const n = fs.readSync(fd, b, 0, 10, 0);
         const list = fs.readdirSync(mp);
         const now = fs.readFileSync(mp + '/x', 'utf8');
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000); // stay open a while
+        // Stay open until the test has seen the hidden file in the backend.
+        const deadline = Date.now() + 20000;
+        while (!fs.existsSync(${JSON.stringify(go)}) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
         fs.closeSync(fd);
         print({ size, viaFd: b.subarray(0, n).toString(), list, now });
       `);
-      await until(() => (sawHidden = hiddenInBackend()).length > 0, 'the hidden file in the backend');
+      try {
+        await until(() => (sawHidden = hiddenInBackend()).length > 0, 'the hidden file in the backend');
+      } finally {
+        await writeFile(go, '');
+      }
       expect(await child).toEqual({ size: 3, viaFd: 'old', list: ['x'], now: 'new' });
       expect(sawHidden).toHaveLength(1);
       await until(() => session.openFiles === 0, 'the release');
       await until(() => hiddenInBackend().length === 0, 'the hidden file to be removed');
       expect([...fs.root.entries.keys()]).toEqual(['x']);
+      await rm(go, { force: true });
     });
   });
 
