@@ -38,21 +38,30 @@ export class FileData {
     return parts;
   }
 
-  /** Writes `data` at `offset`, growing the file; ENOSPC (nothing written) if pages run out. */
-  write(data: Uint8Array, offset: number): void {
+  /**
+   * Writes `data` at `offset`, growing the file; ENOSPC (nothing written) if pages run out.
+   * With `owned`, the caller gives `data` away (the binding hands each write a fresh copy of the
+   * request): whole pages then keep views of it instead of being copied again.
+   */
+  write(data: Uint8Array, offset: number, owned = false): void {
     if (data.byteLength === 0) return;
     const end = offset + data.byteLength;
-    this.#reserveRange(offset, end);
+    const fresh = this.#newPages(this.#reserveRange(offset, end));
     for (let pos = offset; pos < end;) {
       const index = Math.floor(pos / PAGE_SIZE);
       const start = pos - index * PAGE_SIZE;
       const stop = Math.min(PAGE_SIZE, end - index * PAGE_SIZE);
-      let page = this.#pages.get(index);
-      if (page === undefined) {
-        page = new Uint8Array(PAGE_SIZE);
-        this.#pages.set(index, page);
+      const from = pos - offset;
+      if (owned && start === 0 && stop === PAGE_SIZE) {
+        this.#pages.set(index, data.subarray(from, from + PAGE_SIZE));
+      } else {
+        let page = this.#pages.get(index);
+        if (page === undefined) {
+          page = fresh();
+          this.#pages.set(index, page);
+        }
+        page.set(data.subarray(from, from + stop - start), start);
       }
-      page.set(data.subarray(pos - offset, pos - offset + stop - start), start);
       pos += stop - start;
     }
     if (end > this.size) this.size = end;
@@ -60,9 +69,9 @@ export class FileData {
 
   /** Allocates zeroed pages for `[offset, end)` (fallocate); ENOSPC takes nothing. */
   allocate(offset: number, end: number): void {
-    this.#reserveRange(offset, end);
+    const fresh = this.#newPages(this.#reserveRange(offset, end));
     for (let i = Math.floor(offset / PAGE_SIZE); i * PAGE_SIZE < end; i++) {
-      if (!this.#pages.has(i)) this.#pages.set(i, new Uint8Array(PAGE_SIZE));
+      if (!this.#pages.has(i)) this.#pages.set(i, fresh());
     }
   }
 
@@ -151,10 +160,21 @@ export class FileData {
     return Math.min(Math.max(offset, index * PAGE_SIZE), this.size);
   }
 
-  #reserveRange(offset: number, end: number): void {
+  // Charges the pages of [offset, end) that do not exist yet; answers how many.
+  #reserveRange(offset: number, end: number): number {
     let missing = 0;
     for (let i = Math.floor(offset / PAGE_SIZE); i * PAGE_SIZE < end; i++) if (!this.#pages.has(i)) missing++;
     if (missing > 0) this.budget.reserve(missing);
+    return missing;
+  }
+
+  // Hands out `count` zeroed pages as views of one allocation: a large write costs one buffer,
+  // not one per page. A view that is freed alone keeps its block alive until its neighbours go.
+  #newPages(count: number): () => Uint8Array {
+    if (count <= 1) return () => new Uint8Array(PAGE_SIZE);
+    const block = new Uint8Array(count * PAGE_SIZE);
+    let next = 0;
+    return () => block.subarray(next * PAGE_SIZE, ++next * PAGE_SIZE);
   }
 }
 

@@ -31,6 +31,9 @@ export interface MemoryFsOptions {
 }
 
 const ROOT_INO = 1;
+// Thrown on every write to a file without xattrs (the kernel asks for security.capability before
+// each write): one shared instance spares building a stack trace per miss.
+const NO_XATTR = new FuseError('ENODATA');
 // xattr namespaces Linux filesystems store; system.* (ACLs) is not supported, as on a tmpfs without them.
 const XATTR_NAMESPACES = ['user.', 'trusted.', 'security.'];
 
@@ -362,7 +365,7 @@ export class MemoryFs {
       write: (ino, data, offset) => {
         const inode = this.#file(ino);
         if (offset + data.length > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
-        inode.data.write(data, offset);
+        inode.data.write(data, offset, true);
         inode.modified(nowNs());
         return data.length;
       },
@@ -393,7 +396,7 @@ export class MemoryFs {
       },
       getxattr: (ino, name) => {
         const value = this.#get(ino).xattrs?.get(xattrKey(name));
-        if (value === undefined) throw new FuseError('ENODATA');
+        if (value === undefined) throw NO_XATTR;
         return value;
       },
       listxattr: (ino, ctx) => {
