@@ -21,6 +21,8 @@ Options:
                           auto    attributes for 1 s, data until the file changes
                           always  everything, for a day: fastest, for a source nothing else changes
   --writeback           buffer writes in the kernel (faster small writes; the host file lags)
+  --sync-calls          make host calls on the JS thread, not libuv's pool: faster on a local,
+                        fast source; a slow one (network, cold disk) stalls every request
   --debug               log every request (libfuse -d)
   -h, --help            show this help
 `;
@@ -48,6 +50,7 @@ function parse(argv: string[]): Config | 'help' {
       o: { type: 'string', short: 'o', multiple: true },
       cache: { type: 'string' },
       writeback: { type: 'boolean' },
+      'sync-calls': { type: 'boolean' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -66,6 +69,7 @@ function parse(argv: string[]): Config | 'help' {
   }
   if (values.cache !== undefined) fs.cache = cacheMode(values.cache);
   if (values.writeback !== undefined) fs.writeback = values.writeback;
+  if (values['sync-calls'] !== undefined) fs.syncCalls = values['sync-calls'];
   return { source: positionals[0]!, mountpoint: positionals[1]!, fs, fuseOptions, debug: values.debug ?? false };
 }
 

@@ -4,10 +4,10 @@
 import { definePosixSuite } from '@fusekit/posix-suite';
 import { startPassthroughFs } from './cli-path.js';
 
-for (const cache of ['auto', 'always'] as const) {
+for (const args of [['--cache=auto'], ['--cache=always'], ['--sync-calls']]) {
   definePosixSuite({
-    name: `fusekit-passthrough --cache=${cache}`,
-    start: (mountpoint) => startPassthroughFs(mountpoint, [`--cache=${cache}`]),
+    name: `fusekit-passthrough ${args.join(' ')}`,
+    start: (mountpoint) => startPassthroughFs(mountpoint, args),
   });
 }
 
