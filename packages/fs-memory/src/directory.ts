@@ -72,8 +72,4 @@ export class Directory<T> {
       if (!entry.removed) yield entry;
     }
   }
-
-  keys(): IterableIterator<string> {
-    return this.#byKey.keys();
-  }
 }

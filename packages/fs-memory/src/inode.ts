@@ -1,6 +1,6 @@
 // One inode of the filesystem: attributes, and the contents its type calls for.
 import type { Attr } from '@fusekit/lowlevel';
-import { BOGO_DIRENT_SIZE, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from './constants.js';
+import { BOGO_DIRENT_SIZE, S_IFDIR, S_IFMT } from './constants.js';
 import type { Directory } from './directory.js';
 import { PAGE_SIZE, type FileData } from './file-data.js';
 
@@ -30,14 +30,6 @@ export class Inode {
 
   get isDirectory(): boolean {
     return (this.mode & S_IFMT) === S_IFDIR;
-  }
-
-  get isFile(): boolean {
-    return (this.mode & S_IFMT) === S_IFREG;
-  }
-
-  get isSymlink(): boolean {
-    return (this.mode & S_IFMT) === S_IFLNK;
   }
 
   get size(): number {
