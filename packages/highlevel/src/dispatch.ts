@@ -104,10 +104,13 @@ export class Dispatcher<P extends PathLike> {
    * Runs `body` holding the locks `plan` asks for. If taking them meant waiting, the tree may
    * have changed meanwhile: the plan is made again, and if it differs, the locks are retaken.
    */
-  async #locked<T>(plan: () => LockRequest[], body: () => T | Promise<T>): Promise<T> {
+  async #locked<T>(ctx: RequestContext | undefined, plan: () => LockRequest[], body: () => T | Promise<T>): Promise<T> {
     let requests = plan();
+    // Only a request that has to wait looks at its signal (creating it has a cost): an
+    // interrupted wait gives up, and the request answers EINTR.
+    const signal = ctx === undefined ? undefined : () => ctx.signal;
     for (;;) {
-      let held = acquireAll(requests);
+      let held = acquireAll(requests, signal);
       if (held instanceof Promise) held = await held;
       if (held.waited) {
         const again = plan();
@@ -131,7 +134,7 @@ export class Dispatcher<P extends PathLike> {
    * taken with tryAcquire in path order cannot deadlock, as nothing waits while holding them;
    * if one is contended, all are dropped and the ordered, waiting path is taken.
    */
-  #withPath<T>(node: Node<P>, body: (path: P | null) => T | Promise<T>, entries = false): T | Promise<T> {
+  #withPath<T>(ctx: RequestContext, node: Node<P>, body: (path: P | null) => T | Promise<T>, entries = false): T | Promise<T> {
     const resolved = this.table.resolve(node);
     if (resolved === null) return body(null);
     const { path, chain } = resolved;
@@ -140,7 +143,7 @@ export class Dispatcher<P extends PathLike> {
     const entriesTaken = taken === chain.length && (!entries || node.entries.tryAcquire(false));
     if (!entriesTaken) {
       for (let i = 0; i < taken; i++) chain[i]!.tree.release(false);
-      return this.#locked(() => {
+      return this.#locked(ctx, () => {
         const out: LockRequest[] = [];
         if (this.#pathLocks(out, node) && entries) out.push({ lock: node.entries, exclusive: false });
         return out;
@@ -165,9 +168,9 @@ export class Dispatcher<P extends PathLike> {
   }
 
   /** As #withPath for an operation on an open file: no path at all with the nullPath option. */
-  #withFile<T>(file: OpenFile<P>, body: (path: P | null) => T | Promise<T>): T | Promise<T> {
+  #withFile<T>(ctx: RequestContext, file: OpenFile<P>, body: (path: P | null) => T | Promise<T>): T | Promise<T> {
     if (this.#nullPath) return body(null);
-    return this.#withPath(file.node, body);
+    return this.#withPath(ctx, file.node, body);
   }
 
   /**
@@ -239,7 +242,7 @@ export class Dispatcher<P extends PathLike> {
     try {
       const hidden = this.#hide && node.opens === 1 ? this.#deferred.hiddenLink(node) : undefined;
       if (hidden !== undefined) {
-        await this.#locked(
+        await this.#locked(ctx, 
           () => this.#dirLocks([], hidden.dir, node),
           () => this.#deferred.removeHidden(hidden.dir, hidden.name, ctx),
         );
@@ -285,35 +288,35 @@ export class Dispatcher<P extends PathLike> {
     }
     if (fs.fsyncdir) ops.fsyncdir = (ino, datasync, fh, ctx) => this.fsyncdir(fh, datasync, ctx);
     if (fs.statfs) ops.statfs = (ino, ctx) => this.statfs(ino, ctx);
-    if (fs.setxattr) ops.setxattr = (ino, name, value, flags, ctx) => this.#onPath(ino, (p) => fs.setxattr!(p, this.#names.coerce(name), value, flags, ctx));
-    if (fs.getxattr) ops.getxattr = (ino, name, ctx) => this.#onPath(ino, (p) => fs.getxattr!(p, this.#names.coerce(name), ctx));
-    if (fs.listxattr) ops.listxattr = (ino, ctx) => this.#onPath(ino, (p) => fs.listxattr!(p, ctx) as Name[] | Promise<Name[]>);
-    if (fs.removexattr) ops.removexattr = (ino, name, ctx) => this.#onPath(ino, (p) => fs.removexattr!(p, this.#names.coerce(name), ctx));
-    if (fs.access) ops.access = (ino, mask, ctx) => this.#onPath(ino, (p) => fs.access!(p, mask, ctx));
-    if (fs.bmap) ops.bmap = (ino, blocksize, index, ctx) => this.#onPath(ino, (p) => fs.bmap!(p, blocksize, index, ctx));
+    if (fs.setxattr) ops.setxattr = (ino, name, value, flags, ctx) => this.#onPath(ctx, ino, (p) => fs.setxattr!(p, this.#names.coerce(name), value, flags, ctx));
+    if (fs.getxattr) ops.getxattr = (ino, name, ctx) => this.#onPath(ctx, ino, (p) => fs.getxattr!(p, this.#names.coerce(name), ctx));
+    if (fs.listxattr) ops.listxattr = (ino, ctx) => this.#onPath(ctx, ino, (p) => fs.listxattr!(p, ctx) as Name[] | Promise<Name[]>);
+    if (fs.removexattr) ops.removexattr = (ino, name, ctx) => this.#onPath(ctx, ino, (p) => fs.removexattr!(p, this.#names.coerce(name), ctx));
+    if (fs.access) ops.access = (ino, mask, ctx) => this.#onPath(ctx, ino, (p) => fs.access!(p, mask, ctx));
+    if (fs.bmap) ops.bmap = (ino, blocksize, index, ctx) => this.#onPath(ctx, ino, (p) => fs.bmap!(p, blocksize, index, ctx));
     if (fs.lock) {
       ops.getlk = (ino, fh, owner, lock, ctx) => this.getlk(fh, owner, lock, ctx);
       ops.setlk = (ino, fh, owner, lock, sleep, ctx) => this.setlk(fh, owner, lock, sleep, ctx);
     }
     if (fs.flock) ops.flock = (ino, fh, owner, op, ctx) => this.flock(fh, owner, op, ctx);
-    if (fs.fallocate) ops.fallocate = (ino, mode, off, len, fh, ctx) => this.#onFile(fh, (p, h) => fs.fallocate!(p, mode, off, len, h, ctx));
-    if (fs.lseek) ops.lseek = (ino, off, whence, fh, ctx) => this.#onFile(fh, (p, h) => fs.lseek!(p, off, whence, h, ctx));
-    if (fs.ioctl) ops.ioctl = (ino, cmd, arg, fh, flags, input, outSize, ctx) => this.#onFile(fh, (p, h) => fs.ioctl!(p, cmd, arg, input, outSize, flags, h, ctx));
+    if (fs.fallocate) ops.fallocate = (ino, mode, off, len, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.fallocate!(p, mode, off, len, h, ctx));
+    if (fs.lseek) ops.lseek = (ino, off, whence, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.lseek!(p, off, whence, h, ctx));
+    if (fs.ioctl) ops.ioctl = (ino, cmd, arg, fh, flags, input, outSize, ctx) => this.#onFile(ctx, fh, (p, h) => fs.ioctl!(p, cmd, arg, input, outSize, flags, h, ctx));
     if (fs.poll) ops.poll = (ino, fh, events, ph, ctx) => { const f = this.#file(fh); return fs.poll!(this.#pathNow(f), events, ph, f.handle, ctx); };
     if (fs.copyFileRange) ops.copyFileRange = (inoIn, offIn, fhIn, inoOut, offOut, fhOut, len, flags, ctx) => this.copyFileRange(fhIn, offIn, fhOut, offOut, len, flags, ctx);
     return ops;
   }
 
-  #onPath<T>(ino: number, call: (path: P) => T | Promise<T>): T | Promise<T> {
-    return this.#withPath(this.#node(ino), (path) => {
+  #onPath<T>(ctx: RequestContext, ino: number, call: (path: P) => T | Promise<T>): T | Promise<T> {
+    return this.#withPath(ctx, this.#node(ino), (path) => {
       if (path === null) throw enoent();
       return call(path);
     });
   }
 
-  #onFile<T>(fh: number | undefined, call: (path: P | null, handle: unknown) => T | Promise<T>): T | Promise<T> {
+  #onFile<T>(ctx: RequestContext, fh: number | undefined, call: (path: P | null, handle: unknown) => T | Promise<T>): T | Promise<T> {
     const file = this.#file(fh);
-    return this.#withFile(file, (path) => call(path, file.handle));
+    return this.#withFile(ctx, file, (path) => call(path, file.handle));
   }
 
   init(conn: ConnectionInfo): void {
@@ -339,7 +342,7 @@ export class Dispatcher<P extends PathLike> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
     // Shared on the directory's entries: ordered against creating and removing names in it.
-    return this.#withPath(dir, (dirPath) => {
+    return this.#withPath(ctx, dir, (dirPath) => {
       if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
       let a: Attributes | Promise<Attributes>;
       try {
@@ -372,7 +375,7 @@ export class Dispatcher<P extends PathLike> {
       const a = this.#getattr(path, file?.handle, ctx);
       return isThenable(a) ? Promise.resolve(a).then((v) => toAttr(v, node.id)) : toAttr(a, node.id);
     };
-    return given !== undefined ? this.#withFile(given, run) : this.#withPath(node, run);
+    return given !== undefined ? this.#withFile(ctx, given, run) : this.#withPath(ctx, node, run);
   }
 
   setattr(ino: number, changes: SetAttr, fh: number | undefined, ctx: RequestContext): Attr | Promise<Attr> {
@@ -401,18 +404,18 @@ export class Dispatcher<P extends PathLike> {
       }
       return toAttr(await this.#getattr(path, h, ctx), node.id);
     };
-    return given !== undefined ? this.#withFile(given, run) : this.#withPath(node, run);
+    return given !== undefined ? this.#withFile(ctx, given, run) : this.#withPath(ctx, node, run);
   }
 
   readlink(ino: number, ctx: RequestContext): Name | Promise<Name> {
-    return this.#onPath(ino, (path) => this.#fs.readlink!(path, ctx));
+    return this.#onPath(ctx, ino, (path) => this.#fs.readlink!(path, ctx));
   }
 
   /** mknod, mkdir, symlink: make a name in `parent`, then answer its entry. */
   #make(parent: number, rawName: Name, ctx: RequestContext, make: (path: P) => Attributes | void | Promise<Attributes | void>): Promise<Entry> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(() => this.#dirLocks([], dir), async () => {
+    return this.#locked(ctx, () => this.#dirLocks([], dir), async () => {
       const dirPath = this.table.path(dir);
       if (dirPath === null) throw enoent();
       const path = this.#names.join(dirPath, name);
@@ -439,7 +442,7 @@ export class Dispatcher<P extends PathLike> {
     const node = this.#node(ino);
     const dir = this.#node(newParent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(() => {
+    return this.#locked(ctx, () => {
       const out: LockRequest[] = [];
       this.#pathLocks(out, node);
       return this.#dirLocks(out, dir);
@@ -459,7 +462,7 @@ export class Dispatcher<P extends PathLike> {
   unlink(parent: number, rawName: Name, ctx: RequestContext): Promise<void> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(() => this.#dirLocks([], dir, this.table.child(dir, name)), async () => {
+    return this.#locked(ctx, () => this.#dirLocks([], dir, this.table.child(dir, name)), async () => {
       const dirPath = this.table.path(dir);
       if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
       const child = this.table.child(dir, name);
@@ -476,7 +479,7 @@ export class Dispatcher<P extends PathLike> {
   rmdir(parent: number, rawName: Name, ctx: RequestContext): Promise<void> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(() => this.#dirLocks([], dir, this.table.child(dir, name)), async () => {
+    return this.#locked(ctx, () => this.#dirLocks([], dir, this.table.child(dir, name)), async () => {
       const dirPath = this.table.path(dir);
       if (dirPath === null) throw enoent();
       await this.#fs.rmdir!(this.#names.join(dirPath, name), ctx);
@@ -491,7 +494,7 @@ export class Dispatcher<P extends PathLike> {
     const name = this.#names.coerce(rawName);
     const newName = this.#names.coerce(rawNewName);
     const exchange = (flags & RENAME_EXCHANGE) !== 0;
-    return this.#locked(() => {
+    return this.#locked(ctx, () => {
       const out: LockRequest[] = [];
       this.#dirLocks(out, dir, this.table.child(dir, name));
       return this.#dirLocks(out, newDir, this.table.child(newDir, newName));
@@ -528,7 +531,7 @@ export class Dispatcher<P extends PathLike> {
 
   open(ino: number, flags: number, ctx: RequestContext): OpenReply | Promise<OpenReply> {
     const node = this.#node(ino);
-    return this.#withPath(node, async (path) => {
+    return this.#withPath(ctx, node, async (path) => {
       if (path === null) throw enoent();
       const answer = this.#fs.open === undefined ? undefined : await this.#fs.open(path, flags, ctx);
       const { attributes: _, ...reply } = this.#open(node, answer, false);
@@ -539,7 +542,7 @@ export class Dispatcher<P extends PathLike> {
   create(parent: number, rawName: Name, mode: number, flags: number, ctx: RequestContext): Promise<CreateReply> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(() => this.#dirLocks([], dir), async () => {
+    return this.#locked(ctx, () => this.#dirLocks([], dir), async () => {
       const dirPath = this.table.path(dir);
       if (dirPath === null) throw enoent();
       const path = this.#names.join(dirPath, name);
@@ -564,18 +567,18 @@ export class Dispatcher<P extends PathLike> {
 
   read(fh: number | undefined, size: number, offset: number, ctx: RequestContext) {
     const file = this.#file(fh);
-    return this.#withFile(file, (path) => this.#fs.read!(path, size, offset, file.handle, ctx));
+    return this.#withFile(ctx, file, (path) => this.#fs.read!(path, size, offset, file.handle, ctx));
   }
 
   write(fh: number | undefined, data: Buffer, offset: number, ctx: RequestContext): number | Promise<number> {
     const file = this.#file(fh);
-    return this.#withFile(file, (path) => this.#fs.write!(path, data, offset, file.handle, ctx));
+    return this.#withFile(ctx, file, (path) => this.#fs.write!(path, data, offset, file.handle, ctx));
   }
 
   flush(fh: number | undefined, owner: bigint, ctx: RequestContext): void | Promise<void> {
     const file = this.#file(fh);
     const fs = this.#fs;
-    return this.#withFile(file, async (path) => {
+    return this.#withFile(ctx, file, async (path) => {
       if (fs.flush) await fs.flush(path, owner, file.handle, ctx);
       if (fs.lock) {
         // As libfuse does: closing any descriptor drops the owner's POSIX locks on the file.
@@ -594,7 +597,7 @@ export class Dispatcher<P extends PathLike> {
     if (file === undefined) return;
     const fs = this.#fs;
     try {
-      await this.#withFile(file, async (path) => {
+      await this.#withFile(ctx, file, async (path) => {
         if (flockOwner !== undefined && fs.flock) {
           await Promise.resolve(fs.flock(path, LOCK_UN, flockOwner, file.handle, ctx)).catch(() => undefined);
         }
@@ -607,12 +610,12 @@ export class Dispatcher<P extends PathLike> {
   }
 
   fsync(fh: number | undefined, datasync: boolean, ctx: RequestContext): void | Promise<void> {
-    return this.#onFile(fh, (path, h) => this.#fs.fsync!(path, datasync, h, ctx));
+    return this.#onFile(ctx, fh, (path, h) => this.#fs.fsync!(path, datasync, h, ctx));
   }
 
   opendir(ino: number, flags: number, ctx: RequestContext): OpenReply | Promise<OpenReply> {
     const node = this.#node(ino);
-    return this.#withPath(node, async (path) => {
+    return this.#withPath(ctx, node, async (path) => {
       if (path === null) throw enoent();
       const answer = this.#fs.opendir === undefined ? undefined : await this.#fs.opendir(path, flags, ctx);
       const { attributes: _, ...reply } = this.#open(node, answer, true);
@@ -625,7 +628,7 @@ export class Dispatcher<P extends PathLike> {
     if (file === undefined) return;
     try {
       file.listing?.close();
-      await this.#withFile(file, (path) => this.#fs.releasedir?.(path, file.handle, ctx));
+      await this.#withFile(ctx, file, (path) => this.#fs.releasedir?.(path, file.handle, ctx));
     } finally {
       this.#files.delete(fh!);
       await this.#closed(file, ctx);
@@ -633,7 +636,7 @@ export class Dispatcher<P extends PathLike> {
   }
 
   fsyncdir(fh: number | undefined, datasync: boolean, ctx: RequestContext): void | Promise<void> {
-    return this.#onFile(fh, (path, h) => this.#fs.fsyncdir!(path, datasync, h, ctx));
+    return this.#onFile(ctx, fh, (path, h) => this.#fs.fsyncdir!(path, datasync, h, ctx));
   }
 
   /** readdir and readdirplus: serve the open directory's listing from `offset` (an index into it). */
@@ -641,7 +644,7 @@ export class Dispatcher<P extends PathLike> {
     const file = this.#file(fh);
     const dir = file.node;
     const listing = file.listing!;
-    return this.#locked(() => {
+    return this.#locked(ctx, () => {
       const out: LockRequest[] = [];
       // readdirplus adds names to the table: ordered against changes of this directory's names.
       if (this.#pathLocks(out, dir) && plus) out.push({ lock: dir.entries, exclusive: false });
@@ -689,21 +692,21 @@ export class Dispatcher<P extends PathLike> {
 
   statfs(ino: number, ctx: RequestContext): Statfs | Promise<Statfs> {
     const node = this.table.get(ino) ?? this.table.root;
-    return this.#withPath(node, async (path) => toStatfs(await this.#fs.statfs!(path ?? this.#names.root, ctx)));
+    return this.#withPath(ctx, node, async (path) => toStatfs(await this.#fs.statfs!(path ?? this.#names.root, ctx)));
   }
 
   getlk(fh: number | undefined, owner: bigint, lock: Lock, ctx: RequestContext): Lock | Promise<Lock> {
-    return this.#onFile(fh, async (path, h) => (await this.#fs.lock!(path, F_GETLK, lock, owner, h, ctx)) ?? { ...lock, type: F_UNLCK });
+    return this.#onFile(ctx, fh, async (path, h) => (await this.#fs.lock!(path, F_GETLK, lock, owner, h, ctx)) ?? { ...lock, type: F_UNLCK });
   }
 
   async setlk(fh: number | undefined, owner: bigint, lock: Lock, sleep: boolean, ctx: RequestContext): Promise<void> {
-    if (!sleep) return this.#onFile(fh, async (path, h) => { await this.#fs.lock!(path, F_SETLK, lock, owner, h, ctx); });
+    if (!sleep) return this.#onFile(ctx, fh, async (path, h) => { await this.#fs.lock!(path, F_SETLK, lock, owner, h, ctx); });
     const file = this.#file(fh);
     await this.#fs.lock!(this.#pathNow(file), F_SETLKW, lock, owner, file.handle, ctx);
   }
 
   async flock(fh: number | undefined, owner: bigint, op: number, ctx: RequestContext): Promise<void> {
-    if ((op & LOCK_NB) !== 0 || (op & LOCK_UN) !== 0) return this.#onFile(fh, (path, h) => this.#fs.flock!(path, op, owner, h, ctx));
+    if ((op & LOCK_NB) !== 0 || (op & LOCK_UN) !== 0) return this.#onFile(ctx, fh, (path, h) => this.#fs.flock!(path, op, owner, h, ctx));
     const file = this.#file(fh);
     await this.#fs.flock!(this.#pathNow(file), op, owner, file.handle, ctx);
   }
@@ -713,7 +716,7 @@ export class Dispatcher<P extends PathLike> {
     const b = this.#file(fhOut);
     const call = (pa: P | null, pb: P | null) => this.#fs.copyFileRange!(pa, offIn, a.handle, pb, offOut, b.handle, len, flags, ctx);
     if (this.#nullPath) return Promise.resolve().then(() => call(null, null));
-    return this.#locked(() => {
+    return this.#locked(ctx, () => {
       const out: LockRequest[] = [];
       this.#pathLocks(out, a.node);
       this.#pathLocks(out, b.node);

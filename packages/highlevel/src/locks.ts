@@ -7,6 +7,11 @@ interface Waiter {
   wake(): void;
 }
 
+/** Why a wait for a lock ended without it: the request was interrupted. */
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The request was interrupted', 'AbortError');
+}
+
 /**
  * An async reader/writer lock that prefers writers: once a writer waits, new readers queue
  * behind it, so a storm of stats cannot starve a rename.
@@ -50,9 +55,32 @@ export class RWLock {
     return true;
   }
 
-  acquire(exclusive: boolean): Promise<void> {
+  /**
+   * Takes the lock, waiting as long as needed, or until `signal` fires: then the wait is given
+   * up (the lock is not taken) and the promise rejects with the signal's reason.
+   */
+  acquire(exclusive: boolean, signal?: AbortSignal): Promise<void> {
     if (this.tryAcquire(exclusive)) return Promise.resolve();
-    return new Promise((wake) => this.#queue.push({ exclusive, wake }));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        const i = this.#queue.indexOf(waiter);
+        if (i < 0) return; // already granted
+        this.#queue.splice(i, 1);
+        // A writer that gave up may have been all that held readers back.
+        this.#wakeNext();
+        reject(abortReason(signal!));
+      };
+      const waiter: Waiter = {
+        exclusive,
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      this.#queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   release(exclusive: boolean): void {
@@ -129,21 +157,29 @@ export function normalize(requests: LockRequest[]): LockRequest[] {
 
 /**
  * Takes all `requests` in key order. Synchronous (no promise, no microtask) when none has to
- * wait, which is the common case; otherwise waits for each in turn.
+ * wait, which is the common case; otherwise waits for each in turn. `signal()` is asked for
+ * only when a wait is needed; when it fires, the locks taken so far are released and the
+ * promise rejects.
  */
-export function acquireAll(requests: LockRequest[]): HeldLocks | Promise<HeldLocks> {
+export function acquireAll(requests: LockRequest[], signal?: () => AbortSignal | undefined): HeldLocks | Promise<HeldLocks> {
   const wanted = normalize(requests);
   for (let i = 0; i < wanted.length; i++) {
     const r = wanted[i]!;
-    if (!r.lock.tryAcquire(r.exclusive)) return acquireRest(wanted, i);
+    if (!r.lock.tryAcquire(r.exclusive)) return acquireRest(wanted, i, signal?.());
   }
   return new HeldLocks(wanted, false);
 }
 
-async function acquireRest(wanted: LockRequest[], from: number): Promise<HeldLocks> {
-  for (let i = from; i < wanted.length; i++) {
-    const r = wanted[i]!;
-    await r.lock.acquire(r.exclusive);
+async function acquireRest(wanted: LockRequest[], from: number, signal: AbortSignal | undefined): Promise<HeldLocks> {
+  let i = from;
+  try {
+    for (; i < wanted.length; i++) {
+      const r = wanted[i]!;
+      await r.lock.acquire(r.exclusive, signal);
+    }
+  } catch (error) {
+    for (let k = i - 1; k >= 0; k--) wanted[k]!.lock.release(wanted[k]!.exclusive);
+    throw error;
   }
   return new HeldLocks(wanted, true);
 }

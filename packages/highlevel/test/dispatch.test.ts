@@ -162,4 +162,32 @@ describe('Dispatcher', () => {
     await d.releasedir(fh, ctx);
     expect(d.openFiles).toBe(0);
   });
+
+  it('gives up a rename waiting behind a request below it when the kernel interrupts it', async () => {
+    const tree: Record<string, Attributes> = { '/a': DIR, '/a/x': FILE };
+    const slow = deferred<Attributes>();
+    let hold = false;
+    let renamed = false;
+    const d = setup({
+      getattr: (path) => (path === '/a/x' && hold ? slow.promise : tree[path!]!),
+      rename: () => { renamed = true; },
+    }, tree);
+    const a = (await d.lookup(1, 'a', ctx)).ino;
+    const x = (await d.lookup(a, 'x', ctx)).ino;
+    hold = true;
+    const stat = d.getattr(x, undefined, ctx);
+    const controller = new AbortController();
+    const interruptible = { ...ctx, signal: controller.signal } as unknown as RequestContext;
+    const rename = d.rename(1, 'a', 1, 'b', 0, interruptible);
+    await tick();
+    controller.abort();
+    await expect(rename).rejects.toMatchObject({ name: 'AbortError' });
+    expect(renamed).toBe(false);
+    slow.resolve(FILE);
+    await stat;
+    // Nothing stays locked: the same rename goes through now.
+    await d.rename(1, 'a', 1, 'b', 0, ctx);
+    expect(renamed).toBe(true);
+    expect(d.table.path(d.table.get(x)!)).toBe('/b/x');
+  });
 });

@@ -43,6 +43,30 @@ describe('RWLock', () => {
     expect(lock.readers).toBe(3);
   });
 
+  it('gives up a wait when its signal fires, letting readers queued behind a writer in', async () => {
+    const lock = new RWLock(1);
+    lock.tryAcquire(false);
+    const controller = new AbortController();
+    const writer = lock.acquire(true, controller.signal);
+    const reader = lock.acquire(false);
+    controller.abort();
+    await expect(writer).rejects.toMatchObject({ name: 'AbortError' });
+    await reader;
+    expect(lock.readers).toBe(2);
+    expect(lock.waiting).toBe(0);
+  });
+
+  it('ignores a signal that fires after the lock was granted', async () => {
+    const lock = new RWLock(1);
+    lock.tryAcquire(true);
+    const controller = new AbortController();
+    const waiting = lock.acquire(false, controller.signal);
+    lock.release(true);
+    controller.abort();
+    await waiting;
+    expect(lock.readers).toBe(1);
+  });
+
   it('refuses to release what is not held', () => {
     const lock = new RWLock(1);
     expect(() => lock.release(true)).toThrow(/not held/);
@@ -63,6 +87,19 @@ describe('acquireAll', () => {
     const held = acquireAll([{ lock: new RWLock(1), exclusive: true }, { lock: new RWLock(2), exclusive: false }]);
     expect(held).toBeInstanceOf(HeldLocks);
     expect((held as HeldLocks).waited).toBe(false);
+  });
+
+  it('releases what it took when an interrupted request gives up waiting', async () => {
+    const a = new RWLock(1), b = new RWLock(2);
+    b.tryAcquire(true);
+    const controller = new AbortController();
+    const held = acquireAll([{ lock: a, exclusive: true }, { lock: b, exclusive: false }], () => controller.signal);
+    expect(held).toBeInstanceOf(Promise);
+    expect(a.writer).toBe(true);
+    controller.abort();
+    await expect(held).rejects.toMatchObject({ name: 'AbortError' });
+    expect(a.idle).toBe(true);
+    expect(b.waiting).toBe(0);
   });
 
   it('never deadlocks and keeps exclusion under random overlapping lock sets', async () => {
