@@ -1,5 +1,5 @@
-// hello-highlevel.ts — the same one-file filesystem, served through the path API.
-// Run: node hello-highlevel.js ./mnt   (then: cat ./mnt/hello; stop with Ctrl-C)
+// hello-highlevel.ts — the same one-file filesystem, through the path API.
+// Run: node hello-highlevel.js ./mnt   (then: cat ./mnt/hello; Ctrl-C)
 import { FuseError, mount, type Attributes, type FileSystem } from '@fusekit/highlevel';
 
 const text = Buffer.from('Hello from fusekit!\n');
@@ -19,7 +19,13 @@ const helloFs: FileSystem = {
   read: (_path, size, offset) => text.subarray(offset, offset + size),
 };
 
-const session = await mount(helloFs, process.argv[2] ?? './mnt', { fsname: 'hello', subtype: 'hello', autoUnmount: true });
+const session = await mount(helloFs, process.argv[2] ?? './mnt', {
+  fsname: 'hello',
+  subtype: 'hello',
+  autoUnmount: true,
+});
 console.log(`mounted at ${session.mountpoint}; Ctrl-C to unmount`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void session.close());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void session.close());
+}
 await session.closed;

@@ -1,9 +1,9 @@
 // hello-lowlevel.ts — one read-only file, served through the inode API.
-// Run: node hello-lowlevel.js ./mnt   (then: cat ./mnt/hello; stop with Ctrl-C)
+// Run: node hello-lowlevel.js ./mnt   (then: cat ./mnt/hello; Ctrl-C)
 import { FuseError, mount, type Attr } from '@fusekit/lowlevel';
 
 const text = Buffer.from('Hello from fusekit!\n');
-const root: Attr = { ino: 1, mode: 0o040755, nlink: 2 }; // inode 1 is always the root
+const root: Attr = { ino: 1, mode: 0o040755, nlink: 2 }; // inode 1: the root
 const hello: Attr = { ino: 2, mode: 0o100444, nlink: 1, size: text.length };
 
 const session = await mount(
@@ -19,14 +19,18 @@ const session = await mount(
     },
     read: (_ino, size, offset) => text.subarray(offset, offset + size),
     readdir(_ino, offset, _fh, dir) {
-      const entries: [string, Attr][] = [['.', root], ['..', root], ['hello', hello]];
-      // Each entry carries the offset to continue from; stop when the reply is full.
-      for (let i = offset; i < entries.length; i++) if (!dir.add(entries[i]![0], entries[i]![1], i + 1)) break;
+      const entries = [['.', root], ['..', root], ['hello', hello]] as const;
+      // Each entry says where to continue after it; stop when the reply is full.
+      for (let i = offset; i < entries.length; i++) {
+        if (!dir.add(entries[i]![0], entries[i]![1], i + 1)) break;
+      }
     },
   },
   process.argv[2] ?? './mnt',
   { fsname: 'hello', subtype: 'hello', autoUnmount: true },
 );
 console.log(`mounted at ${session.mountpoint}; Ctrl-C to unmount`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void session.close());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void session.close());
+}
 await session.closed;

@@ -1,6 +1,7 @@
-// interrupts.ts — a read that waits for data, and gives up as soon as the caller does.
-// When the reading process gets a signal, the kernel sends INTERRUPT; ctx.signal fires, the
-// timer rejects with an AbortError, and the binding answers EINTR (exactly once).
+// interrupts.ts — a read that waits for data, and gives up when the caller
+// does. When the reading process gets a signal, the kernel sends INTERRUPT:
+// ctx.signal fires, the timer rejects with an AbortError, and the binding
+// answers EINTR (exactly once).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FuseError, type Attr, type Operations } from '@fusekit/lowlevel';
 
@@ -15,7 +16,7 @@ export function createSlowFs(delayMs: number) {
       throw new FuseError('ENOENT');
     },
     getattr: (ino) => (ino === 1 ? root : slow),
-    // direct_io: each read(2) is one synchronous request that the caller waits on (interruptible).
+    // direct_io: each read(2) is one request the caller waits on, interruptibly.
     open: () => ({ directIo: true }),
     async read(_ino, size, _offset, _fh, _flags, ctx) {
       ctx.signal.addEventListener('abort', () => interrupted++);

@@ -1,25 +1,26 @@
-// notes-fs.ts — a flat, writable in-memory directory on the inode API. It shows the bookkeeping a
-// low-level filesystem owns: lookup counts and forget, deferred unlink, generation numbers for
-// reused inode numbers, and readdir offsets that stay valid while entries come and go.
-import { FuseError, type Attr, type Entry, type Operations, type RequestContext } from '@fusekit/lowlevel';
+// notes-fs.ts — a flat, writable in-memory directory on the inode API. It
+// shows the bookkeeping a low-level filesystem owns: lookup counts and forget,
+// deferred unlink, generation numbers for reused inode numbers, and readdir
+// offsets that stay valid while entries come and go.
+import { FuseError, type Attr, type Entry, type Operations } from '@fusekit/lowlevel';
 
 const ROOT = 1;
 const S_IFREG = 0o100000;
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 interface Inode {
-  attr: Attr & { ino: number; mode: number; nlink: number; size: number };
+  attr: Attr & { ino: number; nlink: number; size: number };
   generation: number;
   data: Buffer;
-  lookups: number; // references the kernel holds: +1 per entry replied, -n per forget
+  lookups: number; // the kernel's references: +1 per entry sent, -n per forget
 }
-
-const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 export function createNotesFs() {
   const root: Attr = { ino: ROOT, mode: 0o040777, nlink: 2 };
   const inodes = new Map<number, Inode>();
-  const names = new Map<string, { ino: number; cookie: number }>(); // kept in cookie order
-  const freeInos: number[] = []; // numbers of forgotten inodes, reused with a new generation
+  // name → inode and readdir cookie, kept in cookie order
+  const names = new Map<string, { ino: number; cookie: number }>();
+  const freeInos: number[] = []; // forgotten numbers, reused with a new generation
   const generations = new Map<number, number>();
   let nextIno = 2;
   let nextCookie = 1;
@@ -66,22 +67,30 @@ export function createNotesFs() {
         node.data = data;
         node.attr.size = changes.size;
       }
-      if (changes.mode !== undefined) node.attr.mode = S_IFREG | (changes.mode & 0o7777);
-      if (changes.mtimeNs !== undefined) node.attr.mtimeNs = changes.mtimeNs === 'now' ? nowNs() : changes.mtimeNs;
+      if (changes.mode !== undefined) {
+        node.attr.mode = S_IFREG | (changes.mode & 0o7777);
+      }
+      if (changes.mtimeNs !== undefined) {
+        node.attr.mtimeNs = changes.mtimeNs === 'now' ? nowNs() : changes.mtimeNs;
+      }
       node.attr.ctimeNs = nowNs();
       return node.attr;
     },
-    create(parent, name, mode, _flags, ctx: RequestContext) {
+    create(parent, name, mode, _flags, ctx) {
       if (parent !== ROOT) throw new FuseError('ENOENT');
       if (names.has(String(name))) throw new FuseError('EEXIST');
       // #region generation
       const ino = freeInos.pop() ?? nextIno++;
-      const generation = (generations.get(ino) ?? 0) + 1; // same number, new file: new generation
+      // The same number for a new file: a new generation.
+      const generation = (generations.get(ino) ?? 0) + 1;
       generations.set(ino, generation);
       // #endregion generation
       const t = nowNs();
       const node: Inode = {
-        attr: { ino, mode: S_IFREG | (mode & 0o7777), nlink: 1, size: 0, uid: ctx.uid, gid: ctx.gid, atimeNs: t, mtimeNs: t, ctimeNs: t },
+        attr: {
+          ino, mode: S_IFREG | (mode & 0o7777), nlink: 1, size: 0,
+          uid: ctx.uid, gid: ctx.gid, atimeNs: t, mtimeNs: t, ctimeNs: t,
+        },
         generation,
         data: Buffer.alloc(0),
         lookups: 0,
@@ -112,14 +121,15 @@ export function createNotesFs() {
       if (hit === undefined) throw new FuseError('ENOENT');
       names.delete(String(name));
       const node = get(hit.ino);
-      node.attr.nlink = 0; // the name is gone; open files keep the inode until forget
+      node.attr.nlink = 0; // the name is gone; open files keep it until forget
       maybeFree(node);
     },
     // #endregion unlink
     // #region readdir
     readdir(ino, offset, _fh, dir) {
       if (ino !== ROOT) throw new FuseError('ENOTDIR');
-      // Offsets are per-entry cookies, never positions: removing an entry cannot shift the rest.
+      // Offsets are per-entry cookies, not positions: removing an entry
+      // cannot shift the ones after it.
       if (offset < 1 && !dir.add('.', root, 1)) return;
       if (offset < 2 && !dir.add('..', root, 2)) return;
       for (const [name, { ino: child, cookie }] of names) {

@@ -4,7 +4,7 @@
 //   and its VitePress theme, then a few touches the plugins cannot do);
 // - src/api/cli/<command>.txt: the `--help` text of each package's command, as it prints it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Application, TSConfigReader, TypeDocReader } from 'typedoc';
@@ -31,6 +31,34 @@ if (project === undefined || app.logger.hasErrors()) {
 }
 await app.generateOutputs(project);
 if (app.logger.hasErrors()) process.exit(1);
+
+// Package READMEs become module pages, and their repository-relative links (a sibling package's
+// folder, a benchmark script) mean nothing on the site: TypeDoc copies such targets into _media.
+// Keep only pictures there, and turn every relative link that does not reach a page of the site
+// into plain text, so that no README can break the build.
+const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+const media = join(out, '_media');
+if (existsSync(media)) {
+  for (const file of walk(media)) if (!/\.(png|jpe?g|gif|svg|webp)$/i.test(file)) rmSync(file);
+  if (walk(media).length === 0) rmSync(media, { recursive: true });
+}
+const reaches = (from, target) => {
+  const path = resolve(dirname(from), decodeURI(target.split('#')[0]));
+  if (target.split('#')[0] === '') return true;
+  if (path.startsWith(media)) return existsSync(path) && statSync(path).isFile();
+  return (existsSync(path) && statSync(path).isFile()) || existsSync(`${path}.md`) || existsSync(join(path, 'index.md'));
+};
+let unlinked = 0;
+for (const file of walk(out).filter((f) => f.endsWith('.md'))) {
+  const text = readFileSync(file, 'utf8');
+  const fixed = text.replace(/(!?)\[([^\]]*)\]\(([^)\s]+)\)/g, (link, bang, label, target) => {
+    if (/^([a-z][a-z0-9+.-]*:|\/|#)/i.test(target) || reaches(file, target)) return link;
+    unlinked++;
+    return bang === '' ? label : '';
+  });
+  if (fixed !== text) writeFileSync(file, fixed);
+}
+if (unlinked > 0) console.warn(`api: ${unlinked} link(s) in the packages' docs lead outside the site and were left as text`);
 
 // A package that exports nothing yet still gets a page that says so (and links stay valid).
 for (const name of order) {
