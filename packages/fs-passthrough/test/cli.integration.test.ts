@@ -88,6 +88,15 @@ describe('fusekit-passthrough command line', () => {
     });
   });
 
+  it('passes other -o options to libfuse, and takes passthrough_ll\'s cache= and writeback there', async () => {
+    await withMount((mp) => startPassthroughFs(mp, ['-o', 'ro,cache=always,writeback']), async (mp, fs) => {
+      expect((await findMount(mp))?.source).toBe(fs.source);
+      expect(await sh(`grep " ${mp} " /proc/mounts | cut -d' ' -f4`)).toMatch(/^ro,/);
+      await sh(`echo host > "${fs.source}/f"`);
+      expect(await sh(`cat "${mp}/f"; touch "${mp}/g" 2>&1 || true`)).toMatch(/^host\n.*Read-only file system/);
+    });
+  });
+
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`unmounts cleanly on ${signal}`, async () => {
       const mp = await makeMountpoint();
