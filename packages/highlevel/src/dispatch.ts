@@ -242,7 +242,8 @@ export class Dispatcher<P extends PathLike> {
     try {
       const hidden = this.#hide && node.opens === 1 ? this.#deferred.hiddenLink(node) : undefined;
       if (hidden !== undefined) {
-        await this.#locked(ctx, 
+        await this.#locked(
+          ctx,
           () => this.#dirLocks([], hidden.dir, node),
           () => this.#deferred.removeHidden(hidden.dir, hidden.name, ctx),
         );
@@ -411,14 +412,20 @@ export class Dispatcher<P extends PathLike> {
     return this.#onPath(ctx, ino, (path) => this.#fs.readlink!(path, ctx));
   }
 
-  /** mknod, mkdir, symlink: make a name in `parent`, then answer its entry. */
-  #make(parent: number, rawName: Name, ctx: RequestContext, make: (path: P) => Attributes | void | Promise<Attributes | void>): Promise<Entry> {
+  /** Runs `body` for a new name in `parent`, holding the locks for adding names there. */
+  #inDir<T>(parent: number, rawName: Name, ctx: RequestContext, body: (dir: Node<P>, name: P, path: P) => Promise<T>): Promise<T> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(ctx, () => this.#dirLocks([], dir), async () => {
+    return this.#locked(ctx, () => this.#dirLocks([], dir), () => {
       const dirPath = this.table.path(dir);
       if (dirPath === null) throw enoent();
-      const path = this.#names.join(dirPath, name);
+      return body(dir, name, this.#names.join(dirPath, name));
+    });
+  }
+
+  /** mknod, mkdir, symlink: make a name in `parent`, then answer its entry. */
+  #make(parent: number, rawName: Name, ctx: RequestContext, make: (path: P) => Attributes | void | Promise<Attributes | void>): Promise<Entry> {
+    return this.#inDir(parent, rawName, ctx, async (dir, name, path) => {
       const made = await make(path);
       dir.version++;
       const a = made ?? await this.#getattr(path, undefined, ctx);
@@ -530,22 +537,23 @@ export class Dispatcher<P extends PathLike> {
   }
 
   open(ino: number, flags: number, ctx: RequestContext): OpenReply | Promise<OpenReply> {
+    return this.#openNode(ino, flags, ctx, false);
+  }
+
+  /** open and opendir: ask the FileSystem (if it implements them) and book the open file. */
+  #openNode(ino: number, flags: number, ctx: RequestContext, isDir: boolean): OpenReply | Promise<OpenReply> {
     const node = this.#node(ino);
+    const fs = this.#fs;
     return this.#withPath(ctx, node, async (path) => {
       if (path === null) throw enoent();
-      const answer = this.#fs.open === undefined ? undefined : await this.#fs.open(path, flags, ctx);
-      const { attributes: _, ...reply } = this.#open(node, answer, false);
+      const answer = isDir ? await fs.opendir?.(path, flags, ctx) : await fs.open?.(path, flags, ctx);
+      const { attributes: _, ...reply } = this.#open(node, answer, isDir);
       return reply;
     });
   }
 
   create(parent: number, rawName: Name, mode: number, flags: number, ctx: RequestContext): Promise<CreateReply> {
-    const dir = this.#node(parent);
-    const name = this.#names.coerce(rawName);
-    return this.#locked(ctx, () => this.#dirLocks([], dir), async () => {
-      const dirPath = this.table.path(dir);
-      if (dirPath === null) throw enoent();
-      const path = this.#names.join(dirPath, name);
+    return this.#inDir(parent, rawName, ctx, async (dir, name, path) => {
       const answer = await this.#fs.create!(path, mode, flags, ctx);
       dir.version++;
       const handle = answer instanceof Opened ? answer.handle : answer;
@@ -592,17 +600,23 @@ export class Dispatcher<P extends PathLike> {
     });
   }
 
-  async release(fh: number | undefined, flags: number, flockOwner: bigint | undefined, ctx: RequestContext): Promise<void> {
+  release(fh: number | undefined, flags: number, flockOwner: bigint | undefined, ctx: RequestContext): Promise<void> {
+    const fs = this.#fs;
+    return this.#release(fh, ctx, async (path, file) => {
+      if (flockOwner !== undefined && fs.flock) {
+        await Promise.resolve(fs.flock(path, LOCK_UN, flockOwner, file.handle, ctx)).catch(() => undefined);
+      }
+      await fs.release?.(path, flags, file.handle, ctx);
+    });
+  }
+
+  /** release and releasedir: let the FileSystem close, then book the release whatever it said. */
+  async #release(fh: number | undefined, ctx: RequestContext, close: (path: P | null, file: OpenFile<P>) => unknown): Promise<void> {
     const file = fh === undefined ? undefined : this.#files.get(fh);
     if (file === undefined) return;
-    const fs = this.#fs;
     try {
-      await this.#withFile(ctx, file, async (path) => {
-        if (flockOwner !== undefined && fs.flock) {
-          await Promise.resolve(fs.flock(path, LOCK_UN, flockOwner, file.handle, ctx)).catch(() => undefined);
-        }
-        await fs.release?.(path, flags, file.handle, ctx);
-      });
+      file.listing?.close();
+      await this.#withFile(ctx, file, (path) => close(path, file));
     } finally {
       this.#files.delete(fh!);
       await this.#closed(file, ctx);
@@ -614,25 +628,11 @@ export class Dispatcher<P extends PathLike> {
   }
 
   opendir(ino: number, flags: number, ctx: RequestContext): OpenReply | Promise<OpenReply> {
-    const node = this.#node(ino);
-    return this.#withPath(ctx, node, async (path) => {
-      if (path === null) throw enoent();
-      const answer = this.#fs.opendir === undefined ? undefined : await this.#fs.opendir(path, flags, ctx);
-      const { attributes: _, ...reply } = this.#open(node, answer, true);
-      return reply;
-    });
+    return this.#openNode(ino, flags, ctx, true);
   }
 
-  async releasedir(fh: number | undefined, ctx: RequestContext): Promise<void> {
-    const file = fh === undefined ? undefined : this.#files.get(fh);
-    if (file === undefined) return;
-    try {
-      file.listing?.close();
-      await this.#withFile(ctx, file, (path) => this.#fs.releasedir?.(path, file.handle, ctx));
-    } finally {
-      this.#files.delete(fh!);
-      await this.#closed(file, ctx);
-    }
+  releasedir(fh: number | undefined, ctx: RequestContext): Promise<void> {
+    return this.#release(fh, ctx, (path, file) => this.#fs.releasedir?.(path, file.handle, ctx));
   }
 
   fsyncdir(fh: number | undefined, datasync: boolean, ctx: RequestContext): void | Promise<void> {
