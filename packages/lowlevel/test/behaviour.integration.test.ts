@@ -27,7 +27,7 @@ function handlersOf(base: MemFs, without: string[] = []): Operations {
 const attrOf = (ino: number, mode = 0o100644, size = 10) => ({ ino, mode, nlink: 1, size });
 
 describe('interrupts', () => {
-  it('[op:interrupt] fires the signal when the caller is interrupted, answers EINTR and leaks nothing', async () => {
+  it.each(['SIGINT', 'SIGKILL'] as const)('[op:interrupt] fires the signal when the caller gets %s, answers EINTR and leaks nothing', async (signal) => {
     let entered!: () => void;
     const inHandler = new Promise<void>((r) => { entered = r; });
     let aborted = false;
@@ -47,7 +47,7 @@ describe('interrupts', () => {
       const child = spawn('python3', ['-c', `import os\nfd = os.open("${mp}/slow", os.O_RDONLY)\nos.read(fd, 10)`]);
       const exited = new Promise<NodeJS.Signals | number | null>((r) => child.on('exit', (code, sig) => r(sig ?? code)));
       await inHandler;
-      child.kill('SIGINT');
+      child.kill(signal);
       await exited;
       const deadline = Date.now() + 5000;
       while (session.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
