@@ -103,6 +103,24 @@ describe.skipIf(!haveChromium)(`the site in Chromium (${CHROMIUM})`, () => {
     await page.screenshot({ path: join(shots, 'dark-choosing-a-layer.png') });
   });
 
+  it('works on a phone-sized screen: the menu opens and leads to a guide', async () => {
+    const phone = await browser!.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const small = await phone.newPage();
+    small.on('request', (r) => {
+      if (!r.url().startsWith(site!.url) && !/^(data|blob):/.test(r.url())) external.push(r.url());
+    });
+    await small.goto(`${site!.url}/guide/concepts.html`);
+    await small.locator('.VPLocalNav button.menu').click();
+    const sidebar = small.locator('.VPSidebar');
+    await expect.poll(() => sidebar.isVisible()).toBe(true);
+    await small.screenshot({ path: join(shots, 'phone-sidebar.png') });
+    await sidebar.getByRole('link', { name: 'Troubleshooting' }).click();
+    await small.waitForURL(/\/guide\/troubleshooting/);
+    await expect.poll(() => small.locator('.vp-doc h1').first().innerText()).toContain('Troubleshooting');
+    await small.screenshot({ path: join(shots, 'phone-troubleshooting.png') });
+    await phone.close();
+  });
+
   it('made no request to another host, and every request succeeded', () => {
     expect(external).toEqual([]);
     expect(errors).toEqual([]);
