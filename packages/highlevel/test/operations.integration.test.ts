@@ -63,6 +63,29 @@ describe('a node:fs mirror through the kernel', () => {
     });
   });
 
+  it('hides an unlinked open file under a Buffer name with hideOnUnlink, and removes it at release', async () => {
+    await writeFile(join(host, 'f'), 'kept');
+    await withMount((mp) => mount(new MirrorFs<Buffer>(host), mp, { namesAsBuffers: true, hideOnUnlink: true }), async (mp, session) => {
+      const result = await node<{ read: string; listed: string[]; onHost: string[] }>(`
+        const fd = fs.openSync(${JSON.stringify(mp)} + '/f', 'r');
+        fs.unlinkSync(${JSON.stringify(mp)} + '/f');
+        const onHost = fs.readdirSync(${JSON.stringify(host)});
+        const listed = fs.readdirSync(${JSON.stringify(mp)});
+        const b = Buffer.alloc(10);
+        const n = fs.readSync(fd, b, 0, 10, 0);
+        fs.closeSync(fd);
+        print({ read: b.subarray(0, n).toString(), listed, onHost });
+      `);
+      expect(result.read).toBe('kept');
+      expect(result.listed).toEqual([]);
+      expect(result.onHost).toHaveLength(1);
+      expect(result.onHost[0]).toMatch(/^\.fuse_hidden[0-9a-f]{16}$/);
+      const deadline = Date.now() + 10_000;
+      while ((session.openFiles > 0 || (await readdir(host)).length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(await readdir(host)).toEqual([]);
+    });
+  });
+
   it('answers EIO for an error without an errno, logs it, and keeps serving', async () => {
     const logged: string[] = [];
     const fs = new MirrorFs(host);
