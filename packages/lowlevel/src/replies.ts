@@ -50,15 +50,15 @@ function describe(value: unknown): string {
   return Object.prototype.toString.call(value);
 }
 
-function timeNs(attr: Attr, field: 'atime' | 'mtime' | 'ctime'): bigint {
-  const ns = attr[`${field}Ns`];
+// A time in ns from a bigint field, or from the matching `*Ms` float of a plain node:fs Stats.
+function timeNs(ns: bigint | undefined, ms: unknown, field: string): bigint {
   if (typeof ns === 'bigint') return ns;
   if (ns !== undefined) throw new ReplyShapeError(`${field}Ns must be a bigint`);
-  // A plain node:fs Stats carries milliseconds as a float.
-  const ms = (attr as unknown as Record<string, unknown>)[`${field}Ms`];
   if (typeof ms === 'number' && Number.isFinite(ms)) return BigInt(Math.round(ms * 1e6));
   return 0n;
 }
+
+type MaybeStats = Attr & { atimeMs?: unknown; mtimeMs?: unknown; ctimeMs?: unknown };
 
 /** Shared scratch views over the session's native buffer. */
 export class Scratch {
@@ -85,9 +85,10 @@ export class Scratch {
     f[L.F_BLKSIZE] = optionalCount(attr.blksize, 'blksize');
     f[L.F_ATTR_TIMEOUT] = checkTimeout(attr.attrTimeout, attrTimeout, 'attrTimeout');
     const t = this.i64;
-    t[L.T_ATIME] = timeNs(attr, 'atime');
-    t[L.T_MTIME] = timeNs(attr, 'mtime');
-    t[L.T_CTIME] = timeNs(attr, 'ctime');
+    const a = attr as MaybeStats;
+    t[L.T_ATIME] = timeNs(a.atimeNs, a.atimeMs, 'atime');
+    t[L.T_MTIME] = timeNs(a.mtimeNs, a.mtimeMs, 'mtime');
+    t[L.T_CTIME] = timeNs(a.ctimeNs, a.ctimeMs, 'ctime');
   }
 
   writeEntry(entry: Entry, attrTimeout: number, entryTimeout: number): void {
