@@ -4,7 +4,7 @@
 // trivial filesystem. See README.md next to this file.
 //
 //   node bench/lowlevel/run.mjs [--quick] [options]      (node bench/lowlevel/run.mjs --help)
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +88,26 @@ if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19)
 const outDir = resolve(opts.out ?? join(root, 'bench', 'results'));
 const log = (line) => console.log(`[bench] ${line}`);
 
+// One run at a time: two would disturb each other's figures (and mountpoints).
+const lockPath = join(tmpdir(), `${TMP_PREFIX}lock`);
+for (let attempt = 0; ; attempt++) {
+  try {
+    writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+    break;
+  } catch (error) {
+    if (error.code !== 'EEXIST' || attempt > 0) throw error;
+    const owner = Number(readFileSync(lockPath, 'utf8'));
+    let alive = false;
+    try { process.kill(owner, 0); alive = owner > 0; } catch { /* gone */ }
+    if (alive) {
+      console.error(`bench: another bench/lowlevel run (pid ${owner}) is in progress (${lockPath})`);
+      process.exit(1);
+    }
+    unlinkSync(lockPath);  // left by a run that was killed
+  }
+}
+process.on('exit', () => { try { unlinkSync(lockPath); } catch { /* gone */ } });
+
 // ---------------------------------------------------------------------------------------------
 // Set-up: everything is installed and built before the first mount.
 let env;
@@ -100,7 +120,7 @@ try {
 const defs = peerDefinitions(benchDir, env.binaries);
 
 // Mountpoint folders of an earlier run that was killed outright (its peers unmounted themselves).
-for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(TMP_PREFIX))) {
+for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(TMP_PREFIX) && n !== `${TMP_PREFIX}lock`)) {
   const dir = join(tmpdir(), name);
   if (readFileSync('/proc/mounts', 'utf8').includes(` ${dir}/`)) continue;
   try {
