@@ -155,7 +155,9 @@ async function main(): Promise<number> {
   }
   reclaimAfterDeletions(() => memory.usage().inodes);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => void session.close());
+    process.on(signal, () => {
+      session.close().catch((error: unknown) => console.error(`fusekit-memory: unmount failed: ${(error as Error).message}`));
+    });
   }
   console.log(`fusekit-memory: serving ${mountpoint} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
   await session.closed;

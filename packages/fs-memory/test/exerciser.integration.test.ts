@@ -11,7 +11,7 @@ describe('randomized exerciser against tmpfs', () => {
     await withMount((mp) => startMemoryFs(mp), async (mp) => {
       await withTmpfs(async (tmpfs) => {
         for (const seed of [1, 2, 3]) {
-          const r = await run('/usr/bin/python3', [EXERCISER, `${mp}/${seed}`, `${tmpfs}/${seed}`, String(seed), '1000'], { timeoutMs: 60_000 });
+          const r = await run('/usr/bin/python3', [EXERCISER, `${mp}/${seed}`, `${tmpfs}/${seed}`, String(seed), '1000'], { timeoutMs: 150_000 });
           expect(r.stderr).toBe('');
           const summary = JSON.parse(r.stdout) as { steps?: number; ops?: Record<string, number> };
           expect(summary, r.stdout).toHaveProperty('steps', 1000);
@@ -19,6 +19,6 @@ describe('randomized exerciser against tmpfs', () => {
           expect(r.code).toBe(0);
         }
       });
-    }, { timeoutMs: 200_000 });
-  }, 220_000);
+    }, { timeoutMs: 480_000 });
+  }, 500_000);
 });
