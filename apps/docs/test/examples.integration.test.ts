@@ -14,6 +14,7 @@ import { createSlowFs } from '../examples/interrupts.js';
 import { mountTuned } from '../examples/mount-options.js';
 import { mountScratch } from '../examples/memory-library.js';
 import { createMirror } from '../examples/mirror.js';
+import { mountAudited } from '../examples/audited-passthrough.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -176,5 +177,24 @@ describe('CLI guide: memory-library.ts', () => {
       expect(await sh(`stat -c %a "${mp}"`)).toBe('1777\n');
       await expect(sh(`head -c 70000000 /dev/zero > "${mp}/too-big"`)).rejects.toThrow(/No space left on device/);
     });
+  });
+});
+
+describe('CLI guide: audited-passthrough.ts', () => {
+  it('mirrors a host directory through a PassthroughFs subclass and records changes', async () => {
+    const source = await mkdtemp(join(tmpdir(), 'fusekit-docs-source-'));
+    try {
+      await writeFile(join(source, 'a.txt'), 'from the host\n');
+      let mounted: Awaited<ReturnType<typeof mountAudited>> | undefined;
+      await withMount(async (mp) => (mounted = await mountAudited(source, mp)).session, async (mp) => {
+        expect(await sh(`cat "${mp}/a.txt"`)).toBe('from the host\n');
+        await sh(`echo new > "${mp}/b.txt" && mv "${mp}/b.txt" "${mp}/c.txt" && rm "${mp}/a.txt"`);
+        expect(await sh(`ls "${source}"`)).toBe('c.txt\n');
+        expect(await sh(`cat "${source}/c.txt"`)).toBe('new\n');
+        expect(mounted!.audited.log).toEqual(['rename /b.txt /c.txt', 'unlink /a.txt']);
+      });
+    } finally {
+      await rm(source, { recursive: true, force: true });
+    }
   });
 });
