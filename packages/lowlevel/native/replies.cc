@@ -1,5 +1,7 @@
 // The reply half of a request: each JS-facing method takes the slot index first, answers the
 // kernel exactly once and frees the slot. Values were validated in TS; structs come from scratch.
+// Replies that hand the kernel a reference (entry, create, open, readdirplus) return libfuse's
+// result, so TS can undo it when the kernel refused the reply (an interrupted request).
 #include <sys/uio.h>
 #include <cerrno>
 #include "errors.h"
@@ -25,8 +27,9 @@ Napi::Value Session::ReplyNone(const Napi::CallbackInfo& info) {
 Napi::Value Session::ReplyEntry(const Napi::CallbackInfo& info) {
   fuse_entry_param e;
   ReadEntry(f64(), i64(), &e);
-  ReplyFailed(fuse_reply_entry(TakeSlot(info), &e), "fuse_reply_entry");
-  return env_.Undefined();
+  int res = fuse_reply_entry(TakeSlot(info), &e);
+  ReplyFailed(res, "fuse_reply_entry");
+  return Napi::Number::New(env_, res);
 }
 
 static void ReadOpenFlags(const Napi::CallbackInfo& info, size_t at, fuse_file_info* fi) {
@@ -45,8 +48,9 @@ Napi::Value Session::ReplyCreate(const Napi::CallbackInfo& info) {
   ReadEntry(f64(), i64(), &e);
   fuse_file_info fi{};
   ReadOpenFlags(info, 1, &fi);
-  ReplyFailed(fuse_reply_create(TakeSlot(info), &e, &fi), "fuse_reply_create");
-  return env_.Undefined();
+  int res = fuse_reply_create(TakeSlot(info), &e, &fi);
+  ReplyFailed(res, "fuse_reply_create");
+  return Napi::Number::New(env_, res);
 }
 
 Napi::Value Session::ReplyAttr(const Napi::CallbackInfo& info) {
@@ -69,8 +73,9 @@ Napi::Value Session::ReplyReadlink(const Napi::CallbackInfo& info) {
 Napi::Value Session::ReplyOpen(const Napi::CallbackInfo& info) {
   fuse_file_info fi{};
   ReadOpenFlags(info, 1, &fi);
-  ReplyFailed(fuse_reply_open(TakeSlot(info), &fi), "fuse_reply_open");
-  return env_.Undefined();
+  int res = fuse_reply_open(TakeSlot(info), &fi);
+  ReplyFailed(res, "fuse_reply_open");
+  return Napi::Number::New(env_, res);
 }
 
 Napi::Value Session::ReplyWrite(const Napi::CallbackInfo& info) {
@@ -183,8 +188,8 @@ Napi::Value Session::ReplyLseek(const Napi::CallbackInfo& info) {
   return env_.Undefined();
 }
 
-// dirAdd(slot, name, nextOffset, plus) -> boolean: appends one entry (attributes or the whole
-// entry in scratch) the way fuse_add_direntry[_plus] does; false when the reply buffer is full.
+// dirAdd(slot, name, nextOffset, plus, entry = true) -> boolean: appends one entry (attributes or
+// the whole entry in scratch) the way fuse_add_direntry[_plus] does; false when the buffer is full.
 Napi::Value Session::DirAdd(const Napi::CallbackInfo& info) {
   uint32_t index;
   Slot& s = SlotAt(info, &index);
@@ -193,12 +198,14 @@ Napi::Value Session::DirAdd(const Napi::CallbackInfo& info) {
       : info[1].As<Napi::String>().Utf8Value();
   off_t next = static_cast<off_t>(ARG_I64(2));
   bool plus = info[3].ToBoolean();
+  bool entry = info.Length() < 5 || info[4].ToBoolean();
   size_t room = s.dir.size() - s.dirUsed;
   char* at = s.dir.data() + s.dirUsed;
   size_t need;
   if (plus) {
     fuse_entry_param e;
     ReadEntry(f64(), i64(), &e);
+    if (!entry) e.ino = 0;  // a name without an entry: the kernel creates no dentry, counts no lookup
     need = fuse_add_direntry_plus(s.req, at, room, name.c_str(), &e, next);
   } else {
     struct stat st;
@@ -218,7 +225,7 @@ Napi::Value Session::ReplyDir(const Napi::CallbackInfo& info) {
   int res = fuse_reply_buf(req, s.dir.data(), used);
   FreeSlot(index);
   ReplyFailed(res, "fuse_reply_buf");
-  return env_.Undefined();
+  return Napi::Number::New(env_, res);
 }
 
 }  // namespace fusekit

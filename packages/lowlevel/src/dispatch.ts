@@ -16,6 +16,8 @@ const C = native.constants;
 const L = native.layout as Record<string, number>;
 const I_UID = L.I_UID!, I_GID = L.I_GID!, I_PID = L.I_PID!, I_UMASK = L.I_UMASK!;
 const EIO = 5, EINTR = 4, ERANGE = 34;
+// What libfuse returns when the kernel refused a reply: the request was interrupted and is gone.
+const REFUSED = -2;
 
 export interface DispatchHost {
   readonly native: NativeSession;
@@ -98,9 +100,12 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
 
   const { attrTimeout, entryTimeout } = host;
   const ok: Answer<unknown> = (ctx) => { finish(ctx); n.replyErr(ctx.slot, 0); };
-  const entry: Answer<Entry> = (ctx, e) => { scratch.writeEntry(e, attrTimeout, entryTimeout); finish(ctx); n.replyEntry(ctx.slot); };
+  const entry: Answer<Entry> = (ctx, e) => {
+    scratch.writeEntry(e, attrTimeout, entryTimeout);
+    finish(ctx);
+    if (n.replyEntry(ctx.slot) === REFUSED) undoLookup(e.ino);
+  };
   const attr: Answer<Attr> = (ctx, a) => { scratch.writeAttr(a, attrTimeout); finish(ctx); n.replyAttr(ctx.slot); };
-  const open: Answer<unknown> = (ctx, r) => { const [fh, bits] = openBits(r as never); finish(ctx); n.replyOpen(ctx.slot, fh, bits); };
   const count = (what: string): Answer<number> => (ctx, v) => { checkCount(v, what); finish(ctx); n.replyWrite(ctx.slot, v); };
   const offset: Answer<number> = (ctx, v) => { checkCount(v, 'offset'); finish(ctx); n.replyLseek(ctx.slot, v); };
   const data: Answer<ReadReply> = (ctx, r) => {
@@ -146,19 +151,29 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
   };
 
   const lockArg = (type: number, start: number, end: number, pid: number): Lock => ({ type, start, end, pid });
+
+  // A refused reply handed the kernel nothing: undo what the handler did for it, as libfuse's
+  // fuse.c does, so lookup counts and open handles stay balanced.
+  const guard = (op: string, call: () => unknown): void => {
+    try {
+      const r = call();
+      if (isThenable(r)) (r as Promise<unknown>).then(undefined, (e: unknown) => host.report(`${op}: handler failed`, e));
+    } catch (error) {
+      host.report(`${op}: handler failed`, error);
+    }
+  };
+  const undoLookup = (ino: number): void => {
+    if (ino !== 0 && ops.forget) guard('forget', () => ops.forget!(ino, 1));
+  };
+  const undoOpen = (ctx: RequestContext, ino: number, fh: number, flags: number): void => {
+    if (ops.release) guard('release', () => ops.release!(ino, fh, flags, undefined, ctx));
+  };
   const h: Partial<Record<string, AnyFn>> = {};
 
   if (ops.lookup) h.lookup = (s: Slot, parent: number, name: Name) => {
     const ctx = context(s); run(ctx, 'lookup', () => ops.lookup!(parent, name, ctx), entry);
   };
-  if (ops.forget) h.forget = (ino: number, nlookup: number) => {
-    try {
-      const r = ops.forget!(ino, nlookup);
-      if (isThenable(r)) (r as Promise<void>).catch((e: unknown) => host.report('forget: handler failed', e));
-    } catch (error) {
-      host.report('forget: handler failed', error);
-    }
-  };
+  if (ops.forget) h.forget = (ino: number, nlookup: number) => guard('forget', () => ops.forget!(ino, nlookup));
   if (ops.getattr) h.getattr = (s: Slot, ino: number, fh?: number) => {
     const ctx = context(s); run(ctx, 'getattr', () => ops.getattr!(ino, fh, ctx), attr);
   };
@@ -201,7 +216,12 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
     const ctx = context(s); run(ctx, 'link', () => ops.link!(ino, newParent, newName, ctx), entry);
   };
   if (ops.open) h.open = (s: Slot, ino: number, flags: number) => {
-    const ctx = context(s); run(ctx, 'open', () => ops.open!(ino, flags, ctx), open);
+    const ctx = context(s);
+    run(ctx, 'open', () => ops.open!(ino, flags, ctx), (c, r) => {
+      const [fh, bits] = openBits(r);
+      finish(c);
+      if (n.replyOpen(c.slot, fh, bits) === REFUSED) undoOpen(c, ino, fh, flags);
+    });
   };
   if (ops.read) h.read = (s: Slot, ino: number, size: number, off: number, fh: number | undefined, flags: number) => {
     const ctx = context(s); run(ctx, 'read', () => ops.read!(ino, size, off, fh, flags, ctx), data);
@@ -223,18 +243,26 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
     const ctx = context(s); run(ctx, 'fsync', () => ops.fsync!(ino, datasync, fh, ctx), ok);
   };
   if (ops.opendir) h.opendir = (s: Slot, ino: number, flags: number) => {
-    const ctx = context(s); run(ctx, 'opendir', () => ops.opendir!(ino, flags, ctx), open);
+    const ctx = context(s);
+    run(ctx, 'opendir', () => ops.opendir!(ino, flags, ctx), (c, r) => {
+      const [fh, bits] = openBits(r);
+      finish(c);
+      if (n.replyOpen(c.slot, fh, bits) === REFUSED && ops.releasedir) guard('releasedir', () => ops.releasedir!(ino, fh, c));
+    });
   };
-  const dirDone: Answer<void> = (ctx) => { finish(ctx); n.replyDir(ctx.slot); };
+  const dirDone = (dir: DirectoryReply<unknown>): Answer<void> => (ctx) => {
+    finish(ctx);
+    if (n.replyDir(ctx.slot) === REFUSED) for (const ino of dir.lookups) undoLookup(ino);
+  };
   if (ops.readdir) h.readdir = (s: Slot, ino: number, _size: number, off: number, fh?: number) => {
     const ctx = context(s);
     const dir = new DirectoryReply<Pick<Attr, 'ino' | 'mode'>>(n, scratch, s, false, attrTimeout, entryTimeout, () => ctx.replied);
-    run(ctx, 'readdir', () => ops.readdir!(ino, off, fh, dir, ctx), dirDone);
+    run(ctx, 'readdir', () => ops.readdir!(ino, off, fh, dir, ctx), dirDone(dir));
   };
   if (ops.readdirplus) h.readdirplus = (s: Slot, ino: number, _size: number, off: number, fh?: number) => {
     const ctx = context(s);
     const dir = new DirectoryReply<Entry>(n, scratch, s, true, attrTimeout, entryTimeout, () => ctx.replied);
-    run(ctx, 'readdirplus', () => ops.readdirplus!(ino, off, fh, dir, ctx), dirDone);
+    run(ctx, 'readdirplus', () => ops.readdirplus!(ino, off, fh, dir, ctx), dirDone(dir));
   };
   if (ops.releasedir) h.releasedir = (s: Slot, ino: number, fh?: number) => {
     const ctx = context(s); run(ctx, 'releasedir', () => ops.releasedir!(ino, fh, ctx), ok);
@@ -266,7 +294,11 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
     run(ctx, 'create', () => ops.create!(parent, name, mode, flags, ctx), (c, r: CreateReply) => {
       scratch.writeEntry(r, attrTimeout, entryTimeout);
       const [fh, bits] = openBits(r);
-      finish(c); n.replyCreate(c.slot, fh, bits);
+      finish(c);
+      if (n.replyCreate(c.slot, fh, bits) === REFUSED) {
+        undoLookup(r.ino);
+        undoOpen(c, r.ino, fh, flags);
+      }
     });
   };
   if (ops.getlk) h.getlk = (s: Slot, ino: number, fh: number | undefined, owner: bigint, type: number, start: number, end: number, pid: number) => {

@@ -22,11 +22,11 @@ export interface NativeSession {
   dropPollHandle(handle: number): void;
   replyErr(slot: Slot, errno: number): void;
   replyNone(slot: Slot): void;
-  replyEntry(slot: Slot): void;
-  replyCreate(slot: Slot, fh: number, openBits: number): void;
+  replyEntry(slot: Slot): number;
+  replyCreate(slot: Slot, fh: number, openBits: number): number;
   replyAttr(slot: Slot): void;
   replyReadlink(slot: Slot, target: Name): void;
-  replyOpen(slot: Slot, fh: number, openBits: number): void;
+  replyOpen(slot: Slot, fh: number, openBits: number): number;
   replyWrite(slot: Slot, count: number): void;
   replyBuf(slot: Slot, data: Uint8Array): void;
   replyIov(slot: Slot, parts: Uint8Array[]): void;
@@ -39,8 +39,8 @@ export interface NativeSession {
   replyIoctlRetry(slot: Slot, input: [bigint, number][], output: [bigint, number][]): void;
   replyPoll(slot: Slot, revents: number): void;
   replyLseek(slot: Slot, offset: number): void;
-  dirAdd(slot: Slot, name: Name, nextOffset: number, plus: boolean): boolean;
-  replyDir(slot: Slot): void;
+  dirAdd(slot: Slot, name: Name, nextOffset: number, plus: boolean, entry?: boolean): boolean;
+  replyDir(slot: Slot): number;
 }
 
 export interface NativeSessionOptions {

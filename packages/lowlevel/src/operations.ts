@@ -20,7 +20,9 @@ type Result<T> = T | Promise<T>;
  * Lookup counts: every successful reply that carries an entry (lookup, mknod, mkdir, symlink,
  * link, create, and each readdirplus entry other than `.` and `..`) increments the inode's lookup
  * count by one; {@link Operations.forget} decrements it. An inode must stay valid until its count
- * is zero, even after it was unlinked.
+ * is zero, even after it was unlinked. When the kernel refuses such a reply (the request was
+ * interrupted meanwhile), the binding undoes it as libfuse's `fuse.c` does: it calls `forget`
+ * for the entry and `release`/`releasedir` for an open or create, so counts stay balanced.
  */
 export interface Operations {
   /**
@@ -109,7 +111,9 @@ export interface Operations {
   readdir?(ino: number, offset: number, fh: number | undefined, dir: DirectoryReply<Pick<Attr, 'ino' | 'mode'>>, ctx: RequestContext): Result<void>;
   /**
    * Like readdir, with full entries: each entry that `dir.add` accepts (other than `.` and
-   * `..`) increments that inode's lookup count, exactly as a lookup would.
+   * `..`) increments that inode's lookup count, exactly as a lookup would; `dir.addName` lists a
+   * name without an entry (no dentry, no lookup count). If the kernel refuses the reply (the
+   * request was interrupted), the binding calls `forget` for the counts it would have raised.
    */
   readdirplus?(ino: number, offset: number, fh: number | undefined, dir: DirectoryReply<Entry>, ctx: RequestContext): Result<void>;
   /** Release an open directory (exactly once per opendir). */

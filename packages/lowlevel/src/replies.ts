@@ -132,6 +132,8 @@ export function openBits(reply: OpenReply | void | undefined): [fh: number, bits
  */
 export class DirectoryReply<A> {
   #full = false;
+  /** @internal Inodes whose lookup count an accepted readdirplus entry raised. */
+  readonly lookups: number[] = [];
   /** @internal */
   constructor(
     private readonly native: NativeSession,
@@ -145,17 +147,34 @@ export class DirectoryReply<A> {
 
   /**
    * Adds one entry; `nextOffset` is the offset at which a later readdir continues after it
-   * (non-zero, unique and stable in your directory). Returns false when the reply is full.
+   * (non-zero, unique and stable in your directory). Returns false, adding nothing, when the
+   * reply is full. In readdirplus, an accepted entry other than `.` and `..` (with a non-zero
+   * `ino`) increments that inode's lookup count, exactly as a lookup would.
    */
   add(name: Name, attr: A, nextOffset: number): boolean {
+    return this.#add(name, attr, nextOffset, true);
+  }
+
+  /**
+   * readdirplus only: adds a name without an entry (libfuse's `fuse_entry_param.ino = 0` with a
+   * real `st_ino`): the listing shows it, the kernel caches nothing and counts no lookup.
+   * In readdir it is the same as {@link DirectoryReply.add}.
+   */
+  addName(name: Name, attr: Pick<Attr, 'ino' | 'mode'>, nextOffset: number): boolean {
+    return this.#add(name, attr as A, nextOffset, false);
+  }
+
+  #add(name: Name, attr: A, nextOffset: number, entry: boolean): boolean {
     if (this.#full) return false;
     if (this.ctxReplied()) throw new Error('readdir reply already sent');
     checkName(name, 'entry name');
     checkCount(nextOffset, 'nextOffset');
-    if (this.plus) this.scratch.writeEntry(attr as Entry, this.attrTimeout, this.entryTimeout);
+    if (this.plus && entry) this.scratch.writeEntry(attr as Entry, this.attrTimeout, this.entryTimeout);
+    else if (this.plus) this.scratch.writeAttr(attr as Attr, this.attrTimeout);
     else this.scratch.writeDirent(attr as Pick<Attr, 'ino' | 'mode'>);
-    const added = this.native.dirAdd(this.slot, name, nextOffset, this.plus);
+    const added = this.native.dirAdd(this.slot, name, nextOffset, this.plus, entry);
     if (!added) this.#full = true;
+    else if (this.plus && entry && !isDotOrDotDot(name) && (attr as Entry).ino !== 0) this.lookups.push((attr as Entry).ino);
     return added;
   }
 
@@ -163,6 +182,11 @@ export class DirectoryReply<A> {
   get full(): boolean {
     return this.#full;
   }
+}
+
+function isDotOrDotDot(name: Name): boolean {
+  const s = typeof name === 'string' ? name : name.toString('latin1');
+  return s === '.' || s === '..';
 }
 
 /** Kept from a poll request: tell the kernel when readiness changes, then release it. */

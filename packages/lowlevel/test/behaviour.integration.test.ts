@@ -268,6 +268,30 @@ describe('session lifecycle', () => {
     });
   });
 
+  it('[op:readdirplus] lists names without entries through addName: no dentry, no lookup count', async () => {
+    const lookups: string[] = [];
+    const child = { ino: 5, mode: 0o100644, nlink: 1, entryTimeout: 60, attrTimeout: 60 };
+    const dir = (plain: boolean): Operations => ({
+      lookup: (_p, name) => { lookups.push(name as string); if (name === 'x') return child; throw new FuseError('ENOENT'); },
+      getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : child),
+      readdirplus: (_ino, offset, _fh, reply) => {
+        if (offset === 0) {
+          if (plain) reply.addName('x', child, 1);
+          else reply.add('x', child, 1);
+        }
+      },
+    });
+    for (const plain of [true, false]) {
+      lookups.length = 0;
+      await withMount((mp) => mount(dir(plain), mp), async (mp) => {
+        expect(await sh(`ls -i ${mp}`)).toBe('5 x\n');
+        await sh(`stat ${mp}/x > /dev/null`);
+      });
+      // With an entry the kernel cached the dentry: stat needed no lookup.
+      expect([plain, lookups.filter((n) => n === 'x').length]).toEqual([plain, plain ? 1 : 0]);
+    }
+  });
+
   it('honours the open reply flags noflush and cacheReaddir', async () => {
     const fs = new MemFs();
     const ops = handlersOf(fs);
