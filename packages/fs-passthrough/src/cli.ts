@@ -14,13 +14,14 @@ operation through the mountpoint is done on the same file in <source>. Ctrl-C, S
 \`fusermount3 -u <mountpoint>\` unmounts it.
 
 Options:
-  -o <opt>[,<opt>...]   mount options: cache=never|auto|always and writeback as below;
-                        anything else goes to libfuse (allow_other, ro, ...)
+  -o <opt>[,<opt>...]   mount options: cache=never|auto|always, writeback and no_xattr as
+                        below; anything else goes to libfuse (allow_other, ro, ...)
   --cache=<mode>        what the kernel may cache (default: auto)
                           never   nothing: host-side changes are seen at once (direct I/O)
                           auto    attributes for 1 s, data until the file changes
                           always  everything, for a day: fastest, for a source nothing else changes
   --writeback           buffer writes in the kernel (faster small writes; the host file lags)
+  --no-xattr            serve no extended attributes (EOPNOTSUPP; spares a round trip per write)
   --sync-calls          make host calls on the JS thread, not libuv's pool: faster on a local,
                         fast source; a slow one (network, cold disk) stalls every request
   --debug               log every request (libfuse -d)
@@ -51,6 +52,7 @@ function parse(argv: string[]): Config | 'help' {
       cache: { type: 'string' },
       writeback: { type: 'boolean' },
       'sync-calls': { type: 'boolean' },
+      'no-xattr': { type: 'boolean' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -65,11 +67,14 @@ function parse(argv: string[]): Config | 'help' {
     if (option.startsWith('cache=')) fs.cache = cacheMode(option.slice('cache='.length));
     else if (option === 'writeback') fs.writeback = true;
     else if (option === 'no_writeback') fs.writeback = false;
+    else if (option === 'no_xattr') fs.xattrs = false;
+    else if (option === 'xattr') fs.xattrs = true;
     else if (option !== '') fuseOptions.push(option);
   }
   if (values.cache !== undefined) fs.cache = cacheMode(values.cache);
   if (values.writeback !== undefined) fs.writeback = values.writeback;
   if (values['sync-calls'] !== undefined) fs.syncCalls = values['sync-calls'];
+  if (values['no-xattr'] === true) fs.xattrs = false;
   return { source: positionals[0]!, mountpoint: positionals[1]!, fs, fuseOptions, debug: values.debug ?? false };
 }
 

@@ -10,7 +10,8 @@ type MaybePromise<T> = T | Promise<T>;
 
 /** The host system calls, by path (Buffer) or file descriptor. */
 export interface Host {
-  lstat(path: Buffer): MaybePromise<BigIntStats>;
+  /** lstat, or undefined if nothing is there (a lookup of a missing name is common, and cheap). */
+  lstat(path: Buffer): MaybePromise<BigIntStats | undefined>;
   fstat(fd: number): MaybePromise<BigIntStats>;
   readlink(path: Buffer): MaybePromise<Buffer>;
   readdir(path: Buffer): MaybePromise<Buffer[]>;
@@ -46,7 +47,10 @@ const cb = {
 
 /** Every call on libuv's thread pool. */
 export const poolHost: Host = {
-  lstat: (path) => fs.promises.lstat(path, bigint),
+  lstat: (path) => fs.promises.lstat(path, bigint).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  }),
   fstat: (fd) => cb.fstat(fd, bigint),
   readlink: (path) => fs.promises.readlink(path, asBuffer),
   readdir: (path) => fs.promises.readdir(path, asBuffer),
@@ -71,7 +75,7 @@ export const poolHost: Host = {
 
 /** Every call synchronous, on the calling (JS) thread. */
 export const syncHost: Host = {
-  lstat: (path) => fs.lstatSync(path, bigint),
+  lstat: (path) => fs.lstatSync(path, { bigint: true, throwIfNoEntry: false }),
   fstat: (fd) => fs.fstatSync(fd, bigint),
   readlink: (path) => fs.readlinkSync(path, asBuffer),
   readdir: (path) => fs.readdirSync(path, asBuffer),

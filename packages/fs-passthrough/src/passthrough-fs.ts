@@ -3,7 +3,7 @@
 // Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
 import * as fs from 'node:fs';
 import {
-  opened, type Attributes, type FileSystem, type FilesystemStats, type MountOptions, type Opened, type OpenFlags,
+  FuseError, opened, type Attributes, type FileSystem, type FilesystemStats, type MountOptions, type Opened, type OpenFlags,
   type RequestContext, type Result, type TimeSpec,
 } from '@fusekit/highlevel';
 import { poolHost, syncHost, type Host } from './host.js';
@@ -15,6 +15,8 @@ const { S_IXGRP } = fs.constants;
 const S_ISUID = 0o4000, S_ISGID = 0o2000;
 const TRUSTED = Buffer.from('trusted.');
 const RENAME_EXCHANGE = 2;
+/** Thrown for every missing name: one error object, no stack trace captured per lookup. */
+const ENOENT = new FuseError('ENOENT');
 
 /**
  * How much the kernel may cache, as libfuse's passthrough_ll `-o cache=`:
@@ -49,6 +51,13 @@ export interface PassthroughOptions {
    * disk) then stalls every request until it returns. Default false.
    */
   syncCalls?: boolean;
+  /**
+   * Serve extended attributes. Without them the kernel answers EOPNOTSUPP itself after the
+   * first try, which also spares a round trip per write(2): the kernel asks for
+   * `security.capability` before each one (libfuse's passthrough_ll serves none unless asked).
+   * Default true.
+   */
+  xattrs?: boolean;
 }
 
 const timeouts: Record<CacheMode, number> = { never: 0, auto: 1, always: 86_400 };
@@ -94,7 +103,13 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     this.#openFlags = { directIo: this.cache === 'never', keepCache: this.cache === 'always' };
     // With the writeback cache, data not yet written back is not in the host file, where
     // SEEK_DATA would miss it (and `cp` would skip it): let the kernel answer lseek itself.
-    if (this.writeback) Object.defineProperty(this, 'lseek', { value: undefined });
+    if (this.writeback) this.#unimplement('lseek');
+    if (options.xattrs === false) this.#unimplement('setxattr', 'getxattr', 'listxattr', 'removexattr');
+  }
+
+  /** Hides methods from the dispatcher: the kernel gets ENOSYS for them (and stops asking). */
+  #unimplement(...names: (keyof FileSystem)[]): void {
+    for (const name of names) Object.defineProperty(this, name, { value: undefined });
   }
 
   /**
@@ -137,13 +152,11 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 
   async getattr(path: Buffer | null, fd: number | undefined): Promise<Attributes> {
     if (fd !== undefined) return this.#fs.fstat(fd);
-    try {
-      return await this.#fs.lstat(this.#host(path!));
-    } catch (error) {
-      const open = (error as NodeJS.ErrnoException).code === 'ENOENT' ? this.#openAt.get(path!.toString('latin1')) : undefined;
-      if (open === undefined) throw error;
-      return this.#fs.fstat(open.values().next().value!);
-    }
+    const stats = await this.#fs.lstat(this.#host(path!));
+    if (stats !== undefined) return stats;
+    const open = this.#openAt.get(path!.toString('latin1'));
+    if (open !== undefined) return this.#fs.fstat(open.values().next().value!);
+    throw ENOENT;
   }
 
   readlink(path: Buffer): Result<Buffer> {

@@ -59,6 +59,24 @@ for victim, name in ((src, "/on-host"), (mnt, "/through-mount")):
     });
   });
 
+  it('serves extended attributes of the host files, or none with --no-xattr', async () => {
+    const script = (mp: string, source: string) => `${PY} -c '
+import os, sys
+mnt, src = sys.argv[1], sys.argv[2]
+open(mnt + "/f", "w").close()
+try:
+    os.setxattr(mnt + "/f", "user.k", b"v"); print(os.getxattr(src + "/f", "user.k"), os.listxattr(mnt + "/f"))
+except OSError as e:
+    print(os.strerror(e.errno))
+' "${mp}" "${source}"`;
+    await withMount((mp) => startPassthroughFs(mp), async (mp, fs) => {
+      expect(await sh(script(mp, fs.source))).toBe("b'v' ['user.k']\n");
+    });
+    await withMount((mp) => startPassthroughFs(mp, ['--no-xattr']), async (mp, fs) => {
+      expect(await sh(script(mp, fs.source))).toBe('Operation not supported\n');
+    });
+  });
+
   it('--cache=never: host-side changes show at once, even through an open file', async () => {
     await withMount((mp) => startPassthroughFs(mp, ['--cache=never']), async (mp, fs) => {
       const out = await sh(`
