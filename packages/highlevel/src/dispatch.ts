@@ -670,16 +670,14 @@ export class Dispatcher<P extends PathLike> {
           if (!reply.add(e.name, { ino, mode }, i + 1)) return;
           continue;
         }
-        // Attributes listed before a change of this directory may be stale: ask again.
-        let a = listing.version === dir.version ? e.attributes : undefined;
+        // Without fresh attributes (none listed, or listed before a change of this directory),
+        // list the name alone: the kernel looks it up when it needs it, as libfuse's fuse.c does.
+        const a = listing.version === dir.version ? e.attributes : undefined;
         if (a === undefined) {
-          if (dirPath === null) return;
-          try {
-            a = await this.#getattr(this.#names.join(dirPath, e.name), undefined, ctx);
-          } catch (error) {
-            if (isErrno(error, 'ENOENT')) continue; // gone since it was listed
-            throw error;
-          }
+          const ino = dir.children?.get(key)?.id ?? UNKNOWN_INO;
+          const mode = e.attributes === undefined ? 0 : modeOf(e.attributes) & S_IFMT;
+          if (!reply.addName(e.name, { ino, mode }, i + 1)) return;
+          continue;
         }
         const entry = this.#entry(dir, e.name, a);
         if (!reply.add(e.name, entry, i + 1)) {
