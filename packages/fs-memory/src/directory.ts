@@ -7,6 +7,8 @@ export interface DirEntry<T> {
   readonly key: string;
   value: T;
   readonly cookie: number;
+  /** The name as bytes, made on the first listing and kept for the next ones. */
+  name?: Buffer;
   removed: boolean;
 }
 
@@ -51,8 +53,11 @@ export class Directory<T> {
     }
   }
 
-  /** Live entries with a cookie greater than `cookie`, in cookie order. */
-  *after(cookie: number): Generator<DirEntry<T>> {
+  /**
+   * Calls `visit` with each live entry whose cookie is greater than `cookie`, in cookie order,
+   * until it returns false. `visit` must not change the directory.
+   */
+  forEachAfter(cookie: number, visit: (entry: DirEntry<T>) => boolean): void {
     const list = this.#ordered;
     let lo = 0;
     let hi = list.length;
@@ -61,15 +66,9 @@ export class Directory<T> {
       if (list[mid]!.cookie <= cookie) lo = mid + 1;
       else hi = mid;
     }
-    // A sweep during iteration replaces the array; entries keep their cookies, so re-find.
-    for (let i = lo; ; i++) {
-      if (this.#ordered !== list) {
-        yield* this.after(list[i - 1]?.cookie ?? cookie);
-        return;
-      }
-      const entry = list[i];
-      if (entry === undefined) return;
-      if (!entry.removed) yield entry;
+    for (let i = lo; i < list.length; i++) {
+      const entry = list[i]!;
+      if (!entry.removed && !visit(entry)) return;
     }
   }
 }

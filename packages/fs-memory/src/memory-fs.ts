@@ -250,9 +250,8 @@ export class MemoryFs {
     const dir = this.#dir(ino);
     if (offset < 1 && !add(Buffer.from('.'), dir, 1)) return;
     if (offset < 2 && !add(Buffer.from('..'), dir.parent ?? dir, 2)) return;
-    for (const entry of dir.entries.after(Math.max(offset, FIRST_COOKIE - 1))) {
-      if (!add(nameOf(entry.key), entry.value, entry.cookie)) break;
-    }
+    dir.entries.forEachAfter(Math.max(offset, FIRST_COOKIE - 1), (entry) =>
+      add((entry.name ??= nameOf(entry.key)), entry.value, entry.cookie));
     dir.accessed(nowNs());
   }
 

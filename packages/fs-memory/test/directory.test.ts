@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { Directory, FIRST_COOKIE } from '../src/directory.js';
+import { Directory, FIRST_COOKIE, type DirEntry } from '../src/directory.js';
 
-const names = (d: Directory<number>, after = 0) => [...d.after(after)].map((e) => e.key);
+function entries(d: Directory<number>, after = 0): DirEntry<number>[] {
+  const list: DirEntry<number>[] = [];
+  d.forEachAfter(after, (e) => list.push(e) > 0);
+  return list;
+}
+const names = (d: Directory<number>, after = 0) => entries(d, after).map((e) => e.key);
 
 describe('Directory', () => {
   it('resumes after a cookie without skipping or repeating entries that stayed', () => {
     const d = new Directory<number>();
     for (let i = 0; i < 10; i++) d.add(`e${i}`, i);
-    const first = [...d.after(0)].slice(0, 4);
+    const first = entries(d).slice(0, 4);
     const resume = first.at(-1)!.cookie;
     d.remove('e1');
     d.remove('e6');
@@ -19,10 +24,18 @@ describe('Directory', () => {
   it('keeps cookies stable across sweeps of removed entries', () => {
     const d = new Directory<number>();
     for (let i = 0; i < 500; i++) d.add(`e${i}`, i);
-    const cookieOf400 = [...d.after(0)].find((e) => e.key === 'e400')!.cookie;
+    const cookieOf400 = entries(d).find((e) => e.key === 'e400')!.cookie;
     for (let i = 0; i < 400; i++) d.remove(`e${i}`);
     expect(d.size).toBe(100);
     expect(names(d, cookieOf400)).toEqual(Array.from({ length: 99 }, (_, i) => `e${401 + i}`));
+  });
+
+  it('stops when the visitor says the reply is full', () => {
+    const d = new Directory<number>();
+    for (let i = 0; i < 5; i++) d.add(`e${i}`, i);
+    const seen: string[] = [];
+    d.forEachAfter(0, (e) => { seen.push(e.key); return seen.length < 2; });
+    expect(seen).toEqual(['e0', 'e1']);
   });
 
   it('replaces an entry in place', () => {
@@ -30,6 +43,6 @@ describe('Directory', () => {
     d.add('a', 1);
     d.add('b', 2);
     d.replace('a', 3);
-    expect([...d.after(0)].map((e) => [e.key, e.value])).toEqual([['a', 3], ['b', 2]]);
+    expect(entries(d).map((e) => [e.key, e.value])).toEqual([['a', 3], ['b', 2]]);
   });
 });
