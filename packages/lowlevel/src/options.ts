@@ -31,7 +31,8 @@ export interface MountOptions {
   namesAsBuffers?: boolean;
   /**
    * The most requests handled at once; beyond it the session stops reading from the kernel
-   * until some are answered (back-pressure). 0: no limit. Default 1024.
+   * until some are answered (back-pressure; the kernel queues the rest, INTERRUPTs included).
+   * 0: no limit. Default 1024.
    */
   maxInFlight?: number;
   /** Capability choices applied before your `init` handler runs. */
