@@ -112,10 +112,14 @@ function setupFusekit(root, peerDir, log, build) {
   }
   const r = loads();
   if (r.status !== 0) return { error: `@fusekit/lowlevel does not load (run npm run build?): ${firstError(r.stderr)}` };
-  const sources = Math.max(newest(join(pkg, 'src')), newest(join(pkg, 'native')));
+  // TS sources against dist/, native sources against the addon.
+  const pairs = [[newest(join(pkg, 'src')), statSync(dist).mtimeMs, 'src/', 'dist/'],
+    [newest(join(pkg, 'native')), statSync(addon).mtimeMs, 'native/', 'build/Release/fusekit.node']];
+  const behind = pairs.filter(([source, output]) => source > output)
+    .map(([source, output, what, out]) => `${what} (${new Date(source).toISOString()}) is newer than ${out} (${new Date(output).toISOString()})`);
   const built = Math.min(statSync(dist).mtimeMs, statSync(addon).mtimeMs);
-  const stale = sources > built
-    ? `packages/lowlevel sources changed after the last build (${new Date(sources).toISOString()} > ${new Date(built).toISOString()}); measuring the build. Run with --build to rebuild first.`
+  const stale = behind.length > 0
+    ? `packages/lowlevel changed after its last build: ${behind.join('; ')}; measuring the build. Run with --build to rebuild first.`
     : undefined;
   return { stale, builtAt: new Date(built).toISOString() };
 }
