@@ -97,6 +97,12 @@ for (const name of order) {
   if (!sidebar.some((item) => rank(item) === order.indexOf(name))) sidebar.push({ text: `@fusekit/${name}`, link: `/api/${name}/` });
 }
 writeFileSync(sidebarFile, `${JSON.stringify(sidebar, null, 2)}\n`);
+// Mark the reference's pages, for the theme's API-table styles.
+for (const file of walk(out).filter((f) => f.endsWith('.md'))) {
+  const text = readFileSync(file, 'utf8');
+  if (!text.startsWith('---\n')) writeFileSync(file, `---\npageClass: api-page\n---\n\n${text}`);
+}
+
 // The commands' own help, run from their built packages (turbo builds them before the docs).
 const commands = { 'fs-memory': 'fusekit-memory', 'fs-passthrough': 'fusekit-passthrough' };
 mkdirSync(join(out, 'cli'), { recursive: true });
