@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // One set-up step behind every README command: system packages, npm dependencies, build.
-// Runs in a second when everything is already in place. Flags: --no-build.
+// Runs in a second when everything is already in place. Flags: --no-build, and --test for the
+// tools the test suite drives besides (npm test passes it).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const build = !process.argv.includes('--no-build');
+const forTests = process.argv.includes('--test');
 const say = (line) => console.log(`[setup] ${line}`);
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -23,20 +25,32 @@ const requirements = [
   [() => has('cmake'), 'cmake', 'cmake'],
   [() => has('g++') || has('c++'), 'g++', 'gcc-c++'],
   [hasUvHeader, 'libuv1-dev', 'libuv-devel'],
-  [() => has('chromium'), 'chromium', 'chromium'], // the docs site's browser test (apps/docs), via playwright-core
 ];
 
-function ensureSystemPackages() {
+// What the tests run as real users would: syscalls from Python, fio's verify jobs, sqlite3, git
+// and make workloads, and the docs site's browser test (Chromium via playwright-core).
+const testRequirements = [
+  [() => existsSync('/usr/bin/python3'), 'python3', 'python3'],
+  [() => has('fio'), 'fio', 'fio'],
+  [() => has('sqlite3'), 'sqlite3', 'sqlite'],
+  [() => has('git'), 'git', 'git'],
+  [() => has('make'), 'make', 'make'],
+  [() => has('gcc'), 'gcc', 'gcc'],
+  [() => has('setpriv') && has('losetup'), 'util-linux mount', 'util-linux'],
+  [() => has('chromium'), 'chromium', 'chromium'],
+];
+
+function ensureSystemPackages(requirements) {
   const missing = requirements.filter(([ok]) => !ok());
   if (missing.length === 0) return;
-  const debian = missing.map(([, deb]) => deb);
+  const debian = missing.flatMap(([, deb]) => deb.split(' '));
   const isRoot = process.getuid?.() === 0;
   if (isRoot && has('apt-get')) {
     say(`installing system packages: ${debian.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...debian], { stdio: 'inherit', env });
-    const still = requirements.filter(([ok]) => !ok()).map(([, deb]) => deb);
+    const still = requirements.filter(([ok]) => !ok()).flatMap(([, deb]) => deb.split(' '));
     if (still.length === 0) return;
     debian.splice(0, debian.length, ...still);
   }
@@ -69,6 +83,6 @@ function buildAll() {
 }
 
 if (!existsSync('/dev/fuse')) say('warning: /dev/fuse is missing; mounts will fail (modprobe fuse?)');
-ensureSystemPackages();
+ensureSystemPackages(forTests ? [...requirements, ...testRequirements] : requirements);
 ensureDependencies();
 if (build) buildAll();

@@ -84,7 +84,8 @@ export interface Operations {
    */
   read?(ino: number, size: number, offset: number, fh: number | undefined, flags: number, ctx: RequestContext): Result<ReadReply>;
   /**
-   * Write data; return the number of bytes written (all of them, unless direct_io). With the
+   * Write data; return the number of bytes written (all of them, unless direct_io). `data` is a
+   * fresh copy the handler owns and may keep (no copy needed to store it). With the
    * writeback cache, `writepage` is true for delayed writes (then uid/gid/pid are not meaningful).
    * Valid replies: count, error. Implement this or {@link Operations.writeBuf}, not both.
    */
