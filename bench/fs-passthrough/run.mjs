@@ -59,8 +59,9 @@ const pidAlive = (pid) => { try { process.kill(pid, 0); return true; } catch { r
 const lockOwner = (path) => { try { return Number(readFileSync(path, 'utf8')); } catch { return undefined; } };
 const LOCK = join(tmpdir(), 'fusekit-ptbench-lock');
 for (const other of [LOCK, join(tmpdir(), 'fusekit-llbench-lock')]) {
-  for (let owner = lockOwner(other); owner !== undefined && pidAlive(owner); owner = lockOwner(other)) {
-    console.error(`waiting for the bench run holding ${other} (pid ${owner}) to finish...`);
+  for (let owner = lockOwner(other), said = false; owner !== undefined && pidAlive(owner); owner = lockOwner(other)) {
+    if (!said) console.error(`waiting for the bench run holding ${other} (pid ${owner}) to finish...`);
+    said = true;
     await sleep(10_000);
   }
 }
