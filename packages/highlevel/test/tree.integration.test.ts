@@ -63,7 +63,7 @@ describe('the tree through the kernel', () => {
     await withMemoryFs({ pathOnly: true, delayMs: 2 }, {}, (fs) => {
       fs.dir('/A'); fs.dir('/B');
       fs.put('/A/f', 'x'.repeat(100)); fs.put('/B/f', 'y'.repeat(200));
-    }, async (mp) => {
+    }, async (mp, _fs, session) => {
       const storm = node<{ stats: number; fstats: number; wrong: string[] }>(`
         const mp = ${JSON.stringify(mp)};
         const fdA = fs.openSync(mp + '/A/f', 'r'), fdB = fs.openSync(mp + '/B/f', 'r');
@@ -87,6 +87,10 @@ describe('the tree through the kernel', () => {
         }
         print({ stats, fstats, wrong: wrong.slice(0, 10) });
       `, { timeoutMs: 30_000 });
+      // The swaps start only once both files are open: opened mid-swap, /A/f may rightly be the
+      // 200-byte file, and the fstat checks below would blame the filesystem for the test's race.
+      storm.catch(() => undefined); // if it fails before opening, until() reports it
+      await until(() => session.openFiles === 2, 'the storm to open /A/f and /B/f', 20_000);
       const renamer = node<number>(`
         const mp = ${JSON.stringify(mp)};
         let swaps = 0;
