@@ -104,7 +104,7 @@ describe('real workloads, compared with tmpfs', () => {
 describe('data integrity with fio --verify', () => {
   it('verifies sequential and random writes, buffered and direct', async () => {
     await withMount((mp) => startMemoryFs(mp), async (mp) => {
-      const common = `--directory="${mp}" --size=64M --verify=crc32c --verify_fatal=1 --do_verify=1 --group_reporting`;
+      const common = `--directory="${mp}" --size=64M --verify=crc32c --verify_fatal=1 --do_verify=1 --verify_state_save=0 --group_reporting`;
       const out = await sh(`
         fio --name=seq ${common} --rw=write --bs=1M --ioengine=psync --output-format=terse
         fio --name=rand ${common} --rw=randwrite --bs=4k --ioengine=psync --output-format=terse
