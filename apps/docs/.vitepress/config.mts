@@ -35,6 +35,14 @@ const guide: DefaultTheme.SidebarItem[] = [
   },
 ];
 
+// "Edit this page" links on the guides, when the build is told where the repository lives (they
+// point there; nothing is fetched): FUSEKIT_DOCS_REPO=https://github.com/<owner>/fusekit npm run build.
+// The generated API pages have none (scripts/api.mjs marks them): their source is the packages' TSDoc.
+const repo = process.env.FUSEKIT_DOCS_REPO?.replace(/\/+$/, '');
+const editLink: DefaultTheme.EditLink | undefined = repo
+  ? { text: 'Edit this page', pattern: `${repo}/edit/main/apps/docs/src/:path` }
+  : undefined;
+
 export default defineConfig({
   title: 'fusekit',
   description: 'Linux filesystems in TypeScript, on libfuse 3',
@@ -60,6 +68,7 @@ export default defineConfig({
       '/api/': [{ text: 'API reference', link: '/api/', items: apiSidebar }],
     },
     search: { provider: 'local' },
+    ...(editLink === undefined ? {} : { editLink }),
     outline: { level: [2, 3] },
     footer: { message: 'fusekit — MIT licensed' },
   },

@@ -97,10 +97,10 @@ for (const name of order) {
   if (!sidebar.some((item) => rank(item) === order.indexOf(name))) sidebar.push({ text: `@fusekit/${name}`, link: `/api/${name}/` });
 }
 writeFileSync(sidebarFile, `${JSON.stringify(sidebar, null, 2)}\n`);
-// Mark the reference's pages, for the theme's API-table styles.
+// Mark the reference's pages: for the theme's API-table styles, and no edit link (they are generated).
 for (const file of walk(out).filter((f) => f.endsWith('.md'))) {
   const text = readFileSync(file, 'utf8');
-  if (!text.startsWith('---\n')) writeFileSync(file, `---\npageClass: api-page\n---\n\n${text}`);
+  if (!text.startsWith('---\n')) writeFileSync(file, `---\npageClass: api-page\neditLink: false\n---\n\n${text}`);
 }
 
 // The commands' own help, run from their built packages (turbo builds them before the docs).
