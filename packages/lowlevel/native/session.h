@@ -50,9 +50,9 @@ class Session : public Napi::ObjectWrap<Session> {
   // Called by the op callbacks (ops.cc) on the JS thread. `build` fills argv after the slot
   // index and returns the count, or -1 when a value cannot be represented exactly in JS
   // (the kernel then gets EOVERFLOW). `dirSize` sizes the readdir buffer of the slot.
+  // Handles live in the batch's scope (ServeBatch): one scope per request costs an allocation.
   template <typename Build>
   void Dispatch(fuse_req_t req, Op op, Build&& build, size_t dirSize = 0) {
-    Napi::HandleScope scope(env_);
     uint32_t index = Begin(req, dirSize);
     napi_value argv[12];
     napi_create_uint32(env_, index, &argv[0]);
@@ -63,7 +63,6 @@ class Session : public Napi::ObjectWrap<Session> {
   // For requests answered natively before JS runs (forget): the handler only observes.
   template <typename Build>
   void Notice(Op op, Build&& build) {
-    Napi::HandleScope scope(env_);
     napi_value argv[12];
     int argc = build(argv);
     if (argc >= 0) Call(op, UINT32_MAX, static_cast<size_t>(argc), argv);

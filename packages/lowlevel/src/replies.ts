@@ -3,11 +3,18 @@
 import { native, type NativeSession, type Slot } from './native.js';
 import type { Attr, Entry, Name, OpenReply, Statfs } from './types.js';
 
-const L = native.layout as Record<string, number> & {
-  F_INO: number; F_MODE: number; F_NLINK: number; F_UID: number; F_GID: number; F_RDEV: number;
-  F_SIZE: number; F_BLOCKS: number; F_BLKSIZE: number; F_GENERATION: number; F_ATTR_TIMEOUT: number;
-  F_ENTRY_TIMEOUT: number; T_ATIME: number; T_MTIME: number; T_CTIME: number; SF_BSIZE: number;
+// Scratch indices as module constants: a property load per field on the hot path is measurable.
+const layout = native.layout as Readonly<Record<string, number>>;
+const at = (name: string): number => {
+  const index = layout[name];
+  if (index === undefined) throw new Error(`addon layout lacks ${name}`);
+  return index;
 };
+const F_INO = at('F_INO'), F_MODE = at('F_MODE'), F_NLINK = at('F_NLINK'), F_UID = at('F_UID'),
+  F_GID = at('F_GID'), F_RDEV = at('F_RDEV'), F_SIZE = at('F_SIZE'), F_BLOCKS = at('F_BLOCKS'),
+  F_BLKSIZE = at('F_BLKSIZE'), F_GENERATION = at('F_GENERATION'), F_ATTR_TIMEOUT = at('F_ATTR_TIMEOUT'),
+  F_ENTRY_TIMEOUT = at('F_ENTRY_TIMEOUT'), T_ATIME = at('T_ATIME'), T_MTIME = at('T_MTIME'),
+  T_CTIME = at('T_CTIME'), SF_BSIZE = at('SF_BSIZE');
 
 /** A handler answered with a value the kernel cannot be given. */
 export class ReplyShapeError extends TypeError {
@@ -74,34 +81,34 @@ export class Scratch {
   writeAttr(attr: Attr, attrTimeout: number): void {
     if (typeof attr !== 'object' || attr === null) throw new ReplyShapeError(`attributes must be an object, got ${describe(attr)}`);
     const f = this.f64;
-    f[L.F_INO] = checkCount(attr.ino, 'ino');
-    f[L.F_MODE] = checkCount(attr.mode, 'mode');
-    f[L.F_NLINK] = optionalCount(attr.nlink, 'nlink');
-    f[L.F_UID] = optionalCount(attr.uid, 'uid');
-    f[L.F_GID] = optionalCount(attr.gid, 'gid');
-    f[L.F_RDEV] = optionalCount(attr.rdev, 'rdev');
-    f[L.F_SIZE] = optionalCount(attr.size, 'size');
-    f[L.F_BLOCKS] = optionalCount(attr.blocks, 'blocks');
-    f[L.F_BLKSIZE] = optionalCount(attr.blksize, 'blksize');
-    f[L.F_ATTR_TIMEOUT] = checkTimeout(attr.attrTimeout, attrTimeout, 'attrTimeout');
+    f[F_INO] = checkCount(attr.ino, 'ino');
+    f[F_MODE] = checkCount(attr.mode, 'mode');
+    f[F_NLINK] = optionalCount(attr.nlink, 'nlink');
+    f[F_UID] = optionalCount(attr.uid, 'uid');
+    f[F_GID] = optionalCount(attr.gid, 'gid');
+    f[F_RDEV] = optionalCount(attr.rdev, 'rdev');
+    f[F_SIZE] = optionalCount(attr.size, 'size');
+    f[F_BLOCKS] = optionalCount(attr.blocks, 'blocks');
+    f[F_BLKSIZE] = optionalCount(attr.blksize, 'blksize');
+    f[F_ATTR_TIMEOUT] = checkTimeout(attr.attrTimeout, attrTimeout, 'attrTimeout');
     const t = this.i64;
     const a = attr as MaybeStats;
-    t[L.T_ATIME] = timeNs(a.atimeNs, a.atimeMs, 'atime');
-    t[L.T_MTIME] = timeNs(a.mtimeNs, a.mtimeMs, 'mtime');
-    t[L.T_CTIME] = timeNs(a.ctimeNs, a.ctimeMs, 'ctime');
+    t[T_ATIME] = timeNs(a.atimeNs, a.atimeMs, 'atime');
+    t[T_MTIME] = timeNs(a.mtimeNs, a.mtimeMs, 'mtime');
+    t[T_CTIME] = timeNs(a.ctimeNs, a.ctimeMs, 'ctime');
   }
 
   writeEntry(entry: Entry, attrTimeout: number, entryTimeout: number): void {
     this.writeAttr(entry, attrTimeout);
-    this.f64[L.F_GENERATION] = optionalCount(entry.generation, 'generation');
-    this.f64[L.F_ENTRY_TIMEOUT] = checkTimeout(entry.entryTimeout, entryTimeout, 'entryTimeout');
+    this.f64[F_GENERATION] = optionalCount(entry.generation, 'generation');
+    this.f64[F_ENTRY_TIMEOUT] = checkTimeout(entry.entryTimeout, entryTimeout, 'entryTimeout');
   }
 
   /** Only ino and mode matter for plain readdir entries. */
   writeDirent(attr: Pick<Attr, 'ino' | 'mode'>): void {
     if (typeof attr !== 'object' || attr === null) throw new ReplyShapeError('directory entry attributes must be an object');
-    this.f64[L.F_INO] = checkCount(attr.ino, 'ino');
-    this.f64[L.F_MODE] = checkCount(attr.mode, 'mode');
+    this.f64[F_INO] = checkCount(attr.ino, 'ino');
+    this.f64[F_MODE] = checkCount(attr.mode, 'mode');
   }
 
   writeStatfs(s: Statfs): void {
@@ -109,7 +116,7 @@ export class Scratch {
     const keys = ['bsize', 'frsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree', 'favail', 'fsid', 'flag', 'namemax'] as const;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      this.f64[L.SF_BSIZE + i] = optionalCount(s[key], key);
+      this.f64[SF_BSIZE + i] = optionalCount(s[key], key);
     }
   }
 }
