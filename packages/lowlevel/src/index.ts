@@ -1,6 +1,6 @@
 export { mount, Session } from './session.js';
 export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger } from './options.js';
-export type { Operations, OperationName } from './operations.js';
+export type { Operations, OperationName, Result } from './operations.js';
 export { RequestContext } from './request.js';
 export { DirectoryReply, PollHandle, ReplyShapeError } from './replies.js';
 export { FuseError, errno } from './errors.js';

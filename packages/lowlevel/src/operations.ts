@@ -5,7 +5,8 @@ import type {
 } from './types.js';
 import type { DirectoryReply, PollHandle } from './replies.js';
 
-type Result<T> = T | Promise<T>;
+/** What a handler returns: the value, or a promise of it. */
+export type Result<T> = T | Promise<T>;
 
 /**
  * The handlers of a low-level filesystem: one per member of libfuse's `struct fuse_lowlevel_ops`,

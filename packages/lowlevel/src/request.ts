@@ -9,7 +9,9 @@ export class RequestContext {
   replied = false;
   #controller: AbortController | undefined;
 
+  /** @internal Made by the binding for each request. */
   constructor(
+    /** @internal */
     readonly slot: Slot,
     /** Effective user id of the calling process. */
     readonly uid: number,
@@ -19,7 +21,9 @@ export class RequestContext {
     readonly pid: number,
     /** The caller's umask (applied already by the kernel unless `dont_mask` was wanted). */
     readonly umask: number,
+    /** @internal */
     readonly native: NativeSession,
+    /** @internal */
     readonly interrupts: Map<Slot, RequestContext>,
   ) {}
 

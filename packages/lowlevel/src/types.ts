@@ -7,17 +7,29 @@ export type Name = string | Buffer;
  * a plain `Stats` is read through its `*Ms` fields).
  */
 export interface Attr {
+  /** Inode number (`st_ino`); for entries also the kernel's node id. */
   ino: number;
+  /** File type and permission bits (`st_mode`, e.g. `0o100644`). */
   mode: number;
+  /** Number of hard links (`st_nlink`). */
   nlink?: number;
+  /** Owner user id. */
   uid?: number;
+  /** Owner group id. */
   gid?: number;
+  /** Device number, for character and block devices. */
   rdev?: number;
+  /** Size in bytes. */
   size?: number;
+  /** Allocated 512-byte blocks. */
   blocks?: number;
+  /** Preferred I/O block size. */
   blksize?: number;
+  /** Last access, in nanoseconds since the epoch. */
   atimeNs?: bigint;
+  /** Last modification of the contents, in nanoseconds since the epoch. */
   mtimeNs?: bigint;
+  /** Last change of the inode, in nanoseconds since the epoch. */
   ctimeNs?: bigint;
   /** Seconds the kernel may cache these attributes; the session's `attrTimeout` if absent. */
   attrTimeout?: number;
@@ -65,28 +77,45 @@ export type ReadReply = Uint8Array | Uint8Array[] | FdData;
 
 /** Changes requested by `setattr`; only the fields being changed are present. */
 export interface SetAttr {
+  /** New permission bits (chmod); the type bits are not to be changed. */
   mode?: number;
+  /** New owner (chown). */
   uid?: number;
+  /** New group (chown). */
   gid?: number;
+  /** New size (truncate, ftruncate, open with O_TRUNC without atomic_o_trunc). */
   size?: number;
-  /** A time in nanoseconds, or `'now'` (UTIME_NOW). */
+  /** New access time in nanoseconds, or `'now'` (UTIME_NOW). */
   atimeNs?: bigint | 'now';
+  /** New modification time in nanoseconds, or `'now'` (UTIME_NOW). */
   mtimeNs?: bigint | 'now';
+  /** New change time in nanoseconds (sent by the kernel with the writeback cache). */
   ctimeNs?: bigint;
 }
 
 /** Filesystem statistics, as in `struct statvfs`. */
 export interface Statfs {
+  /** Preferred block size. */
   bsize?: number;
+  /** Fragment size: the unit of `blocks`, `bfree` and `bavail`. */
   frsize?: number;
+  /** Size of the filesystem in `frsize` units. */
   blocks?: number;
+  /** Free blocks. */
   bfree?: number;
+  /** Free blocks available to unprivileged users. */
   bavail?: number;
+  /** Inodes in total. */
   files?: number;
+  /** Free inodes. */
   ffree?: number;
+  /** Free inodes available to unprivileged users. */
   favail?: number;
+  /** Filesystem id. */
   fsid?: number;
+  /** Mount flags (`ST_RDONLY` …); the kernel reports its own. */
   flag?: number;
+  /** Longest file name. */
   namemax?: number;
 }
 
@@ -94,8 +123,11 @@ export interface Statfs {
 export interface Lock {
   /** `F_RDLCK`, `F_WRLCK` or `F_UNLCK`. */
   type: number;
+  /** First byte of the range. */
   start: number;
+  /** Last byte of the range (inclusive), or -1 for "to the end of the file". */
   end: number;
+  /** Process holding (or asking for) the lock. */
   pid: number;
 }
 
@@ -112,16 +144,24 @@ export interface IoctlRetry {
 
 /** What the kernel offers at INIT (`struct fuse_conn_info`). */
 export interface ConnectionInfo {
+  /** FUSE protocol major version the kernel speaks. */
   readonly protoMajor: number;
+  /** FUSE protocol minor version the kernel speaks. */
   readonly protoMinor: number;
-  /** Capability bits the kernel supports (`FUSE_CAP_*`, see {@link capabilities}). */
+  /** Capability bits the kernel supports (the `FUSE_CAP_*` bits of `constants`). */
   readonly capable: number;
   /** Capability bits the session will ask for unless `init` changes them. */
   want: number;
+  /** Largest WRITE request in bytes (at most 1 MiB with libfuse 3.14). */
   maxWrite: number;
+  /** Largest READ request in bytes (0: no limit beyond the mount's `max_read`). */
   maxRead: number;
+  /** Largest readahead in bytes. */
   maxReadahead: number;
+  /** Most background requests (readahead, writeback) the kernel keeps in flight. */
   maxBackground: number;
+  /** Background requests at which the kernel treats the filesystem as congested. */
   congestionThreshold: number;
+  /** Timestamp granularity in nanoseconds (1: full precision). */
   timeGran: number;
 }
