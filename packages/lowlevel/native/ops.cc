@@ -174,12 +174,12 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   Session* s = S;
-  s->Dispatch(req, OP_READDIR, [&](napi_value* a) { U64(a[0], ino); a[1] = s->Num(static_cast<double>(size)); U64(a[2], off); FH(a[3], fi); return 4; }, size);
+  s->Dispatch(req, OP_READDIR, [&](napi_value* a) { U64(a[0], ino); a[1] = s->Num(static_cast<double>(size)); U64(a[2], off); FH(a[3], fi); return 4; });
 }
 
 static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   Session* s = S;
-  s->Dispatch(req, OP_READDIRPLUS, [&](napi_value* a) { U64(a[0], ino); a[1] = s->Num(static_cast<double>(size)); U64(a[2], off); FH(a[3], fi); return 4; }, size);
+  s->Dispatch(req, OP_READDIRPLUS, [&](napi_value* a) { U64(a[0], ino); a[1] = s->Num(static_cast<double>(size)); U64(a[2], off); FH(a[3], fi); return 4; });
 }
 
 static void op_releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {

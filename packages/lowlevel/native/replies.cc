@@ -1,7 +1,7 @@
 // The reply half of a request: each JS-facing method takes the slot index first, answers the
 // kernel exactly once and frees the slot. Values were validated in TS; structs come from scratch.
-// Replies that hand the kernel a reference (entry, create, open, readdirplus) return libfuse's
-// result, so TS can undo it when the kernel refused the reply (an interrupted request).
+// Replies that hand the kernel a reference (entry, create, open, a readdirplus buffer) return
+// libfuse's result, so TS can undo it when the kernel refused the reply (an interrupted request).
 #include <sys/uio.h>
 #include <cerrno>
 #include "errors.h"
@@ -83,12 +83,12 @@ Napi::Value Session::ReplyWrite(const Napi::CallbackInfo& info) {
   return env_.Undefined();
 }
 
-// replyBuf(slot, data: Uint8Array)
+// replyBuf(slot, data: Uint8Array) -> libfuse's result (readdirplus replies undo on refusal).
 Napi::Value Session::ReplyBuf(const Napi::CallbackInfo& info) {
   auto data = info[1].As<Napi::Uint8Array>();
-  ReplyFailed(fuse_reply_buf(TakeSlot(info), reinterpret_cast<const char*>(data.Data()), data.ByteLength()),
-              "fuse_reply_buf");
-  return env_.Undefined();
+  int res = fuse_reply_buf(TakeSlot(info), reinterpret_cast<const char*>(data.Data()), data.ByteLength());
+  ReplyFailed(res, "fuse_reply_buf");
+  return Napi::Number::New(env_, res);
 }
 
 // replyIov(slot, parts: Uint8Array[])
@@ -186,46 +186,6 @@ Napi::Value Session::ReplyPoll(const Napi::CallbackInfo& info) {
 Napi::Value Session::ReplyLseek(const Napi::CallbackInfo& info) {
   ReplyFailed(fuse_reply_lseek(TakeSlot(info), static_cast<off_t>(ARG_I64(1))), "fuse_reply_lseek");
   return env_.Undefined();
-}
-
-// dirAdd(slot, name, nextOffset, plus, entry = true) -> boolean: appends one entry (attributes or
-// the whole entry in scratch) the way fuse_add_direntry[_plus] does; false when the buffer is full.
-Napi::Value Session::DirAdd(const Napi::CallbackInfo& info) {
-  uint32_t index;
-  Slot& s = SlotAt(info, &index);
-  std::string name = info[1].IsBuffer()
-      ? std::string(info[1].As<Napi::Buffer<char>>().Data(), info[1].As<Napi::Buffer<char>>().Length())
-      : info[1].As<Napi::String>().Utf8Value();
-  off_t next = static_cast<off_t>(ARG_I64(2));
-  bool plus = info[3].ToBoolean();
-  bool entry = info.Length() < 5 || info[4].ToBoolean();
-  size_t room = s.dir.size() - s.dirUsed;
-  char* at = s.dir.data() + s.dirUsed;
-  size_t need;
-  if (plus) {
-    fuse_entry_param e;
-    ReadEntry(f64(), i64(), &e);
-    if (!entry) e.ino = 0;  // a name without an entry: the kernel creates no dentry, counts no lookup
-    need = fuse_add_direntry_plus(s.req, at, room, name.c_str(), &e, next);
-  } else {
-    struct stat st;
-    ReadStat(f64(), i64(), &st);
-    need = fuse_add_direntry(s.req, at, room, name.c_str(), &st, next);
-  }
-  if (need > room) return Napi::Boolean::New(env_, false);
-  s.dirUsed += need;
-  return Napi::Boolean::New(env_, true);
-}
-
-Napi::Value Session::ReplyDir(const Napi::CallbackInfo& info) {
-  uint32_t index;
-  Slot& s = SlotAt(info, &index);
-  fuse_req_t req = s.req;
-  size_t used = s.dirUsed;
-  int res = fuse_reply_buf(req, s.dir.data(), used);
-  FreeSlot(index);
-  ReplyFailed(res, "fuse_reply_buf");
-  return Napi::Number::New(env_, res);
 }
 
 }  // namespace fusekit

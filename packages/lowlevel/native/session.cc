@@ -70,8 +70,6 @@ Napi::Function Session::Define(Napi::Env env) {
     InstanceMethod<&Session::ReplyIoctlRetry>("replyIoctlRetry"),
     InstanceMethod<&Session::ReplyPoll>("replyPoll"),
     InstanceMethod<&Session::ReplyLseek>("replyLseek"),
-    InstanceMethod<&Session::DirAdd>("dirAdd"),
-    InstanceMethod<&Session::ReplyDir>("replyDir"),
   });
 }
 
@@ -241,7 +239,7 @@ void Session::Finish() {
   onEnded_.MakeCallback(resource_.Value(), {Napi::String::New(env_, "unmounted")}, asyncContext_);
 }
 
-uint32_t Session::Begin(fuse_req_t req, size_t dirSize) {
+uint32_t Session::Begin(fuse_req_t req) {
   const fuse_ctx* c = fuse_req_ctx(req);
   int32_t* ci = i32();
   ci[I_UID] = static_cast<int32_t>(c->uid);
@@ -259,10 +257,6 @@ uint32_t Session::Begin(fuse_req_t req, size_t dirSize) {
   Slot& s = slots_[index];
   s.req = req;
   s.watched = false;
-  if (dirSize != 0) {
-    s.dir.resize(dirSize);
-    s.dirUsed = 0;
-  }
   inFlight_++;
   return index;
 }
@@ -270,7 +264,6 @@ uint32_t Session::Begin(fuse_req_t req, size_t dirSize) {
 void Session::FreeSlot(uint32_t index) {
   Slot& s = slots_[index];
   s.req = nullptr;
-  if (s.dir.capacity() > (256 << 10)) std::vector<char>().swap(s.dir);
   freeSlots_.push_back(index);
   inFlight_--;
   if (throttled_ && inFlight_ < maxInFlight_) {

@@ -30,8 +30,6 @@ enum Op : uint32_t {
 // One request the kernel is waiting on. JS refers to it by index; `req` is null once answered.
 struct Slot {
   fuse_req_t req = nullptr;
-  std::vector<char> dir;  // readdir reply being assembled
-  size_t dirUsed = 0;
   bool watched = false;   // interrupt callback registered
 };
 
@@ -49,11 +47,11 @@ class Session : public Napi::ObjectWrap<Session> {
 
   // Called by the op callbacks (ops.cc) on the JS thread. `build` fills argv after the slot
   // index and returns the count, or -1 when a value cannot be represented exactly in JS
-  // (the kernel then gets EOVERFLOW). `dirSize` sizes the readdir buffer of the slot.
+  // (the kernel then gets EOVERFLOW).
   // Handles live in the batch's scope (ServeBatch): one scope per request costs an allocation.
   template <typename Build>
-  void Dispatch(fuse_req_t req, Op op, Build&& build, size_t dirSize = 0) {
-    uint32_t index = Begin(req, dirSize);
+  void Dispatch(fuse_req_t req, Op op, Build&& build) {
+    uint32_t index = Begin(req);
     napi_value argv[12];
     napi_create_uint32(env_, index, &argv[0]);
     int argc = build(argv + 1);
@@ -125,10 +123,8 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyIoctlRetry(const Napi::CallbackInfo& info);
   Napi::Value ReplyPoll(const Napi::CallbackInfo& info);
   Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
-  Napi::Value DirAdd(const Napi::CallbackInfo& info);
-  Napi::Value ReplyDir(const Napi::CallbackInfo& info);
 
-  uint32_t Begin(fuse_req_t req, size_t dirSize);
+  uint32_t Begin(fuse_req_t req);
   void Refuse(uint32_t index, int err);
   void Call(Op op, uint32_t index, size_t argc, napi_value* argv);
   fuse_req_t TakeSlot(const Napi::CallbackInfo& info, uint32_t* index = nullptr);

@@ -252,16 +252,16 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
   };
   const dirDone = (dir: DirectoryReply<unknown>): Answer<void> => (ctx) => {
     finish(ctx);
-    if (n.replyDir(ctx.slot) === REFUSED) for (const ino of dir.lookups) undoLookup(ino);
+    if (n.replyBuf(ctx.slot, dir.bytes) === REFUSED) for (const ino of dir.lookups) undoLookup(ino);
   };
-  if (ops.readdir) h.readdir = (s: Slot, ino: number, _size: number, off: number, fh?: number) => {
+  if (ops.readdir) h.readdir = (s: Slot, ino: number, size: number, off: number, fh?: number) => {
     const ctx = context(s);
-    const dir = new DirectoryReply<Pick<Attr, 'ino' | 'mode'>>(n, scratch, s, false, attrTimeout, entryTimeout, () => ctx.replied);
+    const dir = new DirectoryReply<Pick<Attr, 'ino' | 'mode'>>(size, false, attrTimeout, entryTimeout, () => ctx.replied);
     run(ctx, 'readdir', () => ops.readdir!(ino, off, fh, dir, ctx), dirDone(dir));
   };
-  if (ops.readdirplus) h.readdirplus = (s: Slot, ino: number, _size: number, off: number, fh?: number) => {
+  if (ops.readdirplus) h.readdirplus = (s: Slot, ino: number, size: number, off: number, fh?: number) => {
     const ctx = context(s);
-    const dir = new DirectoryReply<Entry>(n, scratch, s, true, attrTimeout, entryTimeout, () => ctx.replied);
+    const dir = new DirectoryReply<Entry>(size, true, attrTimeout, entryTimeout, () => ctx.replied);
     run(ctx, 'readdirplus', () => ops.readdirplus!(ino, off, fh, dir, ctx), dirDone(dir));
   };
   if (ops.releasedir) h.releasedir = (s: Slot, ino: number, fh?: number) => {

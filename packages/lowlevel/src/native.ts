@@ -28,7 +28,7 @@ export interface NativeSession {
   replyReadlink(slot: Slot, target: Name): void;
   replyOpen(slot: Slot, fh: number, openBits: number): number;
   replyWrite(slot: Slot, count: number): void;
-  replyBuf(slot: Slot, data: Uint8Array): void;
+  replyBuf(slot: Slot, data: Uint8Array): number;
   replyIov(slot: Slot, parts: Uint8Array[]): void;
   replyData(slot: Slot, fd: number, position: number, size: number): void;
   replyStatfs(slot: Slot): void;
@@ -39,8 +39,6 @@ export interface NativeSession {
   replyIoctlRetry(slot: Slot, input: [bigint, number][], output: [bigint, number][]): void;
   replyPoll(slot: Slot, revents: number): void;
   replyLseek(slot: Slot, offset: number): void;
-  dirAdd(slot: Slot, name: Name, nextOffset: number, plus: boolean, entry?: boolean): boolean;
-  replyDir(slot: Slot): number;
 }
 
 export interface NativeSessionOptions {

@@ -1,6 +1,7 @@
 // Turning handler results into native replies: validation (a value of the wrong shape is
 // refused with ReplyShapeError, answered EIO and logged) and writes into the shared scratch.
-import { native, type NativeSession, type Slot } from './native.js';
+import { DirentBuffer, type DirentFields } from './dirents.js';
+import { native, type NativeSession } from './native.js';
 import type { Attr, Entry, Name, OpenReply, Statfs } from './types.js';
 
 // Scratch indices as module constants: a property load per field on the hot path is measurable.
@@ -104,13 +105,6 @@ export class Scratch {
     this.f64[F_ENTRY_TIMEOUT] = checkTimeout(entry.entryTimeout, entryTimeout, 'entryTimeout');
   }
 
-  /** Only ino and mode matter for plain readdir entries. */
-  writeDirent(attr: Pick<Attr, 'ino' | 'mode'>): void {
-    if (typeof attr !== 'object' || attr === null) throw new ReplyShapeError('directory entry attributes must be an object');
-    this.f64[F_INO] = checkCount(attr.ino, 'ino');
-    this.f64[F_MODE] = checkCount(attr.mode, 'mode');
-  }
-
   writeStatfs(s: Statfs): void {
     if (typeof s !== 'object' || s === null) throw new ReplyShapeError('statfs must be an object');
     const keys = ['bsize', 'frsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree', 'favail', 'fsid', 'flag', 'namemax'] as const;
@@ -139,18 +133,20 @@ export function openBits(reply: OpenReply | void | undefined): [fh: number, bits
  */
 export class DirectoryReply<A> {
   #full = false;
+  readonly #buffer: DirentBuffer;
   /** @internal Inodes whose lookup count an accepted readdirplus entry raised. */
   readonly lookups: number[] = [];
+
   /** @internal */
   constructor(
-    private readonly native: NativeSession,
-    private readonly scratch: Scratch,
-    private readonly slot: Slot,
+    size: number,
     private readonly plus: boolean,
     private readonly attrTimeout: number,
     private readonly entryTimeout: number,
     private readonly ctxReplied: () => boolean,
-  ) {}
+  ) {
+    this.#buffer = new DirentBuffer(size);
+  }
 
   /**
    * Adds one entry; `nextOffset` is the offset at which a later readdir continues after it
@@ -159,7 +155,7 @@ export class DirectoryReply<A> {
    * `ino`) increments that inode's lookup count, exactly as a lookup would.
    */
   add(name: Name, attr: A, nextOffset: number): boolean {
-    return this.#add(name, attr, nextOffset, true);
+    return this.#add(name, attr as Entry, nextOffset, true);
   }
 
   /**
@@ -168,27 +164,64 @@ export class DirectoryReply<A> {
    * In readdir it is the same as {@link DirectoryReply.add}.
    */
   addName(name: Name, attr: Pick<Attr, 'ino' | 'mode'>, nextOffset: number): boolean {
-    return this.#add(name, attr as A, nextOffset, false);
-  }
-
-  #add(name: Name, attr: A, nextOffset: number, entry: boolean): boolean {
-    if (this.#full) return false;
-    if (this.ctxReplied()) throw new Error('readdir reply already sent');
-    checkName(name, 'entry name');
-    checkCount(nextOffset, 'nextOffset');
-    if (this.plus && entry) this.scratch.writeEntry(attr as Entry, this.attrTimeout, this.entryTimeout);
-    else if (this.plus) this.scratch.writeAttr(attr as Attr, this.attrTimeout);
-    else this.scratch.writeDirent(attr as Pick<Attr, 'ino' | 'mode'>);
-    const added = this.native.dirAdd(this.slot, name, nextOffset, this.plus, entry);
-    if (!added) this.#full = true;
-    else if (this.plus && entry && !isDotOrDotDot(name) && (attr as Entry).ino !== 0) this.lookups.push((attr as Entry).ino);
-    return added;
+    return this.#add(name, attr as Entry, nextOffset, false);
   }
 
   /** True once an entry did not fit. */
   get full(): boolean {
     return this.#full;
   }
+
+  /** @internal The encoded entries. */
+  get bytes(): Uint8Array {
+    return this.#buffer.bytes.subarray(0, this.#buffer.used);
+  }
+
+  #add(name: Name, e: Entry, nextOffset: number, entry: boolean): boolean {
+    if (this.#full) return false;
+    if (this.ctxReplied()) throw new Error('readdir reply already sent');
+    checkName(name, 'entry name');
+    checkCount(nextOffset, 'nextOffset');
+    if (typeof e !== 'object' || e === null) throw new ReplyShapeError('directory entry attributes must be an object');
+    const ino = checkCount(e.ino, 'ino');
+    const mode = checkCount(e.mode, 'mode');
+    let added: boolean;
+    if (!this.plus) {
+      added = this.#buffer.add(name, ino, mode, nextOffset);
+    } else if (!entry) {
+      added = this.#buffer.addPlus(name, fields(e, 0, 0, this.attrTimeout, 0), nextOffset);
+    } else {
+      const generation = optionalCount(e.generation, 'generation');
+      const entryTimeout = checkTimeout(e.entryTimeout, this.entryTimeout, 'entryTimeout');
+      added = this.#buffer.addPlus(name, fields(e, ino, generation, this.attrTimeout, entryTimeout), nextOffset);
+      if (added && ino !== 0 && !isDotOrDotDot(name)) this.lookups.push(ino);
+    }
+    if (!added) this.#full = true;
+    return added;
+  }
+}
+
+// Validated fields of a readdirplus entry (the same rules as a lookup's reply).
+function fields(e: Entry, nodeid: number, generation: number, attrTimeout: number, entryTimeout: number): DirentFields {
+  const a = e as MaybeStats;
+  return {
+    ino: e.ino,
+    mode: e.mode,
+    nodeid,
+    generation,
+    entryTimeout,
+    attrTimeout: checkTimeout(e.attrTimeout, attrTimeout, 'attrTimeout'),
+    size: optionalCount(e.size, 'size'),
+    blocks: optionalCount(e.blocks, 'blocks'),
+    nlink: optionalCount(e.nlink, 'nlink'),
+    uid: optionalCount(e.uid, 'uid'),
+    gid: optionalCount(e.gid, 'gid'),
+    rdev: optionalCount(e.rdev, 'rdev'),
+    blksize: optionalCount(e.blksize, 'blksize'),
+    atimeNs: timeNs(a.atimeNs, a.atimeMs, 'atime'),
+    mtimeNs: timeNs(a.mtimeNs, a.mtimeMs, 'mtime'),
+    ctimeNs: timeNs(a.ctimeNs, a.ctimeMs, 'ctime'),
+  };
 }
 
 function isDotOrDotDot(name: Name): boolean {

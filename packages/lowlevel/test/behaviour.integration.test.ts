@@ -292,6 +292,31 @@ describe('session lifecycle', () => {
     }
   });
 
+  it('[op:readdirplus] encodes full attributes the kernel caches: stat after ls needs no getattr', async () => {
+    let getattrs = 0;
+    const entries = Array.from({ length: 300 }, (_, i) => ({
+      ino: 10 + i, mode: (i % 2 ? 0o100640 : 0o40751) , nlink: 3, uid: 1000 + i, gid: 2000 + i, size: 2 ** 40 + i,
+      blocks: 8, mtimeNs: 1_234_567_890_123_456_789n + BigInt(i), atimeNs: -1_500_000_000n, ctimeNs: 0n,
+      entryTimeout: 60, attrTimeout: 60,
+    }));
+    const ops: Operations = {
+      lookup: () => { throw new FuseError('ENOENT'); },
+      getattr: (ino) => { if (ino !== 1) getattrs++; return ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : entries[ino - 10]!; },
+      readdirplus: (_ino, offset, _fh, dir) => {
+        for (let i = offset; i < entries.length; i++) if (!dir.add(`ent-${i}-é`, entries[i]!, i + 1)) break;
+      },
+    };
+    await withMount((mp) => mount(ops, mp), async (mp) => {
+      expect((await sh(`ls -f ${mp} | wc -l`)).trim()).toBe('300');
+      const out = await sh(`stat -c '%i %f %h %u %g %s %Y.%y %X' ${mp}/ent-7-é ${mp}/ent-8-é`);
+      expect(out).toBe(
+        `17 81a0 3 1007 2007 ${2 ** 40 + 7} 1234567890.2009-02-13 23:31:30.123456796 +0000 -2\n` +
+        `18 41e9 3 1008 2008 ${2 ** 40 + 8} 1234567890.2009-02-13 23:31:30.123456797 +0000 -2\n`,
+      );
+    });
+    expect(getattrs).toBe(0);
+  });
+
   it('honours the open reply flags noflush and cacheReaddir', async () => {
     const fs = new MemFs();
     const ops = handlersOf(fs);
