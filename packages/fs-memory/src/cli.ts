@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // fusekit-memory: mounts an empty in-memory filesystem and serves it in the foreground until
 // SIGINT/SIGTERM or an unmount from outside.
-import { access, constants as fsConstants, readFile, realpath, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { mount } from '@fusekit/lowlevel';
+import { checkMountpoint, mount } from '@fusekit/lowlevel';
 import { MemoryFs, type MemoryFsOptions } from './memory-fs.js';
 import { reclaimAfterDeletions } from './reclaim.js';
 import { parseSize } from './size.js';
@@ -88,37 +87,6 @@ function parse(argv: string[]): Config | 'help' {
   if (values.gid !== undefined) fs.gid = integer(values.gid, '--gid');
   if (values.mode !== undefined) fs.mode = integer(values.mode, '--mode', 8);
   return { mountpoint: positionals[0]!, fs, fuseOptions, writeback, debug: values.debug ?? false };
-}
-
-// Refuses mountpoints that would fail late or confusingly, with the reason in words.
-async function checkMountpoint(path: string): Promise<string> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`${path} does not exist (create it with: mkdir -p ${path})`);
-    if (code === 'ENOTCONN') throw new Error(`${path} is a FUSE mount whose server is gone (clear it with: fusermount3 -u ${path})`);
-    if (code === 'EACCES') throw new Error(`${path}: permission denied`);
-    throw new Error(`${path}: ${(error as Error).message}`);
-  }
-  if (!info.isDirectory()) throw new Error(`${path} is not a directory`);
-  const real = await realpath(path);
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
-  const mounted = mountinfo.split('\n').some((line) => {
-    const fields = line.split(' ');
-    const type = line.split(' - ')[1]?.split(' ')[0] ?? '';
-    return fields[4]?.replace(/\\040/g, ' ') === real && type.startsWith('fuse');
-  });
-  if (mounted) throw new Error(`${path} is already mounted (unmount it with: fusermount3 -u ${path})`);
-  if (process.getuid?.() !== 0) {
-    try {
-      await access(real, fsConstants.W_OK | fsConstants.X_OK);
-    } catch {
-      throw new Error(`${path}: permission denied (you need write access to the mountpoint)`);
-    }
-  }
-  return real;
 }
 
 async function main(): Promise<number> {

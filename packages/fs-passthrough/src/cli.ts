@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // fusekit-passthrough: shows a host directory at a mountpoint and serves it in the foreground
 // until SIGINT/SIGTERM or an unmount from outside.
-import { access, constants as fsConstants, opendir, readFile, realpath, stat } from 'node:fs/promises';
+import { opendir, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { mount } from '@fusekit/highlevel';
+import { checkMountpoint, mount } from '@fusekit/highlevel';
 import { createPassthroughFs, type CacheMode, type PassthroughOptions } from './passthrough-fs.js';
 
 const USAGE = `Usage: fusekit-passthrough <source> <mountpoint> [options]
@@ -97,34 +97,6 @@ async function checkSource(path: string): Promise<string> {
   } catch (error) {
     throw describe(path, error);
   }
-}
-
-// Refuses mountpoints that would fail late or confusingly, with the reason in words.
-async function checkMountpoint(path: string): Promise<string> {
-  let real;
-  try {
-    real = await realpath(path);
-    if (!(await stat(real)).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
-  } catch (error) {
-    const described = describe(path, error);
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') described.message += ` (create it with: mkdir -p ${path})`;
-    throw described;
-  }
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
-  const mounted = mountinfo.split('\n').some((line) => {
-    const fields = line.split(' ');
-    const type = line.split(' - ')[1]?.split(' ')[0] ?? '';
-    return fields[4]?.replace(/\\040/g, ' ') === real && type.startsWith('fuse');
-  });
-  if (mounted) throw new Error(`${path} is already mounted (unmount it with: fusermount3 -u ${path})`);
-  if (process.getuid?.() !== 0) {
-    try {
-      await access(real, fsConstants.W_OK | fsConstants.X_OK);
-    } catch {
-      throw new Error(`${path}: permission denied (you need write access to the mountpoint)`);
-    }
-  }
-  return real;
 }
 
 const within = (inner: string, outer: string) => inner === outer || inner.startsWith(outer === sep ? outer : outer + sep);

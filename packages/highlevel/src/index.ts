@@ -4,4 +4,4 @@ export type {
   Attributes, DirectoryEntry, FileSystem, FileSystemMethod, FilesystemStats, OpenFlags, PathLike, Result, TimeSpec,
 } from './filesystem.js';
 export type { MountOptions } from './options.js';
-export { FuseError, errno, constants, RequestContext } from '@fusekit/lowlevel';
+export { FuseError, errno, constants, checkMountpoint, RequestContext } from '@fusekit/lowlevel';

@@ -1,4 +1,5 @@
 export { mount, Session } from './session.js';
+export { checkMountpoint } from './mountpoint.js';
 export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger } from './options.js';
 export type { Operations, OperationName, Result } from './operations.js';
 export { RequestContext } from './request.js';

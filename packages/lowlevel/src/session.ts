@@ -1,7 +1,7 @@
-import { stat } from 'node:fs/promises';
 import { buildHandlers, type DispatchHost } from './dispatch.js';
 import { FuseError } from './errors.js';
 import { native, type NativeSession, type Slot } from './native.js';
+import { checkMountpoint } from './mountpoint.js';
 import type { Operations } from './operations.js';
 import { toArgs, type CapabilityOptions, type Logger, type MountOptions } from './options.js';
 import { checkCount, checkName, Scratch } from './replies.js';
@@ -213,17 +213,10 @@ function chooseWants(conn: ConnectionInfo, caps: CapabilityOptions, ops: Operati
 
 /**
  * Mounts `ops` at `mountpoint` and starts serving. Throws a {@link FuseError} with a clear
- * message when the mountpoint is missing, not a directory, or the mount is refused.
+ * message when the mountpoint is unusable (see {@link checkMountpoint}) or the mount is refused.
  */
 export async function mount(ops: Operations, mountpoint: string, options: MountOptions = {}): Promise<Session> {
-  let info;
-  try {
-    info = await stat(mountpoint);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    throw new FuseError(code, `cannot mount on ${mountpoint}: ${(error as Error).message}`, 'stat');
-  }
-  if (!info.isDirectory()) throw new FuseError('ENOTDIR', `cannot mount on ${mountpoint}: not a directory`, 'mount');
+  await checkMountpoint(mountpoint);
   const session = new Session(ops, mountpoint, options);
   session.start();
   return session;
