@@ -144,7 +144,9 @@ async function main(): Promise<number> {
     return 1;
   }
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => void session.close());
+    process.on(signal, () => {
+      session.close().catch((error: unknown) => console.error(`fusekit-passthrough: unmount failed: ${(error as Error).message}`));
+    });
   }
   console.log(`fusekit-passthrough: serving ${source} at ${mountpoint} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
   await session.closed;
