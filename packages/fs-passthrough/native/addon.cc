@@ -1,4 +1,5 @@
-// The system calls node:fs does not offer, each run on libuv's pool and answered as a Promise.
+// The system calls node:fs does not offer, each run on libuv's pool and answered as a Promise,
+// and the same calls under `sync`, run on the calling thread (for PassthroughFs's syncCalls).
 // Paths and names are Buffers (any bytes) or strings. Creating calls take the uid/gid the new
 // file must belong to (-1: the server's own) and create it with that fsuid/fsgid, as the kernel
 // would for that user (setgid directories, group inheritance); fsuid/fsgid are per thread.
@@ -41,7 +42,7 @@ static Napi::Value Open(const Napi::CallbackInfo& info) {
   int flags = static_cast<int>(Int(info[1]));
   mode_t mode = static_cast<mode_t>(Int(info[2]));
   int64_t uid = Int(info[3]), gid = Int(info[4]);
-  return Job::Run(info.Env(), "open", [=](Outcome&) {
+  return Job::Run(info, "open", [=](Outcome&) {
     return AsUser(uid, gid, [&] { return open(path.c_str(), flags | O_CLOEXEC, mode); });
   });
 }
@@ -53,7 +54,7 @@ static Napi::Value Mknod(const Napi::CallbackInfo& info) {
   mode_t mode = static_cast<mode_t>(Int(info[1]));
   dev_t rdev = static_cast<dev_t>(Int(info[2]));
   int64_t uid = Int(info[3]), gid = Int(info[4]);
-  return Job::Run(info.Env(), "mknod", [=](Outcome&) {
+  return Job::Run(info, "mknod", [=](Outcome&) {
     return AsUser(uid, gid, [&] { return mknod(path.c_str(), mode, rdev); });
   });
 }
@@ -64,7 +65,7 @@ static Napi::Value Mkdir(const Napi::CallbackInfo& info) {
   std::string path = Bytes(info[0]);
   mode_t mode = static_cast<mode_t>(Int(info[1]));
   int64_t uid = Int(info[2]), gid = Int(info[3]);
-  return Job::Run(info.Env(), "mkdir", [=](Outcome&) {
+  return Job::Run(info, "mkdir", [=](Outcome&) {
     return AsUser(uid, gid, [&] { return mkdir(path.c_str(), mode); });
   });
 }
@@ -74,7 +75,7 @@ static Napi::Value Symlink(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 4 && IsBytes(info[0]) && IsBytes(info[1]), "symlink(target, path, uid, gid)");
   std::string target = Bytes(info[0]), path = Bytes(info[1]);
   int64_t uid = Int(info[2]), gid = Int(info[3]);
-  return Job::Run(info.Env(), "symlink", [=](Outcome&) {
+  return Job::Run(info, "symlink", [=](Outcome&) {
     return AsUser(uid, gid, [&] { return symlink(target.c_str(), path.c_str()); });
   });
 }
@@ -84,7 +85,7 @@ static Napi::Value Rename(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 3 && IsBytes(info[0]) && IsBytes(info[1]), "rename(from, to, flags)");
   std::string from = Bytes(info[0]), to = Bytes(info[1]);
   unsigned flags = static_cast<unsigned>(Int(info[2]));
-  return Job::Run(info.Env(), "renameat2", [=](Outcome&) {
+  return Job::Run(info, "renameat2", [=](Outcome&) {
     return Check(renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags));
   });
 }
@@ -108,7 +109,7 @@ static Napi::Value Utimens(const Napi::CallbackInfo& info) {
   int fd = byFd ? static_cast<int>(Int(info[0])) : AT_FDCWD;
   std::string path = byFd ? std::string() : Bytes(info[0]);
   timespec times[2] = {Time(info[1]), Time(info[2])};
-  return Job::Run(info.Env(), "utimensat", [=](Outcome&) {
+  return Job::Run(info, "utimensat", [=](Outcome&) {
     if (byFd) return Check(futimens(fd, times));
     return Check(utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW));
   });
@@ -119,7 +120,7 @@ static Napi::Value SetXattr(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 4 && IsBytes(info[0]) && IsBytes(info[1]) && info[2].IsBuffer(), "setxattr(path, name, value, flags)");
   std::string path = Bytes(info[0]), name = Bytes(info[1]), value = Bytes(info[2]);
   int flags = static_cast<int>(Int(info[3]));
-  return Job::Run(info.Env(), "lsetxattr", [=](Outcome&) {
+  return Job::Run(info, "lsetxattr", [=](Outcome&) {
     return Check(lsetxattr(path.c_str(), name.c_str(), value.data(), value.size(), flags));
   });
 }
@@ -144,7 +145,7 @@ static int64_t ReadSized(Outcome& out, Read read) {
 static Napi::Value GetXattr(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 2 && IsBytes(info[0]) && IsBytes(info[1]), "getxattr(path, name)");
   std::string path = Bytes(info[0]), name = Bytes(info[1]);
-  return Job::Run(info.Env(), "lgetxattr", [=](Outcome& out) {
+  return Job::Run(info, "lgetxattr", [=](Outcome& out) {
     return ReadSized(out, [&](char* buf, size_t size) { return lgetxattr(path.c_str(), name.c_str(), buf, size); });
   });
 }
@@ -153,7 +154,7 @@ static Napi::Value GetXattr(const Napi::CallbackInfo& info) {
 static Napi::Value ListXattr(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 1 && IsBytes(info[0]), "listxattr(path)");
   std::string path = Bytes(info[0]);
-  return Job::Run(info.Env(), "llistxattr", [=](Outcome& out) {
+  return Job::Run(info, "llistxattr", [=](Outcome& out) {
     return ReadSized(out, [&](char* buf, size_t size) { return llistxattr(path.c_str(), buf, size); });
   });
 }
@@ -162,7 +163,7 @@ static Napi::Value ListXattr(const Napi::CallbackInfo& info) {
 static Napi::Value RemoveXattr(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 2 && IsBytes(info[0]) && IsBytes(info[1]), "removexattr(path, name)");
   std::string path = Bytes(info[0]), name = Bytes(info[1]);
-  return Job::Run(info.Env(), "lremovexattr", [=](Outcome&) {
+  return Job::Run(info, "lremovexattr", [=](Outcome&) {
     return Check(lremovexattr(path.c_str(), name.c_str()));
   });
 }
@@ -172,7 +173,7 @@ static Napi::Value Fallocate(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 4 && info[0].IsNumber(), "fallocate(fd, mode, offset, length)");
   int fd = static_cast<int>(Int(info[0])), mode = static_cast<int>(Int(info[1]));
   off_t offset = Int(info[2]), length = Int(info[3]);
-  return Job::Run(info.Env(), "fallocate", [=](Outcome&) { return Check(fallocate(fd, mode, offset, length)); });
+  return Job::Run(info, "fallocate", [=](Outcome&) { return Check(fallocate(fd, mode, offset, length)); });
 }
 
 // lseek(fd, offset, whence) → offset (for SEEK_DATA / SEEK_HOLE)
@@ -180,7 +181,7 @@ static Napi::Value Lseek(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 3 && info[0].IsNumber(), "lseek(fd, offset, whence)");
   int fd = static_cast<int>(Int(info[0])), whence = static_cast<int>(Int(info[2]));
   off_t offset = Int(info[1]);
-  return Job::Run(info.Env(), "lseek", [=](Outcome&) { return Check(lseek(fd, offset, whence)); });
+  return Job::Run(info, "lseek", [=](Outcome&) { return Check(lseek(fd, offset, whence)); });
 }
 
 // copyFileRange(fdIn, offsetIn, fdOut, offsetOut, length, flags) → bytes copied
@@ -191,25 +192,31 @@ static Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
   off_t offIn = Int(info[1]), offOut = Int(info[3]);
   size_t length = static_cast<size_t>(Int(info[4]));
   unsigned flags = static_cast<unsigned>(Int(info[5]));
-  return Job::Run(info.Env(), "copy_file_range", [=](Outcome&) mutable {
+  return Job::Run(info, "copy_file_range", [=](Outcome&) mutable {
     return Check(copy_file_range(fdIn, &offIn, fdOut, &offOut, length, flags));
   });
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  exports.Set("open", Napi::Function::New(env, Open));
-  exports.Set("mknod", Napi::Function::New(env, Mknod));
-  exports.Set("mkdir", Napi::Function::New(env, Mkdir));
-  exports.Set("symlink", Napi::Function::New(env, Symlink));
-  exports.Set("rename", Napi::Function::New(env, Rename));
-  exports.Set("utimens", Napi::Function::New(env, Utimens));
-  exports.Set("setxattr", Napi::Function::New(env, SetXattr));
-  exports.Set("getxattr", Napi::Function::New(env, GetXattr));
-  exports.Set("listxattr", Napi::Function::New(env, ListXattr));
-  exports.Set("removexattr", Napi::Function::New(env, RemoveXattr));
-  exports.Set("fallocate", Napi::Function::New(env, Fallocate));
-  exports.Set("lseek", Napi::Function::New(env, Lseek));
-  exports.Set("copyFileRange", Napi::Function::New(env, CopyFileRange));
+  Napi::Object sync = Napi::Object::New(env);
+  auto add = [&](const char* name, Napi::Function::Callback call) {
+    exports.Set(name, Napi::Function::New(env, call, name));
+    sync.Set(name, Napi::Function::New(env, call, name, &Job::sync));
+  };
+  add("open", Open);
+  add("mknod", Mknod);
+  add("mkdir", Mkdir);
+  add("symlink", Symlink);
+  add("rename", Rename);
+  add("utimens", Utimens);
+  add("setxattr", SetXattr);
+  add("getxattr", GetXattr);
+  add("listxattr", ListXattr);
+  add("removexattr", RemoveXattr);
+  add("fallocate", Fallocate);
+  add("lseek", Lseek);
+  add("copyFileRange", CopyFileRange);
+  exports.Set("sync", sync);
   return exports;
 }
 

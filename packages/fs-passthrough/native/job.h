@@ -1,5 +1,6 @@
-// A system call run on libuv's thread pool and settled as a Promise: the work is a plain
-// lambda that touches no napi (only its captured copies) and returns a result or -errno.
+// A system call run on libuv's thread pool and settled as a Promise, or run at once on the JS
+// thread for the functions exported under `sync`: the work is a plain lambda that touches no
+// napi (only its captured copies) and returns a result or -errno.
 #pragma once
 #include <napi.h>
 #include <cstring>
@@ -19,9 +20,21 @@ class Job : public Napi::AsyncWorker {
  public:
   using Work = std::function<int64_t(Outcome&)>;
 
+  // The function data that marks the synchronous flavour of a call.
+  static inline int sync = 0;
+
   // Queues `work`; the Promise resolves with its result (a number, or a Buffer when it set
   // `hasData`) or rejects with an Error carrying `code`, `errno` and `syscall` like node:fs.
-  static Napi::Promise Run(Napi::Env env, const char* syscall, Work work) {
+  // A synchronous call returns that value or throws that Error, as node:fs's *Sync calls do.
+  static Napi::Value Run(const Napi::CallbackInfo& info, const char* syscall, Work work) {
+    Napi::Env env = info.Env();
+    if (info.Data() == &sync) {
+      Outcome outcome;
+      int64_t r = work(outcome);
+      if (r < 0) throw ErrnoError(env, static_cast<int>(-r), syscall);
+      outcome.result = r;
+      return Value(env, outcome);
+    }
     auto* job = new Job(env, syscall, std::move(work));
     Napi::Promise promise = job->deferred_.Promise();
     job->Queue();
@@ -36,25 +49,28 @@ class Job : public Napi::AsyncWorker {
   }
 
   void OnOK() override {
-    Napi::Env env = Env();
-    if (errno_ != 0) {
-      const char* code = strerrorname_np(errno_);
-      std::string message = std::string(code ? code : "EIO") + ": " + std::strerror(errno_) + ", " + syscall_;
-      Napi::Error error = Napi::Error::New(env, message);
-      error.Set("code", Napi::String::New(env, code ? code : "EIO"));
-      error.Set("errno", Napi::Number::New(env, -errno_));
-      error.Set("syscall", Napi::String::New(env, syscall_));
-      deferred_.Reject(error.Value());
-    } else if (outcome_.hasData) {
-      deferred_.Resolve(Napi::Buffer<char>::Copy(env, outcome_.data.data(), outcome_.data.size()));
-    } else {
-      deferred_.Resolve(Napi::Number::New(env, static_cast<double>(outcome_.result)));
-    }
+    if (errno_ != 0) deferred_.Reject(ErrnoError(Env(), errno_, syscall_).Value());
+    else deferred_.Resolve(Value(Env(), outcome_));
   }
 
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
+  static Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall) {
+    const char* code = strerrorname_np(err);
+    std::string message = std::string(code ? code : "EIO") + ": " + std::strerror(err) + ", " + syscall;
+    Napi::Error error = Napi::Error::New(env, message);
+    error.Set("code", Napi::String::New(env, code ? code : "EIO"));
+    error.Set("errno", Napi::Number::New(env, -err));
+    error.Set("syscall", Napi::String::New(env, syscall));
+    return error;
+  }
+
+  static Napi::Value Value(Napi::Env env, const Outcome& outcome) {
+    if (outcome.hasData) return Napi::Buffer<char>::Copy(env, outcome.data.data(), outcome.data.size());
+    return Napi::Number::New(env, static_cast<double>(outcome.result));
+  }
+
   Job(Napi::Env env, const char* syscall, Work work)
       : Napi::AsyncWorker(env, syscall), deferred_(Napi::Promise::Deferred::New(env)),
         syscall_(syscall), work_(std::move(work)) {}

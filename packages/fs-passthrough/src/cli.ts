@@ -22,8 +22,10 @@ Options:
                           always  everything, for a day: fastest, for a source nothing else changes
   --writeback           buffer writes in the kernel (faster small writes; the host file lags)
   --no-xattr            serve no extended attributes (EOPNOTSUPP; spares a round trip per write)
-  --sync-calls          make host calls on the JS thread, not libuv's pool: faster on a local,
-                        fast source; a slow one (network, cold disk) stalls every request
+  --sync-calls          make host calls on the JS thread, not libuv's thread pool: twice as
+                        fast or more, but a slow call (network, cold disk) stalls every request;
+                        the default when <source> is local (tmpfs, ramfs, ext2/3/4, xfs, btrfs, f2fs)
+  --pool-calls          make host calls on libuv's thread pool: the default for other sources
   --debug               log every request (libfuse -d)
   -h, --help            show this help
 `;
@@ -52,6 +54,7 @@ function parse(argv: string[]): Config | 'help' {
       cache: { type: 'string' },
       writeback: { type: 'boolean' },
       'sync-calls': { type: 'boolean' },
+      'pool-calls': { type: 'boolean' },
       'no-xattr': { type: 'boolean' },
       debug: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -73,7 +76,9 @@ function parse(argv: string[]): Config | 'help' {
   }
   if (values.cache !== undefined) fs.cache = cacheMode(values.cache);
   if (values.writeback !== undefined) fs.writeback = values.writeback;
-  if (values['sync-calls'] !== undefined) fs.syncCalls = values['sync-calls'];
+  if (values['sync-calls'] === true && values['pool-calls'] === true) throw new UsageError('--sync-calls and --pool-calls exclude each other');
+  if (values['sync-calls'] === true) fs.syncCalls = true;
+  if (values['pool-calls'] === true) fs.syncCalls = false;
   if (values['no-xattr'] === true) fs.xattrs = false;
   return { source: positionals[0]!, mountpoint: positionals[1]!, fs, fuseOptions, debug: values.debug ?? false };
 }

@@ -1,15 +1,18 @@
-// The node:fs calls PassthroughFs makes on the host, in two flavours with one shape: on
-// libuv's thread pool (the default: a slow host call delays nothing else), or synchronous on
-// the JS thread (no hand-off to a pool thread and back: several times more operations per
-// second on a fast local source, but one slow call stalls every request meanwhile).
+// The system calls PassthroughFs makes on the host, in two flavours with one shape: on
+// libuv's thread pool (a slow host call delays nothing else), or synchronous on the JS thread
+// (no hand-off to a pool thread and back: several times more operations per second on a fast
+// local source, but one slow call stalls every request meanwhile).
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
+import { native, type NativeHelper } from './native.js';
 
 type BigIntStats = fs.BigIntStats;
 type MaybePromise<T> = T | Promise<T>;
+/** The native helper's calls, answering now or later. */
+type Helper = { [K in keyof NativeHelper]: NativeHelper[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => MaybePromise<R> : never };
 
-/** The host system calls, by path (Buffer) or file descriptor. */
-export interface Host {
+/** The host system calls, by path (Buffer) or file descriptor: node:fs's, and the native helper's. */
+export interface Host extends Helper {
   /** lstat, or undefined if nothing is there (a lookup of a missing name is common, and cheap). */
   lstat(path: Buffer): MaybePromise<BigIntStats | undefined>;
   fstat(fd: number): MaybePromise<BigIntStats>;
@@ -17,7 +20,6 @@ export interface Host {
   readdir(path: Buffer): MaybePromise<Buffer[]>;
   unlink(path: Buffer): MaybePromise<void>;
   rmdir(path: Buffer): MaybePromise<void>;
-  rename(from: Buffer, to: Buffer): MaybePromise<void>;
   link(from: Buffer, to: Buffer): MaybePromise<void>;
   chmod(path: Buffer, mode: number): MaybePromise<void>;
   fchmod(fd: number, mode: number): MaybePromise<void>;
@@ -25,17 +27,16 @@ export interface Host {
   fchown(fd: number, uid: number, gid: number): MaybePromise<void>;
   truncate(path: Buffer, size: number): MaybePromise<void>;
   ftruncate(fd: number, size: number): MaybePromise<void>;
-  open(path: Buffer, flags: number, mode?: number): MaybePromise<number>;
   close(fd: number): MaybePromise<void>;
   write(fd: number, data: Buffer, position: number): MaybePromise<number>;
   fsync(fd: number, datasync: boolean): MaybePromise<void>;
   statfs(path: Buffer): MaybePromise<fs.BigIntStatsFs>;
 }
 
+const { sync: nativeSync, ...nativePool } = native;
 const bigint = { bigint: true } as const;
 const asBuffer = { encoding: 'buffer' } as const;
 const cb = {
-  open: promisify(fs.open),
   close: promisify(fs.close),
   fstat: promisify(fs.fstat),
   fsync: promisify(fs.fsync),
@@ -47,6 +48,7 @@ const cb = {
 
 /** Every call on libuv's thread pool. */
 export const poolHost: Host = {
+  ...nativePool,
   lstat: (path) => fs.promises.lstat(path, bigint).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
@@ -56,7 +58,6 @@ export const poolHost: Host = {
   readdir: (path) => fs.promises.readdir(path, asBuffer),
   unlink: (path) => fs.promises.unlink(path),
   rmdir: (path) => fs.promises.rmdir(path),
-  rename: (from, to) => fs.promises.rename(from, to),
   link: (from, to) => fs.promises.link(from, to),
   chmod: (path, mode) => fs.promises.chmod(path, mode),
   fchmod: (fd, mode) => cb.fchmod(fd, mode),
@@ -64,7 +65,6 @@ export const poolHost: Host = {
   fchown: (fd, uid, gid) => cb.fchown(fd, uid, gid),
   truncate: (path, size) => fs.promises.truncate(path, size),
   ftruncate: (fd, size) => cb.ftruncate(fd, size),
-  open: (path, flags, mode) => cb.open(path, flags, mode),
   close: (fd) => cb.close(fd),
   write: (fd, data, position) => new Promise((resolve, reject) => {
     fs.write(fd, data, 0, data.length, position, (error, written) => (error ? reject(error) : resolve(written)));
@@ -75,13 +75,13 @@ export const poolHost: Host = {
 
 /** Every call synchronous, on the calling (JS) thread. */
 export const syncHost: Host = {
+  ...nativeSync,
   lstat: (path) => fs.lstatSync(path, { bigint: true, throwIfNoEntry: false }),
   fstat: (fd) => fs.fstatSync(fd, bigint),
   readlink: (path) => fs.readlinkSync(path, asBuffer),
   readdir: (path) => fs.readdirSync(path, asBuffer),
   unlink: (path) => fs.unlinkSync(path),
   rmdir: (path) => fs.rmdirSync(path),
-  rename: (from, to) => fs.renameSync(from, to),
   link: (from, to) => fs.linkSync(from, to),
   chmod: (path, mode) => fs.chmodSync(path, mode),
   fchmod: (fd, mode) => fs.fchmodSync(fd, mode),
@@ -89,7 +89,6 @@ export const syncHost: Host = {
   fchown: (fd, uid, gid) => fs.fchownSync(fd, uid, gid),
   truncate: (path, size) => fs.truncateSync(path, size),
   ftruncate: (fd, size) => fs.ftruncateSync(fd, size),
-  open: (path, flags, mode) => fs.openSync(path, flags, mode),
   close: (fd) => fs.closeSync(fd),
   write: (fd, data, position) => fs.writeSync(fd, data, 0, data.length, position),
   fsync: (fd, datasync) => (datasync ? fs.fdatasyncSync(fd) : fs.fsyncSync(fd)),

@@ -1,6 +1,7 @@
 // The small native helper: the system calls node:fs does not offer, typed in one place.
 // Every call runs on libuv's thread pool and rejects with an Error carrying `code`, `errno` and
-// `syscall`, like node:fs, so its errors reach the kernel as the same errno.
+// `syscall`, like node:fs, so its errors reach the kernel as the same errno; the same calls under
+// `sync` run on the calling thread and return or throw, as node:fs's *Sync calls do.
 import { createRequire } from 'node:module';
 
 /** A path or name: a Buffer (exact bytes) or a string (UTF-8). */
@@ -37,6 +38,9 @@ export interface NativeHelper {
   copyFileRange(fdIn: number, offsetIn: number, fdOut: number, offsetOut: number, length: number, flags: number): Promise<number>;
 }
 
+/** A helper call made synchronous: its value, or its error thrown. */
+export type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never };
+
 const require = createRequire(import.meta.url);
 // src/ and dist/ are both one level below the package root, next to build/.
-export const native = require('../build/Release/passthrough.node') as NativeHelper;
+export const native = require('../build/Release/passthrough.node') as NativeHelper & { sync: Synchronous<NativeHelper> };

@@ -29,7 +29,7 @@ describe('fusekit-passthrough command line', () => {
   });
 
   it('refuses bad arguments with exit code 2', async () => {
-    for (const args of [[], ['only-one'], ['a', 'b', 'c'], ['--bogus', 'a', 'b'], ['a', 'b', '--cache=sometimes'], ['a', 'b', '-o', 'cache=maybe']]) {
+    for (const args of [[], ['only-one'], ['a', 'b', 'c'], ['--bogus', 'a', 'b'], ['a', 'b', '--cache=sometimes'], ['a', 'b', '-o', 'cache=maybe'], ['a', 'b', '--sync-calls', '--pool-calls']]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^fusekit-passthrough: .+\nTry 'fusekit-passthrough --help'/);

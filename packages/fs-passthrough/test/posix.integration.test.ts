@@ -1,10 +1,10 @@
 // The shared POSIX conformance suite, against fusekit-passthrough over a tmpfs host directory:
 // each case's syscalls through the mount must give what they give on tmpfs itself, in every
-// cache mode.
+// cache mode, with host calls on the JS thread (the default for a tmpfs) and on the pool.
 import { definePosixSuite } from '@fusekit/posix-suite';
 import { startPassthroughFs } from './cli-path.js';
 
-for (const args of [['--cache=auto'], ['--cache=always'], ['--sync-calls']]) {
+for (const args of [['--cache=auto'], ['--cache=always'], ['--pool-calls']]) {
   definePosixSuite({
     name: `fusekit-passthrough ${args.join(' ')}`,
     start: (mountpoint) => startPassthroughFs(mountpoint, args),
