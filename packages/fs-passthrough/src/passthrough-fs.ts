@@ -3,7 +3,7 @@
 // Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
 import * as fs from 'node:fs';
 import {
-  FuseError, opened, type Attributes, type FileSystem, type FilesystemStats, type MountOptions, type Opened, type OpenFlags,
+  FuseError, opened, type Attributes, type DirectoryEntry, type FileSystem, type FilesystemStats, type MountOptions, type Opened, type OpenFlags,
   type RequestContext, type Result, type TimeSpec,
 } from '@fusekit/highlevel';
 import { poolHost, syncHost, type Host } from './host.js';
@@ -13,6 +13,7 @@ const O_ACCMODE = 3;
 const { S_IXGRP } = fs.constants;
 const S_ISUID = 0o4000, S_ISGID = 0o2000;
 const TRUSTED = Buffer.from('trusted.');
+const SLASH = Buffer.from('/');
 const RENAME_EXCHANGE = 2;
 /** Thrown for every missing name: one error object, no stack trace captured per lookup. */
 const ENOENT = new FuseError('ENOENT');
@@ -328,9 +329,21 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return opened(undefined, { cacheReaddir: this.cache === 'always', keepCache: this.cache === 'always' });
   }
 
-  /** Names only: with readdirplus the kernel's attributes come from getattr of each name. */
-  readdir(path: Buffer | null): Result<Buffer[]> {
-    return this.#fs.readdir(this.#host(path!));
+  /**
+   * With synchronous host calls, each name with its attributes, stat'ed as the kernel reads on
+   * (as passthrough_ll does): readdirplus then spares a LOOKUP per name (`rm -r`, `ls -l`, `du`).
+   * On the pool, names only: a hand-off per name would cost more than the LOOKUPs it spares.
+   */
+  readdir(path: Buffer | null): Result<Iterable<DirectoryEntry<Buffer>>> {
+    const dir = this.#host(path!);
+    return this.syncCalls ? this.#withAttributes(dir, syncHost.readdir(dir) as Buffer[]) : this.#fs.readdir(dir);
+  }
+
+  *#withAttributes(dir: Buffer, names: Buffer[]): Iterable<DirectoryEntry<Buffer>> {
+    for (const name of names) {
+      const attributes = syncHost.lstat(Buffer.concat([dir, SLASH, name])) as fs.BigIntStats | undefined;
+      yield attributes === undefined ? name : { name, attributes };
+    }
   }
 
   async fsyncdir(path: Buffer | null): Promise<void> {
