@@ -3,7 +3,9 @@ export const S_IFMT = 0o170000;
 export const S_IFDIR = 0o040000;
 export const S_IFREG = 0o100000;
 export const S_IFLNK = 0o120000;
+export const S_ISUID = 0o4000;
 export const S_ISGID = 0o2000;
+export const S_IXGRP = 0o0010;
 
 export const O_TRUNC = 0o1000;
 export const XATTR_CREATE = 1;

@@ -1,6 +1,6 @@
 // One inode of the filesystem: attributes, and the contents its type calls for.
 import type { Attr } from '@fusekit/lowlevel';
-import { BOGO_DIRENT_SIZE, S_IFDIR, S_IFMT } from './constants.js';
+import { BOGO_DIRENT_SIZE, S_IFDIR, S_IFMT, S_ISGID, S_ISUID, S_IXGRP } from './constants.js';
 import type { Directory } from './directory.js';
 import { PAGE_SIZE, type FileData } from './file-data.js';
 
@@ -59,6 +59,15 @@ export class Inode {
   // tmpfs keeps symlink targets of 128 bytes and more in a page of their own.
   #extraBlocks(): number {
     return this.target !== undefined && this.target.length >= 128 ? PAGE_SIZE / 512 : 0;
+  }
+
+  /**
+   * Clears setuid, and setgid when the group may execute (a setgid file without group execute
+   * marks mandatory locking and keeps it), as the kernel does on write, truncate and chown.
+   */
+  killSuidgid(): void {
+    const kill = S_ISUID | (this.mode & S_IXGRP ? S_ISGID : 0);
+    if (this.mode & kill) this.mode &= ~kill;
   }
 
   /** Marks a change of contents (mtime and ctime). */

@@ -98,6 +98,8 @@ export class MemoryFs {
       attrTimeout: 10,
       entryTimeout: 10,
       ...extra,
+      // Clearing setuid/setgid here spares the kernel a security.capability lookup per write.
+      capabilities: { handleKillprivV2: true, ...extra.capabilities },
       namesAsBuffers: true,
       options: ['default_permissions', ...(extra.options ?? []).filter((o) => o !== 'default_permissions')],
     };
@@ -280,9 +282,14 @@ export class MemoryFs {
         this.#maybeFree(inode);
       },
       getattr: (ino) => this.#get(ino).attr(),
-      setattr: (ino, changes) => {
+      setattr: (ino, changes, _fh, ctx) => {
         const inode = this.#get(ino);
         this.#setattr(inode, changes);
+        // The kernel flags truncates and chowns that must clear setuid/setgid. A setattr that
+        // changes nothing but ctime asks for the same: chown(-1, -1), or the kernel before a
+        // write by a caller without CAP_FSETID (the write is flagged too).
+        const chownOfNoIds = Object.keys(changes).every((key) => key === 'ctimeNs');
+        if (ctx.killSuidgid || (chownOfNoIds && !inode.isDirectory)) inode.killSuidgid();
         return inode.attr();
       },
       readlink: (ino) => {
@@ -340,12 +347,13 @@ export class MemoryFs {
         dir.modified(now);
       },
       rename: (parent, name, newParent, newName, flags) => this.#rename(parent, name, newParent, newName, flags),
-      open: (ino, flags) => {
+      open: (ino, flags, ctx) => {
         const inode = this.#get(ino);
         if (flags & O_TRUNC && inode.data !== undefined) {
           // atomic_o_trunc: the truncation of open(O_TRUNC) arrives here, not as a setattr.
           inode.data.truncate(0);
           inode.modified(nowNs());
+          if (ctx.killSuidgid) inode.killSuidgid();
         }
         return { keepCache: true };
       },
@@ -361,11 +369,12 @@ export class MemoryFs {
         const parts = inode.data.read(offset, size);
         return parts.length === 1 ? parts[0]! : parts;
       },
-      write: (ino, data, offset) => {
+      write: (ino, data, offset, _fh, _flags, _writepage, ctx) => {
         const inode = this.#file(ino);
         if (offset + data.length > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
         inode.data.write(data, offset, true);
         inode.modified(nowNs());
+        if (ctx.killSuidgid) inode.killSuidgid();
         return data.length;
       },
       // The kernel may cache listings: it drops them itself whenever it changes the directory.

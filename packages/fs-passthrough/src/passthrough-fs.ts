@@ -8,7 +8,7 @@ import {
 } from '@fusekit/highlevel';
 import { poolHost, syncHost, type Host } from './host.js';
 
-const { O_APPEND, O_CREAT, O_DIRECT, O_RDWR, O_WRONLY } = fs.constants;
+const { O_APPEND, O_CREAT, O_DIRECT, O_RDWR, O_TRUNC, O_WRONLY } = fs.constants;
 const O_ACCMODE = 3;
 const { S_IXGRP } = fs.constants;
 const S_ISUID = 0o4000, S_ISGID = 0o2000;
@@ -297,8 +297,11 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     if (kill !== 0) await this.#fs.fchmod(fd, mode & 0o7777 & ~kill);
   }
 
-  async open(path: Buffer, flags: number): Promise<Opened<number>> {
-    return this.#opened(path, await this.#fs.open(this.#host(path), this.#hostFlags(flags), 0, -1, -1), flags);
+  async open(path: Buffer, flags: number, ctx: RequestContext): Promise<Opened<number>> {
+    const fd = await this.#fs.open(this.#host(path), this.#hostFlags(flags), 0, -1, -1);
+    // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
+    if (flags & O_TRUNC && ctx.uid !== 0) await this.#dropPrivileges(fd);
+    return this.#opened(path, fd, flags);
   }
 
   async create(path: Buffer, mode: number, flags: number, ctx: RequestContext): Promise<Opened<number>> {

@@ -18,7 +18,7 @@ enum ScratchF64 : uint32_t {
   F_COUNT = 32,
 };
 enum ScratchI64 : uint32_t { T_ATIME = 16, T_MTIME, T_CTIME, T_COUNT };
-enum ScratchI32 : uint32_t { I_UID = 0, I_GID, I_PID, I_UMASK };
+enum ScratchI32 : uint32_t { I_UID = 0, I_GID, I_PID, I_UMASK, I_KILL_SUIDGID };
 constexpr size_t kScratchBytes = 8 * 32;
 
 // Statfs fields in the order TS writes them, starting at F_INO.

@@ -2,12 +2,19 @@
 #include <linux/fuse.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cstddef>
+#include "receive_arena.h"
 #include "session.h"
 
 namespace fusekit {
 
-static ssize_t Read(int fd, void* buf, size_t len, void*) { return read(fd, buf, len); }
+static ssize_t Read(int fd, void* buf, size_t len, void* userdata) {
+  // The arena's room is libfuse 3.14's buffer size; a later libfuse may ask for more.
+  ssize_t res = read(fd, buf, std::min(len, ReceiveArena::kRequestBytes));
+  if (res > 0) static_cast<Session*>(userdata)->OnRawRequest(InspectRequest(buf, static_cast<size_t>(res)));
+  return res;
+}
 
 static ssize_t Writev(int fd, struct iovec* iov, int count, void* userdata) {
   auto* session = static_cast<Session*>(userdata);
@@ -24,9 +31,41 @@ int InstallIo(fuse_session* se, int fd) {
   return fuse_session_custom_io(se, &io, fd);
 }
 
-uint32_t KernelFlagsFor(unsigned want, unsigned capable) {
+template <typename In>
+static const In* ArgOf(const void* request, size_t len) {
+  if (len < sizeof(fuse_in_header) + sizeof(In)) return nullptr;
+  return reinterpret_cast<const In*>(static_cast<const char*>(request) + sizeof(fuse_in_header));
+}
+
+RawRequestFacts InspectRequest(const void* request, size_t len) {
+  RawRequestFacts facts;
+  if (len < sizeof(fuse_in_header)) return facts;
+  switch (static_cast<const fuse_in_header*>(request)->opcode) {
+    case FUSE_INIT:
+      if (auto* in = ArgOf<fuse_init_in>(request, len)) facts.initFlags = in->flags;
+      break;
+    case FUSE_WRITE:
+      if (auto* in = ArgOf<fuse_write_in>(request, len)) facts.killSuidgid = (in->write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
+      break;
+    case FUSE_SETATTR:
+      if (auto* in = ArgOf<fuse_setattr_in>(request, len)) facts.killSuidgid = (in->valid & FATTR_KILL_SUIDGID) != 0;
+      break;
+    case FUSE_OPEN:
+      if (auto* in = ArgOf<fuse_open_in>(request, len)) facts.killSuidgid = (in->open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
+      break;
+    case FUSE_CREATE:
+      if (auto* in = ArgOf<fuse_create_in>(request, len)) facts.killSuidgid = (in->open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
+      break;
+    default:
+      break;
+  }
+  return facts;
+}
+
+uint32_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, uint32_t offered) {
   uint32_t flags = 0;
   if ((want & capable & FUSE_CAP_PARALLEL_DIROPS) != 0) flags |= FUSE_PARALLEL_DIROPS;
+  if (killprivV2 && (offered & FUSE_HANDLE_KILLPRIV_V2) != 0) flags |= FUSE_HANDLE_KILLPRIV_V2;
   return flags;
 }
 

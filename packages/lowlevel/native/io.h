@@ -1,8 +1,10 @@
-// The session's kernel I/O, installed through fuse_session_custom_io so the INIT reply can be
-// corrected: libfuse before 3.16 never tells the kernel about FUSE_CAP_PARALLEL_DIROPS, so
+// The session's kernel I/O, installed through fuse_session_custom_io to fill in what libfuse
+// 3.14 leaves out of the protocol: it never tells the kernel about FUSE_CAP_PARALLEL_DIROPS, so
 // every lookup and readdir in one directory was serialized even when the filesystem wanted them
-// in parallel (libfuse PR #861).
+// in parallel (libfuse PR #861); and it knows nothing of FUSE_HANDLE_KILLPRIV_V2, whose
+// per-request kill-suid/sgid flags are read here from the raw request.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include "fuse.h"
 
@@ -13,6 +15,12 @@ class Session;
 // Installs the hooks on a mounted session; returns 0 or a negative errno.
 int InstallIo(fuse_session* se, int fd);
 // Kernel INIT flags libfuse may have left out for what the filesystem wants.
-uint32_t KernelFlagsFor(unsigned want, unsigned capable);
+uint32_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, uint32_t offered);
+// What a raw request says that libfuse does not pass on (read before libfuse processes it).
+struct RawRequestFacts {
+  bool killSuidgid = false;   // WRITE/SETATTR/OPEN/CREATE asks to clear setuid/setgid
+  uint32_t initFlags = 0;     // INIT: every flag the kernel offers
+};
+RawRequestFacts InspectRequest(const void* request, size_t len);
 
 }  // namespace fusekit

@@ -127,7 +127,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
   Session* s = S;
   s->Dispatch(req, OP_WRITE, [&](napi_value* a) {
-    U64(a[0], ino); a[1] = s->Copy(buf, size); U64(a[2], off); FH(a[3], fi); a[4] = s->Num(fi->flags);
+    U64(a[0], ino); a[1] = s->Payload(buf, size); U64(a[2], off); FH(a[3], fi); a[4] = s->Num(fi->flags);
     a[5] = s->Bool(fi->writepage);
     return 6;
   });

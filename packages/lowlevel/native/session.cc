@@ -73,7 +73,7 @@ Napi::Function Session::Define(Napi::Env env) {
   });
 }
 
-// new Session(args: string[], options: {namesAsBuffers, maxInFlight}, onEnded: (reason) => void,
+// new Session(args: string[], options: {namesAsBuffers, maxInFlight, handleKillprivV2}, onEnded: (reason) => void,
 //             onJobDone: (id, errno) => void); then mount(mountpoint, handlers).
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
   FK_CHECK_ARGS(info.Length() == 4 && info[0].IsArray() && info[1].IsObject() && info[2].IsFunction() &&
@@ -84,6 +84,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   for (uint32_t i = 0; i < args.Length(); i++) args_.push_back(args.Get(i).As<Napi::String>().Utf8Value());
   namesAsBuffers_ = options.Get("namesAsBuffers").ToBoolean();
   maxInFlight_ = options.Get("maxInFlight").ToNumber().Uint32Value();
+  handleKillprivV2_ = options.Get("handleKillprivV2").ToBoolean();
   onEnded_ = Napi::Persistent(info[2].As<Napi::Function>());
   onJobDone_ = Napi::Persistent(info[3].As<Napi::Function>());
 
@@ -120,6 +121,28 @@ napi_value Session::Copy(const void* data, size_t len) {
   void* out;
   napi_create_buffer_copy(env_, len, data, &out, &r);
   return r;
+}
+
+// Large writes are handed to JS where the kernel put them (see receive_arena.h); small ones are
+// copied, so that they do not hold on to a slab.
+static constexpr size_t kAdoptMinBytes = 64 * 1024;
+
+napi_value Session::Payload(const char* data, size_t len) {
+  if (len >= kAdoptMinBytes && buf_.mem == lastRoom_ && arena_.Holds(data, len)) {
+    if (napi_value adopted = arena_.Adopt(env_, const_cast<char*>(data), len)) return adopted;
+  }
+  return Copy(data, len);
+}
+
+// Receives into the arena; when it has no memory left, libfuse allocates a buffer of its own.
+void Session::PrepareReceive() {
+  char* room = arena_.Next();
+  if (room != nullptr) {
+    if (buf_.mem != nullptr && buf_.mem != lastRoom_) free(buf_.mem);
+    buf_.mem = lastRoom_ = room;
+  } else if (buf_.mem == lastRoom_) {
+    buf_.mem = nullptr;
+  }
 }
 
 // mount(mountpoint, handlers: (Function|undefined)[] by op code): mounts and starts serving.
@@ -206,6 +229,7 @@ void Session::ServeBatch() {
       throttled_ = true;
       break;
     }
+    PrepareReceive();
     int res = fuse_session_receive_buf(se_, &buf_);
     if (res == -EAGAIN) {
       sparse_ = n == 1;
@@ -246,6 +270,7 @@ uint32_t Session::Begin(fuse_req_t req) {
   ci[I_GID] = static_cast<int32_t>(c->gid);
   ci[I_PID] = static_cast<int32_t>(c->pid);
   ci[I_UMASK] = static_cast<int32_t>(c->umask);
+  ci[I_KILL_SUIDGID] = killSuidgid_ ? 1 : 0;
   uint32_t index;
   if (!freeSlots_.empty()) {
     index = freeSlots_.back();
@@ -370,7 +395,7 @@ void Session::OnInit(fuse_conn_info* conn) {
   pick("maxBackground", &conn->max_background);
   pick("congestionThreshold", &conn->congestion_threshold);
   pick("timeGran", &conn->time_gran);
-  initFlags_ = KernelFlagsFor(conn->want, conn->capable);
+  initFlags_ = KernelFlagsFor(conn->want, conn->capable, handleKillprivV2_, kernelInitFlags_);
 }
 
 bool gTearingDown = false;
@@ -465,7 +490,7 @@ void Session::UnmountAndDestroy() {
   TrackMounted(se_, false);
   fuse_session_destroy(se_);
   se_ = nullptr;
-  free(buf_.mem);
+  if (buf_.mem != lastRoom_) free(buf_.mem);
   buf_.mem = nullptr;
 }
 

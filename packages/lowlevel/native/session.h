@@ -13,6 +13,8 @@
 #include <vector>
 #include "convert.h"
 #include "data_worker.h"
+#include "io.h"
+#include "receive_arena.h"
 #include "fuse.h"
 
 namespace fusekit {
@@ -70,6 +72,8 @@ class Session : public Napi::ObjectWrap<Session> {
   napi_value Bool(bool v) { napi_value r; napi_get_boolean(env_, v, &r); return r; }
   napi_value Undef() { napi_value r; napi_get_undefined(env_, &r); return r; }
   napi_value Copy(const void* data, size_t len);
+  // A write's payload for JS: large ones without a copy (see the definition).
+  napi_value Payload(const char* data, size_t len);
   Napi::Env Env() const { return env_; }
   bool namesAsBuffers() const { return namesAsBuffers_; }
   napi_value Name(const char* s);
@@ -79,6 +83,11 @@ class Session : public Napi::ObjectWrap<Session> {
   uint32_t KeepPollHandle(fuse_pollhandle* ph);
   // Flags to add to the INIT reply, taken (once) by the writev hook (io.cc).
   uint32_t TakeInitFlags() { return initFlags_.exchange(0); }
+  // Called by the read hook (io.cc) with each request before libfuse processes it.
+  void OnRawRequest(const RawRequestFacts& facts) {
+    killSuidgid_ = facts.killSuidgid;
+    if (facts.initFlags != 0) kernelInitFlags_ = facts.initFlags;
+  }
   void OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv);
 
   double* f64() { return reinterpret_cast<double*>(scratch_); }
@@ -135,6 +144,7 @@ class Session : public Napi::ObjectWrap<Session> {
   static void OnReadable(uv_poll_t* handle, int status, int events);
   static void OnJobsDone(uv_async_t* handle);
   void ServeBatch();
+  void PrepareReceive();
   void Finish();
   void StartPolling();
   void StopPolling();
@@ -148,6 +158,8 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Env env_;
   fuse_session* se_ = nullptr;
   fuse_buf buf_{};
+  ReceiveArena arena_;
+  char* lastRoom_ = nullptr;  // where buf_.mem points when it is the arena's
   std::vector<std::string> args_;
   std::string mountpoint_;
   bool mounted_ = false;
@@ -164,11 +176,14 @@ class Session : public Napi::ObjectWrap<Session> {
   std::deque<BlockingJob*> jobsDone_;
   uint32_t jobsRunning_ = 0;  // guarded by jobsMutex_
   std::condition_variable jobsIdle_;
-  bool throttled_ = false;
+  bool throttled_ = false;  // polling stopped because maxInFlight was reached
   bool sparse_ = false;   // requests arrive one at a time: skip the speculative read
   uint32_t wakeups_ = 0;
   std::atomic<uint32_t> initFlags_{0};
-  DataWorker dataWorker_;  // polling stopped because maxInFlight was reached
+  bool handleKillprivV2_ = false;
+  uint32_t kernelInitFlags_ = 0;  // what the kernel's INIT offered, libfuse's unknown flags too
+  bool killSuidgid_ = false;      // of the request being processed
+  DataWorker dataWorker_;
   std::vector<fuse_pollhandle*> pollHandles_;
   std::vector<uint32_t> freePollHandles_;
 

@@ -14,7 +14,7 @@ import type {
 
 const C = native.constants;
 const L = native.layout as Record<string, number>;
-const I_UID = L.I_UID!, I_GID = L.I_GID!, I_PID = L.I_PID!, I_UMASK = L.I_UMASK!;
+const I_UID = L.I_UID!, I_GID = L.I_GID!, I_PID = L.I_PID!, I_UMASK = L.I_UMASK!, I_KILL_SUIDGID = L.I_KILL_SUIDGID!;
 const EIO = 5, EINTR = 4, ERANGE = 34;
 // What libfuse returns when the kernel refused a reply: the request was interrupted and is gone.
 const REFUSED = -2;
@@ -50,7 +50,9 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
 
   const context = (slot: Slot): RequestContext => {
     host.began();
-    return new RequestContext(slot, i32[I_UID]! >>> 0, i32[I_GID]! >>> 0, i32[I_PID]!, i32[I_UMASK]!, n, host.interrupts);
+    return new RequestContext(
+      slot, i32[I_UID]! >>> 0, i32[I_GID]! >>> 0, i32[I_PID]!, i32[I_UMASK]!, i32[I_KILL_SUIDGID] === 1, n, host.interrupts,
+    );
   };
 
   const fail = (ctx: RequestContext, op: string, error: unknown): void => {

@@ -44,6 +44,7 @@ export interface NativeSession {
 export interface NativeSessionOptions {
   namesAsBuffers: boolean;
   maxInFlight: number;
+  handleKillprivV2: boolean;
 }
 
 export interface NativeAddon {

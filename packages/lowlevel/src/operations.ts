@@ -85,8 +85,9 @@ export interface Operations {
    */
   read?(ino: number, size: number, offset: number, fh: number | undefined, flags: number, ctx: RequestContext): Result<ReadReply>;
   /**
-   * Write data; return the number of bytes written (all of them, unless direct_io). `data` is a
-   * fresh copy the handler owns and may keep (no copy needed to store it). With the
+   * Write data; return the number of bytes written (all of them, unless direct_io). `data` is
+   * the handler's to keep (no copy needed to store it): large writes (64 KiB and up) arrive
+   * where the kernel put them, in memory only this Buffer refers to, small ones as a copy. With the
    * writeback cache, `writepage` is true for delayed writes (then uid/gid/pid are not meaningful).
    * Valid replies: count, error. Implement this or {@link Operations.writeBuf}, not both.
    */

@@ -1,3 +1,4 @@
+import type { RequestContext } from './request.js';
 /**
  * libfuse mount options every session starts from unless `options` replaces them
  * (pyfuse3's `default_options`): the kernel checks permissions against the attributes you
@@ -57,6 +58,14 @@ export interface CapabilityOptions {
   spliceRead?: boolean;
   /** Use readdirplus only when the kernel thinks it helps (READDIRPLUS_AUTO). Default true. */
   readdirplusAuto?: boolean;
+  /**
+   * Take over clearing setuid/setgid on write, truncate and chown (FUSE_HANDLE_KILLPRIV_V2; the
+   * binding passes it to the kernel, which libfuse 3.14 does not). The kernel then no longer
+   * asks for `security.capability` before every write (a GETXATTR round trip each, which stalls
+   * buffered writers), and marks each request where the filesystem must clear the bits with
+   * {@link RequestContext.killSuidgid}. Default false: only for filesystems that honour it.
+   */
+  handleKillprivV2?: boolean;
   /** Largest write request in bytes. Default: the most libfuse allows (1 MiB). */
   maxWrite?: number;
   /** Largest readahead in bytes. Default: what the kernel offers. */

@@ -1,4 +1,5 @@
 import type { NativeSession, Slot } from './native.js';
+import type { CapabilityOptions } from './options.js';
 
 /**
  * The context of one request: who asked, and a signal that fires if the kernel interrupts it.
@@ -21,6 +22,13 @@ export class RequestContext {
     readonly pid: number,
     /** The caller's umask (applied already by the kernel unless `dont_mask` was wanted). */
     readonly umask: number,
+    /**
+     * Only with {@link CapabilityOptions.handleKillprivV2}: the kernel leaves it to the
+     * filesystem to clear the setuid bit, and the setgid bit if the group may execute, as part
+     * of this request: a write or truncate by a caller without CAP_FSETID, an open with O_TRUNC
+     * (open, create), or a chown (setattr with uid or gid). Always false otherwise.
+     */
+    readonly killSuidgid: boolean,
     /** @internal */
     readonly native: NativeSession,
     /** @internal */

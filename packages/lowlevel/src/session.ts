@@ -43,7 +43,11 @@ export class Session {
     const caps = options.capabilities ?? {};
     this.#native = new native.Session(
       toArgs(options),
-      { namesAsBuffers: options.namesAsBuffers ?? false, maxInFlight: options.maxInFlight ?? 1024 },
+      {
+        namesAsBuffers: options.namesAsBuffers ?? false,
+        maxInFlight: options.maxInFlight ?? 1024,
+        handleKillprivV2: caps.handleKillprivV2 ?? false,
+      },
       () => void this.#end(false),
       (id, errno) => this.#settle(id, errno, undefined),
     );

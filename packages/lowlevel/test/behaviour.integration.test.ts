@@ -1,7 +1,7 @@
 // How the binding behaves around the operations: interrupts, concurrency and back-pressure,
 // error safety, notifications, sessions ending from outside, several sessions, name modes.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -315,6 +315,90 @@ describe('session lifecycle', () => {
       );
     });
     expect(getattrs).toBe(0);
+  });
+
+  it('handleKillprivV2 flags the requests that must clear setuid/setgid; writes skip the capability probe', async () => {
+    const fs = new MemFs();
+    const ops = handlersOf(fs);
+    const seen: string[] = [];
+    let probes = 0;
+    const { write, setattr, open } = ops;
+    ops.write = (ino, data, offset, fh, flags, writepage, ctx) => {
+      seen.push(`write ${ctx.uid} ${ctx.killSuidgid}`);
+      return write!(ino, data, offset, fh, flags, writepage, ctx);
+    };
+    ops.setattr = (ino, changes, fh, ctx) => {
+      seen.push(`setattr ${Object.keys(changes).join(',') || 'nothing'} ${ctx.uid} ${ctx.killSuidgid}`);
+      return setattr!(ino, changes, fh, ctx);
+    };
+    ops.open = (ino, flags, ctx) => {
+      if (flags & 0o1000) seen.push(`open O_TRUNC ${ctx.uid} ${ctx.killSuidgid}`);
+      return open!(ino, flags, ctx);
+    };
+    ops.getxattr = () => {
+      probes++;
+      throw new FuseError('ENODATA');
+    };
+    const options = { capabilities: { handleKillprivV2: true }, allowOther: true, attrTimeout: 60, entryTimeout: 60 };
+    await withMount((mp) => mount(ops, mp, options), async (mp) => {
+      await sh(`touch ${mp}/plain ${mp}/suid && chmod 666 ${mp}/plain && chmod 6777 ${mp}/suid`);
+      await py(`
+import os
+fd = os.open('${mp}/plain', os.O_WRONLY)
+for _ in range(5): os.write(fd, b'x')
+`);
+      // Once, then the kernel marks the inode S_NOSEC (until its attributes are next refreshed).
+      expect(probes).toBeLessThanOrEqual(1);
+      seen.length = 0;
+      const user = `
+import os
+with open('${mp}/suid', 'ab') as f: f.write(b'x')
+os.truncate('${mp}/suid', 0)
+os.close(os.open('${mp}/suid', os.O_WRONLY | os.O_TRUNC))
+`;
+      await py(user, { uid: 1000, gid: 1000 });
+      await py(`${user}\nos.chown('${mp}/suid', 0, 0)`);
+      // Before the user's write the kernel still sends its own (now empty) setattr to kill the bits.
+      expect(seen).toEqual([
+        'setattr nothing 1000 false', 'write 1000 true', 'setattr size 1000 true', 'open O_TRUNC 1000 true',
+        'write 0 false', 'setattr size 0 false', 'open O_TRUNC 0 false', 'setattr uid,gid 0 true',
+      ]);
+    });
+  });
+
+  it('hands large writes to the handler without a copy, and what it keeps stays intact', async () => {
+    const kept = new Map<number, Buffer>();
+    const ops: Operations = {
+      lookup: (_p, name) => (String(name) === 'f' ? attrOf(2, 0o100644, 0) : { ino: 0, mode: 0 }),
+      getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : attrOf(2, 0o100644, 0)),
+      setattr: (ino) => attrOf(ino, 0o100644, 0),
+      open: () => ({ directIo: true }),
+      write: (_ino, data, offset) => {
+        kept.set(offset, data);
+        return data.length;
+      },
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'fusekit-adopt-'));
+    try {
+      const source = join(dir, 'source');
+      await sh(`head -c ${48 << 20} /dev/urandom > ${source}`);
+      await withMount((mp) => mount(ops, mp), async (mp) => {
+        // 1 MiB requests (adopted), 100 KiB ones (adopted) and 4 KiB ones (copied), interleaved
+        // with other requests that reuse the receive buffer.
+        await sh(`dd if=${source} of=${mp}/f bs=1M count=32 oflag=direct status=none`);
+        await sh(`dd if=${source} of=${mp}/f bs=100K skip=328 seek=328 count=80 oflag=direct status=none && stat ${mp}/f > /dev/null`);
+        await sh(`dd if=${source} of=${mp}/f bs=4K skip=10240 seek=10240 count=256 oflag=direct status=none`);
+      });
+      const expected = await readFile(source);
+      let checked = 0;
+      for (const [offset, data] of kept) {
+        expect(data.equals(expected.subarray(offset, offset + data.length)), `data written at ${offset}`).toBe(true);
+        checked += data.length;
+      }
+      expect(checked).toBe(32 * (1 << 20) + 80 * 100 * 1024 + 256 * 4096);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('honours the open reply flags noflush and cacheReaddir', async () => {

@@ -256,6 +256,16 @@ export const cases: PosixCase[] = [
   `, `
     stat('f'); put('f', b'x', 'ab'); stat('f'); stat('r'); put('r', b'x', 'ab'); stat('r')
   `),
+  asUser('truncating clears setuid and setgid, not a setgid without group execute', `
+    for n in ('t', 'o', 'k'): put(n, b'abc'); os.chown(n, 1000, 1000)
+    os.chmod('t', 0o6777); os.chmod('o', 0o6777); os.chmod('k', 0o2766)
+  `, `
+    truncate('t', 1); stat('t'); fd = open_('o', os.O_WRONLY | os.O_TRUNC); close(fd); stat('o')
+    put('k', b'x', 'ab'); stat('k'); truncate('k', 1); stat('k')
+  `),
+  asRoot('writing as root keeps setuid and setgid', `
+    put('f', b''); chmod('f', 0o6755); put('f', b'x', 'ab'); stat('f'); truncate('f', 0); stat('f')
+  `),
   asRoot('chown by root clears setuid', `
     put('f', b''); chmod('f', 0o6755); chown('f', 5, 5); stat('f'); chmod('f', 0o6755); chown('f', -1, -1); stat('f')
   `),

@@ -1,0 +1,56 @@
+#include "receive_arena.h"
+#include <sys/mman.h>
+#include <cstdlib>
+
+namespace fusekit {
+
+// 31 large writes per slab; a slab is freed once the last Buffer made from it is collected.
+static constexpr size_t kSlabBytes = 32u << 20;
+static constexpr size_t kHugePage = 2u << 20;
+static constexpr size_t kAlign = 4096;
+
+struct ReceiveArena::Slab {
+  char* base;
+  std::atomic<uint32_t> refs{1};  // the arena's while it receives into it, and one per Buffer
+};
+
+ReceiveArena::~ReceiveArena() { Release(slab_); }
+
+void ReceiveArena::Release(Slab* slab) {
+  if (slab == nullptr || slab->refs.fetch_sub(1) != 1) return;
+  free(slab->base);
+  delete slab;
+}
+
+void ReceiveArena::ReleaseFromJs(napi_env, void*, void* hint) { Release(static_cast<Slab*>(hint)); }
+
+char* ReceiveArena::Next() {
+  if (slab_ != nullptr && kSlabBytes - used_ >= kRequestBytes) return slab_->base + used_;
+  void* base = nullptr;
+  if (posix_memalign(&base, kHugePage, kSlabBytes) != 0) return nullptr;
+  madvise(base, kSlabBytes, MADV_HUGEPAGE);  // advice only: without THP it still works
+  Release(slab_);
+  slab_ = new Slab{static_cast<char*>(base)};
+  used_ = 0;
+  return slab_->base;
+}
+
+bool ReceiveArena::Holds(const char* data, size_t len) const {
+  if (slab_ == nullptr) return false;
+  const char* room = slab_->base + used_;
+  return data >= room && data + len <= room + kRequestBytes;
+}
+
+napi_value ReceiveArena::Adopt(napi_env env, char* data, size_t len) {
+  slab_->refs++;
+  napi_value buffer;
+  if (napi_create_external_buffer(env, len, data, ReleaseFromJs, slab_, &buffer) != napi_ok) {
+    slab_->refs--;
+    return nullptr;
+  }
+  size_t end = static_cast<size_t>(data - slab_->base) + len;
+  used_ = (end + kAlign - 1) & ~(kAlign - 1);
+  return buffer;
+}
+
+}  // namespace fusekit
