@@ -2,24 +2,28 @@
 // only grows, and entries are kept in cookie order. A readdir resuming at cookie c continues with
 // the first live entry whose cookie is > c, so concurrent creation and removal never make it skip
 // or repeat an entry that stayed in place. Removed entries are tombstoned and swept in batches.
-export interface DirEntry<T> {
+// Each entry can keep its readdir encoding, made when it is added: listing a large directory then
+// costs a copy per entry, even the first time.
+export interface DirEntry<T, E = unknown> {
   /** The name as a latin1 string: one char per byte, so any byte sequence round-trips. */
   readonly key: string;
   value: T;
   readonly cookie: number;
-  /** The name as bytes, made on the first listing and kept for the next ones. */
-  name?: Buffer;
+  /** What `encode` made of the entry when it was added or its value replaced. */
+  encoded: E | undefined;
   removed: boolean;
 }
 
 /** The offsets 1 and 2 belong to `.` and `..`. */
 export const FIRST_COOKIE = 3;
 
-export class Directory<T> {
-  readonly #byKey = new Map<string, DirEntry<T>>();
-  #ordered: DirEntry<T>[] = [];
+export class Directory<T, E = unknown> {
+  readonly #byKey = new Map<string, DirEntry<T, E>>();
+  #ordered: DirEntry<T, E>[] = [];
   #tombstones = 0;
   #nextCookie = FIRST_COOKIE;
+
+  constructor(private readonly encode?: (key: string, value: T, cookie: number) => E) {}
 
   get size(): number {
     return this.#byKey.size;
@@ -31,7 +35,8 @@ export class Directory<T> {
 
   /** Adds an entry (the caller checked that `key` is free). */
   add(key: string, value: T): void {
-    const entry: DirEntry<T> = { key, value, cookie: this.#nextCookie++, removed: false };
+    const cookie = this.#nextCookie++;
+    const entry: DirEntry<T, E> = { key, value, cookie, encoded: this.encode?.(key, value, cookie), removed: false };
     this.#byKey.set(key, entry);
     this.#ordered.push(entry);
   }
@@ -39,7 +44,9 @@ export class Directory<T> {
   /** Points an existing entry at another value, keeping its place (RENAME_EXCHANGE). */
   replace(key: string, value: T): void {
     const entry = this.#byKey.get(key);
-    if (entry !== undefined) entry.value = value;
+    if (entry === undefined) return;
+    entry.value = value;
+    entry.encoded = this.encode?.(key, value, entry.cookie);
   }
 
   remove(key: string): void {
@@ -57,7 +64,7 @@ export class Directory<T> {
    * Calls `visit` with each live entry whose cookie is greater than `cookie`, in cookie order,
    * until it returns false. `visit` must not change the directory.
    */
-  forEachAfter(cookie: number, visit: (entry: DirEntry<T>) => boolean): void {
+  forEachAfter(cookie: number, visit: (entry: DirEntry<T, E>) => boolean): void {
     const list = this.#ordered;
     let lo = 0;
     let hi = list.length;

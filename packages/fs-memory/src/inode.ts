@@ -1,8 +1,11 @@
 // One inode of the filesystem: attributes, and the contents its type calls for.
-import type { Attr } from '@fusekit/lowlevel';
+import type { Attr, EncodedDirent } from '@fusekit/lowlevel';
 import { BOGO_DIRENT_SIZE, S_IFDIR, S_IFMT, S_ISGID, S_ISUID, S_IXGRP } from './constants.js';
 import type { Directory } from './directory.js';
 import { PAGE_SIZE, type FileData } from './file-data.js';
+
+/** A directory's entries, each kept encoded for readdir. */
+export type Entries = Directory<Inode, EncodedDirent>;
 
 export class Inode {
   /** References the kernel holds (lookup count); the inode lives while it or nlink is > 0. */
@@ -12,7 +15,7 @@ export class Inode {
   /** Regular files. */
   data: FileData | undefined;
   /** Directories: the entries, and the parent (for `..`). */
-  entries: Directory<Inode> | undefined;
+  entries: Entries | undefined;
   parent: Inode | undefined;
   /** Symbolic links. */
   target: Buffer | undefined;

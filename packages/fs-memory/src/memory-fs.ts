@@ -3,8 +3,8 @@
 // the handlers own everything that depends on the stored state.
 import { totalmem } from 'node:os';
 import {
-  FuseError, type CreateReply, type DirectoryReply, type Entry, type MountOptions, type Name, type Operations,
-  type RequestContext, type SetAttr, type Statfs,
+  encodeDirent, FuseError, type CreateReply, type DirectoryReply, type EncodedDirent, type Entry, type MountOptions,
+  type Name, type Operations, type RequestContext, type SetAttr, type Statfs,
 } from '@fusekit/lowlevel';
 import {
   FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, NAME_MAX, O_TRUNC, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFDIR,
@@ -12,9 +12,9 @@ import {
   XATTR_SIZE_MAX,
 } from './constants.js';
 import { nowNs } from './clock.js';
-import { Directory, FIRST_COOKIE } from './directory.js';
+import { Directory, FIRST_COOKIE, type DirEntry } from './directory.js';
 import { FileData, PAGE_SIZE, type PageBudget } from './file-data.js';
-import { Inode } from './inode.js';
+import { Inode, type Entries } from './inode.js';
 
 /** How a {@link MemoryFs} is sized and what its root directory looks like. */
 export interface MemoryFsOptions {
@@ -46,6 +46,12 @@ function keyOf(name: Name): string {
 }
 
 const nameOf = (key: string): Buffer => Buffer.from(key, 'latin1');
+const DOT = Buffer.from('.');
+const DOTDOT = Buffer.from('..');
+
+function newEntries(): Entries {
+  return new Directory((key: string, inode: Inode, cookie: number) => encodeDirent(nameOf(key), inode, cookie));
+}
 
 /**
  * A complete in-memory POSIX filesystem, tmpfs-like, for a `@fusekit/lowlevel` session:
@@ -79,7 +85,7 @@ export class MemoryFs {
     const now = nowNs();
     const root = new Inode(ROOT_INO, S_IFDIR | ((options.mode ?? 0o755) & 0o7777),
       options.uid ?? process.getuid?.() ?? 0, options.gid ?? process.getgid?.() ?? 0, 2, now, now, now);
-    root.entries = new Directory();
+    root.entries = newEntries();
     root.parent = root;
     this.#inodes.set(ROOT_INO, root);
     this.operations = this.#operations();
@@ -116,10 +122,10 @@ export class MemoryFs {
     return inode;
   }
 
-  #dir(ino: number): Inode & { entries: Directory<Inode> } {
+  #dir(ino: number): Inode & { entries: Entries } {
     const inode = this.#get(ino);
     if (inode.entries === undefined) throw new FuseError('ENOTDIR');
-    return inode as Inode & { entries: Directory<Inode> };
+    return inode as Inode & { entries: Entries };
   }
 
   #file(ino: number): Inode & { data: FileData } {
@@ -141,7 +147,7 @@ export class MemoryFs {
   }
 
   /** Makes a new inode in `parent` named `key`, owned as inode_init_owner() would. */
-  #create(parent: Inode & { entries: Directory<Inode> }, key: string, mode: number, ctx: RequestContext): Inode {
+  #create(parent: Inode & { entries: Entries }, key: string, mode: number, ctx: RequestContext): Inode {
     if (parent.entries.get(key) !== undefined) throw new FuseError('EEXIST');
     if (parent.nlink === 0) throw new FuseError('ENOENT');
     if (this.#inodes.size >= this.#maxInodes) throw new FuseError('ENOSPC');
@@ -159,7 +165,7 @@ export class MemoryFs {
         inode.data = new FileData(this.#budget);
         break;
       case S_IFDIR:
-        inode.entries = new Directory();
+        inode.entries = newEntries();
         inode.parent = parent;
         inode.nlink = 2;
         parent.nlink++;
@@ -172,7 +178,7 @@ export class MemoryFs {
   }
 
   // Takes the name `key` out of `parent`, dropping a link (or a directory) of `inode`.
-  #detach(parent: Inode & { entries: Directory<Inode> }, key: string, inode: Inode, now: bigint): void {
+  #detach(parent: Inode & { entries: Entries }, key: string, inode: Inode, now: bigint): void {
     parent.entries.remove(key);
     if (inode.isDirectory) {
       inode.nlink = 0;
@@ -248,12 +254,13 @@ export class MemoryFs {
     to.modified(now);
   }
 
-  #readdir(ino: number, offset: number, add: (name: Buffer, inode: Inode, next: number) => boolean): void {
+  // Lists `ino` from `offset`: `.` and `..` through `add`, then each entry through `visit`.
+  #readdir(ino: number, offset: number, add: (name: Buffer, inode: Inode, next: number) => boolean,
+    visit: (entry: DirEntry<Inode, EncodedDirent>) => boolean): void {
     const dir = this.#dir(ino);
-    if (offset < 1 && !add(Buffer.from('.'), dir, 1)) return;
-    if (offset < 2 && !add(Buffer.from('..'), dir.parent ?? dir, 2)) return;
-    dir.entries.forEachAfter(Math.max(offset, FIRST_COOKIE - 1), (entry) =>
-      add((entry.name ??= nameOf(entry.key)), entry.value, entry.cookie));
+    if (offset < 1 && !add(DOT, dir, 1)) return;
+    if (offset < 2 && !add(DOTDOT, dir.parent ?? dir, 2)) return;
+    dir.entries.forEachAfter(Math.max(offset, FIRST_COOKIE - 1), visit);
     dir.accessed(nowNs());
   }
 
@@ -382,12 +389,16 @@ export class MemoryFs {
       fsync: () => undefined,
       fsyncdir: () => undefined,
       readdir: (ino, offset, _fh, dir) => {
-        this.#readdir(ino, offset, (name, inode, next) => dir.add(name, inode, next));
+        this.#readdir(ino, offset, (name, inode, next) => dir.add(name, inode, next), (entry) => dir.addEncoded(entry.encoded!));
       },
       readdirplus: (ino, offset, _fh, dir: DirectoryReply<Entry>) => {
-        this.#readdir(ino, offset, (name, inode, next) => {
-          if (!dir.add(name, inode.attr(), next)) return false;
-          if (next > 2) inode.nlookup++; // each added entry but . and .. counts as a lookup
+        this.#readdir(ino, offset, (name, inode, next) => dir.add(name, inode.attr(), next), (entry) => {
+          const inode = entry.value;
+          // An inode the kernel holds (looked up, not forgotten) has its attributes cached: the
+          // name is enough, and costs a fraction of an entry to encode and to take in.
+          if (inode.nlookup > 0) return dir.addName(nameOf(entry.key), inode, entry.cookie);
+          if (!dir.add(nameOf(entry.key), inode.attr(), entry.cookie)) return false;
+          inode.nlookup++; // each added entry but . and .. counts as a lookup
           return true;
         });
       },

@@ -79,6 +79,14 @@ export class DirentBuffer {
     return true;
   }
 
+  /** Appends entries encoded before (by `add` into another buffer); false when they do not fit. */
+  append(encoded: Uint8Array): boolean {
+    if (encoded.length > this.bytes.length - this.used) return false;
+    this.bytes.set(encoded, this.used);
+    this.used += encoded.length;
+    return true;
+  }
+
   // Returns the entry's offset, or -1 if it does not fit; advances `used` past its padding.
   #reserve(header: number, name: string | Uint8Array): number {
     const length = typeof name === 'string' ? Buffer.byteLength(name) : name.length;

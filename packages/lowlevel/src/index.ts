@@ -3,7 +3,7 @@ export { checkMountpoint } from './mountpoint.js';
 export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger } from './options.js';
 export type { Operations, OperationName, Result } from './operations.js';
 export { RequestContext } from './request.js';
-export { DirectoryReply, PollHandle, ReplyShapeError } from './replies.js';
+export { DirectoryReply, encodeDirent, PollHandle, ReplyShapeError, type EncodedDirent } from './replies.js';
 export { FuseError, errno } from './errors.js';
 export type * from './types.js';
 import { native } from './native.js';

@@ -167,6 +167,20 @@ export class DirectoryReply<A> {
     return this.#add(name, attr as Entry, nextOffset, false);
   }
 
+  /**
+   * readdir only (not readdirplus): adds an entry made beforehand by {@link encodeDirent}, one
+   * copy and no checks. For filesystems that keep their directories encoded, so that a large
+   * listing costs little even the first time. Returns false, adding nothing, when full.
+   */
+  addEncoded(entry: EncodedDirent): boolean {
+    if (this.#full) return false;
+    if (this.plus) throw new ReplyShapeError('addEncoded() is for readdir; readdirplus entries carry attributes');
+    if (this.ctxReplied()) throw new Error('readdir reply already sent');
+    if (this.#buffer.append(entry)) return true;
+    this.#full = true;
+    return false;
+  }
+
   /** True once an entry did not fit. */
   get full(): boolean {
     return this.#full;
@@ -189,7 +203,7 @@ export class DirectoryReply<A> {
     if (!this.plus) {
       added = this.#buffer.add(name, ino, mode, nextOffset);
     } else if (!entry) {
-      added = this.#buffer.addPlus(name, fields(e, 0, 0, this.attrTimeout, 0), nextOffset);
+      added = this.#buffer.addPlus(name, nameOnly(ino, mode), nextOffset);
     } else {
       const generation = optionalCount(e.generation, 'generation');
       const entryTimeout = checkTimeout(e.entryTimeout, this.entryTimeout, 'entryTimeout');
@@ -199,6 +213,39 @@ export class DirectoryReply<A> {
     if (!added) this.#full = true;
     return added;
   }
+}
+
+/** A readdir entry in the kernel's format, made by {@link encodeDirent}. */
+export type EncodedDirent = Uint8Array & { readonly encodedDirent: true };
+
+// Room for the largest entry: the header and a name of FUSE's maximum length.
+const encoder = new DirentBuffer(24 + 1024 + 8);
+
+/**
+ * Encodes a readdir entry once, for {@link DirectoryReply.addEncoded}: `name` with the inode
+ * number and file type of `attr`, continuing at `nextOffset`. Everything in it must stay true
+ * while the entry is listed (an entry that is renamed over or changes inode is encoded again).
+ */
+export function encodeDirent(name: Name, attr: Pick<Attr, 'ino' | 'mode'>, nextOffset: number): EncodedDirent {
+  checkName(name, 'entry name');
+  encoder.used = 0;
+  if (!encoder.add(name, checkCount(attr.ino, 'ino'), checkCount(attr.mode, 'mode'), checkCount(nextOffset, 'nextOffset'))) {
+    throw new ReplyShapeError('entry name is longer than FUSE allows (1024 bytes)');
+  }
+  return Buffer.from(encoder.bytes.subarray(0, encoder.used)) as unknown as EncodedDirent;
+}
+
+// A readdirplus entry without an entry (node id 0): the kernel reads only the name, inode number
+// and type. One object, refilled for each such entry.
+const NAME_ONLY: DirentFields = {
+  ino: 0, mode: 0, nodeid: 0, generation: 0, entryTimeout: 0, attrTimeout: 0, size: 0, blocks: 0,
+  nlink: 0, uid: 0, gid: 0, rdev: 0, blksize: 0, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n,
+};
+
+function nameOnly(ino: number, mode: number): DirentFields {
+  NAME_ONLY.ino = ino;
+  NAME_ONLY.mode = mode;
+  return NAME_ONLY;
 }
 
 // Validated fields of a readdirplus entry (the same rules as a lookup's reply).

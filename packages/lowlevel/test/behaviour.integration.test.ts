@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findMount, forceUnmount, makeMountpoint, node, run, sh, waitForMount, withMount } from '@fusekit/test-harness';
-import { constants, FuseError, mount, type ConnectionInfo, type Operations } from '../src/index.js';
+import { constants, encodeDirent, FuseError, mount, ReplyShapeError, type ConnectionInfo, type Operations } from '../src/index.js';
 import { MemFs } from './fixtures/memfs.js';
 import { py, useMount } from './helpers.js';
 
@@ -290,6 +290,45 @@ describe('session lifecycle', () => {
       // With an entry the kernel cached the dentry: stat needed no lookup.
       expect([plain, lookups.filter((n) => n === 'x').length]).toEqual([plain, plain ? 1 : 0]);
     }
+  });
+
+  it('[op:readdir] lists entries encoded beforehand (encodeDirent, addEncoded) exactly as add() does', async () => {
+    const names = Array.from({ length: 3000 }, (_, i) => (i % 3 ? `file-${i}` : Buffer.from([0x66, 0xff, 0x30 + (i % 10), 0x40 | (i & 0x3f)])));
+    const encoded = names.map((name, i) => encodeDirent(name, { ino: 100 + i, mode: i % 2 ? 0o100644 : 0o40755 }, i + 1));
+    const listing = async (encodedReplies: boolean): Promise<string> => {
+      const ops: Operations = {
+        getattr: () => ({ ino: 1, mode: 0o40755, nlink: 2 }),
+        readdir: (_ino, offset, _fh, dir) => {
+          for (let i = offset; i < names.length; i++) {
+            const added = encodedReplies ? dir.addEncoded(encoded[i]!) : dir.add(names[i]!, { ino: 100 + i, mode: i % 2 ? 0o100644 : 0o40755 }, i + 1);
+            if (!added) break;
+          }
+        },
+      };
+      let out = '';
+      await withMount((mp) => mount(ops, mp, { namesAsBuffers: true }), async (mp) => {
+        out = await py(`import os\nfor e in os.scandir(os.fsencode('${mp}')): print(e.name.hex(), e.inode(), e.is_dir())`);
+      });
+      return out;
+    };
+    const plain = await listing(false);
+    expect(plain.split('\n')).toHaveLength(3000);
+    expect(await listing(true)).toBe(plain);
+    expect(() => encodeDirent('a/b'.replace('/', '\0'), { ino: 1, mode: 0o100644 }, 1)).toThrow(ReplyShapeError);
+  });
+
+  it('[op:readdirplus] refuses addEncoded: its entries carry attributes', async () => {
+    const logged: unknown[] = [];
+    const entry = encodeDirent('x', { ino: 5, mode: 0o100644 }, 1);
+    const ops: Operations = {
+      getattr: () => ({ ino: 1, mode: 0o40755, nlink: 2 }),
+      readdir: () => undefined,
+      readdirplus: (_ino, _offset, _fh, dir) => void dir.addEncoded(entry),
+    };
+    await withMount((mp) => mount(ops, mp, { logger: quietLogger(logged), capabilities: { readdirplusAuto: false } }), async (mp) => {
+      await expect(sh(`ls ${mp}`)).rejects.toThrow(/Input\/output error/);
+    });
+    expect(String(logged[0])).toMatch(/readdirplus/);
   });
 
   it('[op:readdirplus] encodes full attributes the kernel caches: stat after ls needs no getattr', async () => {
