@@ -197,7 +197,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 
   async unlink(path: Buffer): Promise<void> {
     await this.#fs.unlink(this.#host(path));
-    this.#moveOpen(path.toString('latin1'), '', false); // open there, they have no name now
+    if (this.#openAt.size > 0) this.#moveOpen(path.toString('latin1'), '', false); // open there, they have no name now
   }
 
   rmdir(path: Buffer): Result<void> {
@@ -210,7 +210,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 
   async rename(from: Buffer, to: Buffer, flags: number): Promise<void> {
     await this.#fs.rename(this.#host(from), this.#host(to), flags);
-    this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
+    if (this.#openAt.size > 0) this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
   }
 
   link(from: Buffer, to: Buffer): Result<void> {

@@ -7,7 +7,7 @@ import {
 } from '@fusekit/lowlevel';
 import { isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
 import { DeferredUnlink } from './deferred-unlink.js';
-import { Opened, type Attributes, type FileSystem, type OpenFlags, type PathLike } from './filesystem.js';
+import { Opened, type Attributes, type FileSystem, type PathLike } from './filesystem.js';
 import { Listing } from './listing.js';
 import { acquireAll, normalize, type LockRequest } from './locks.js';
 import type { Names } from './names.js';
@@ -217,22 +217,19 @@ export class Dispatcher<P extends PathLike> {
     return toEntry(a, node.id, node.generation);
   }
 
-  #open(node: Node<P>, answer: unknown, isDir: boolean): OpenReply & { attributes?: Attributes } {
+  /** Books an open file of `node` and writes its fh and open flags into `reply`. */
+  #open<R extends OpenReply>(node: Node<P>, answer: unknown, isDir: boolean, reply: R): R {
     let handle = answer;
-    let flags: OpenFlags = {};
-    let attributes: Attributes | undefined;
     if (answer instanceof Opened) {
       handle = answer.handle;
-      flags = answer.flags;
-      attributes = answer.attributes;
+      Object.assign(reply, answer.flags);
     }
     const fh = this.#nextFh++;
     const file: OpenFile<P> = { node, handle };
     if (isDir) file.listing = new Listing(this.#names, (name) => this.#isHidden(node, name));
     this.#files.set(fh, file);
     this.table.opened(node);
-    const reply: OpenReply & { attributes?: Attributes } = { fh, ...flags };
-    if (attributes !== undefined) reply.attributes = attributes;
+    reply.fh = fh;
     return reply;
   }
 
@@ -547,8 +544,7 @@ export class Dispatcher<P extends PathLike> {
     return this.#withPath(ctx, node, async (path) => {
       if (path === null) throw enoent();
       const answer = isDir ? await fs.opendir?.(path, flags, ctx) : await fs.open?.(path, flags, ctx);
-      const { attributes: _, ...reply } = this.#open(node, answer, isDir);
-      return reply;
+      return this.#open(node, answer, isDir, {});
     });
   }
 
@@ -567,9 +563,8 @@ export class Dispatcher<P extends PathLike> {
           throw error;
         }
       }
-      const entry = this.#entry(dir, name, a);
-      const { attributes: _, ...open } = this.#open(this.table.get(entry.ino)!, answer, false);
-      return { ...entry, ...open };
+      const entry: CreateReply = this.#entry(dir, name, a);
+      return this.#open(this.table.get(entry.ino)!, answer, false, entry);
     });
   }
 
