@@ -22,11 +22,11 @@ export interface PageBudget {
 
 interface Chunk {
   /**
-   * The chunk's first bytes, a whole number of pages, grown on demand; what lies past them
+   * The chunk's first bytes, a whole number of pages, grown when written; what lies past them
    * reads as zeros. Pages in it whose bit is clear are zeros too.
    */
   bytes: Uint8Array;
-  /** Bit i set: page i holds data (and is charged to the budget). */
+  /** Bit i set: page i holds data (is charged to the budget), even if not in `bytes` yet. */
   pages: number;
 }
 
@@ -86,7 +86,11 @@ export class FileData {
     if (end > this.size) this.size = end;
   }
 
-  /** Allocates zeroed pages for `[offset, end)` (fallocate); ENOSPC takes nothing. */
+  /**
+   * Allocates zeroed pages for `[offset, end)` (fallocate); ENOSPC takes nothing. The pages are
+   * charged and count as data, but take memory only when written: programs that preallocate
+   * a file (fio, databases) then overwrite it all would otherwise zero it twice.
+   */
   allocate(offset: number, end: number): void {
     this.#charge(offset, end);
     for (let pos = offset; pos < end;) {
@@ -94,7 +98,6 @@ export class FileData {
       const from = pos - index * CHUNK_SIZE;
       const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);
       const chunk = this.#chunk(index);
-      fit(chunk, to);
       chunk.pages = (chunk.pages | pageBits(from, to)) >>> 0;
       pos += to - from;
     }

@@ -53,6 +53,21 @@ describe('FileData', () => {
   });
 });
 
+describe('FileData.allocate', () => {
+  it('charges fallocated pages and reads them as zeros until they are written', () => {
+    const b = budget(1000);
+    const f = new FileData(b);
+    f.allocate(0, 300 * PAGE_SIZE);
+    f.size = 300 * PAGE_SIZE;
+    expect([b.used, f.pageCount, f.seekData(0), f.seekHole(0)]).toEqual([300, 300, 0, 300 * PAGE_SIZE]);
+    expect(f.read(100 * PAGE_SIZE - 3, 6).every((p) => p.every((x) => x === 0))).toBe(true);
+    f.write(Buffer.from('abc'), 200 * PAGE_SIZE + 5);
+    expect([b.used, text(f.read(200 * PAGE_SIZE, 10))]).toEqual([300, '\0\0\0\0\0abc\0\0']);
+    f.punch(0, 150 * PAGE_SIZE);
+    expect([b.used, f.seekData(0)]).toEqual([150, 150 * PAGE_SIZE]);
+  });
+});
+
 describe('FileData.copyFrom', () => {
   it('copies data page by page, holes as zeros', () => {
     const b = budget(100);
