@@ -4,8 +4,10 @@
 
 namespace fusekit {
 
-// 31 large writes per slab; a slab is freed once the last Buffer made from it is collected.
-static constexpr size_t kSlabBytes = 32u << 20;
+// Seven large writes per slab (four huge pages). A slab is freed once the last Buffer made from
+// it is collected, so a Buffer a filesystem keeps pins at most this much: small enough that a
+// few kept writes cannot hold much memory, large enough that a slab wastes little at its end.
+static constexpr size_t kSlabBytes = 8u << 20;
 static constexpr size_t kHugePage = 2u << 20;
 static constexpr size_t kAlign = 4096;
 

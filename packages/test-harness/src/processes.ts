@@ -21,8 +21,9 @@ export interface RunOptions {
 /** Runs a command to completion; kills it (SIGKILL) and rejects after `timeoutMs`. */
 export function run(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const { timeoutMs = 30_000 } = options;
-  // Children never inherit LD_PRELOAD: the sanitizer run preloads ASan into the test process only.
-  const { LD_PRELOAD: _preload, ...env } = options.env ?? process.env;
+  // Children never inherit LD_PRELOAD: the sanitizer run preloads ASan into the test process
+  // only. Nor its addon build, which a child could load only with ASan preloaded.
+  const { LD_PRELOAD: _preload, FUSEKIT_ADDON: _addon, ...env } = options.env ?? process.env;
   const spawnOptions: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'], env };
   if (options.cwd !== undefined) spawnOptions.cwd = options.cwd;
   if (options.uid !== undefined) spawnOptions.uid = options.uid;
