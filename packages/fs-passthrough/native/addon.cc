@@ -1,5 +1,5 @@
 // The system calls node:fs does not offer, each run on libuv's pool and answered as a Promise,
-// and the same calls under `sync`, run on the calling thread (for PassthroughFs's syncCalls).
+// and the same calls under `sync`, run on the calling thread and answering -errno on failure.
 // Paths and names are Buffers (any bytes) or strings. Creating calls take the uid/gid the new
 // file must belong to (-1: the server's own) and create it with that fsuid/fsgid, as the kernel
 // would for that user (setgid directories, group inheritance); fsuid/fsgid are per thread.

@@ -3,7 +3,7 @@
 // (no hand-off to a pool thread and back: several times more operations per second on a fast
 // local source, but one slow call stalls every request meanwhile).
 import * as fs from 'node:fs';
-import { promisify } from 'node:util';
+import { getSystemErrorName, promisify } from 'node:util';
 import { native, type NativeHelper } from './native.js';
 
 type BigIntStats = fs.BigIntStats;
@@ -34,6 +34,23 @@ export interface Host extends Helper {
 }
 
 const { sync: nativeSync, ...nativePool } = native;
+
+/**
+ * The synchronous helper's calls, throwing for -errno: one shared error per errno, with no
+ * stack trace, as building an Error would cost more than the call (a missing xattr is asked
+ * for before every write).
+ */
+const failures = new Map<number, NodeJS.ErrnoException>();
+const helperSync = Object.fromEntries(Object.entries(nativeSync).map(([name, call]) => [name, (...args: unknown[]) => {
+  const result = (call as (...args: unknown[]) => unknown)(...args);
+  if (typeof result !== 'number' || result >= 0) return result;
+  let error = failures.get(result);
+  if (error === undefined) {
+    const code = getSystemErrorName(result);
+    failures.set(result, (error = Object.assign(new Error(code), { code, errno: result, stack: `Error: ${code}` })));
+  }
+  throw error;
+}])) as Helper;
 const bigint = { bigint: true } as const;
 const asBuffer = { encoding: 'buffer' } as const;
 const cb = {
@@ -75,7 +92,7 @@ export const poolHost: Host = {
 
 /** Every call synchronous, on the calling (JS) thread. */
 export const syncHost: Host = {
-  ...nativeSync,
+  ...helperSync,
   lstat: (path) => fs.lstatSync(path, { bigint: true, throwIfNoEntry: false }),
   fstat: (fd) => fs.fstatSync(fd, bigint),
   readlink: (path) => fs.readlinkSync(path, asBuffer),

@@ -1,7 +1,8 @@
 // The small native helper: the system calls node:fs does not offer, typed in one place.
 // Every call runs on libuv's thread pool and rejects with an Error carrying `code`, `errno` and
 // `syscall`, like node:fs, so its errors reach the kernel as the same errno; the same calls under
-// `sync` run on the calling thread and return or throw, as node:fs's *Sync calls do.
+// `sync` run on the calling thread and answer -errno on failure instead (an Error costs more
+// to build than most calls take).
 import { createRequire } from 'node:module';
 
 /** A path or name: a Buffer (exact bytes) or a string (UTF-8). */
@@ -38,8 +39,8 @@ export interface NativeHelper {
   copyFileRange(fdIn: number, offsetIn: number, fdOut: number, offsetOut: number, length: number, flags: number): Promise<number>;
 }
 
-/** A helper call made synchronous: its value, or its error thrown. */
-export type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R : never };
+/** A helper call made synchronous: its value, or -errno on failure (a negative number). */
+export type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | number : never };
 
 const require = createRequire(import.meta.url);
 // src/ and dist/ are both one level below the package root, next to build/.

@@ -16,3 +16,13 @@ describe('PassthroughFs options', () => {
     expect(createPassthroughFs('/proc', { syncCalls: true }).syncCalls).toBe(true);
   });
 });
+
+describe('host calls', () => {
+  it('throw like node:fs when synchronous helper calls fail, without building an Error each time', async () => {
+    const { syncHost } = await import('../src/host.js');
+    const missing = () => { try { syncHost.getxattr(Buffer.from(tmpdir()), Buffer.from('user.missing')); } catch (error) { return error; } };
+    const error = missing();
+    expect(error).toMatchObject({ code: 'ENODATA', errno: -61 });
+    expect(missing()).toBe(error);
+  });
+});
