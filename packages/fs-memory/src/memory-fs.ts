@@ -12,7 +12,7 @@ import {
   XATTR_SIZE_MAX,
 } from './constants.js';
 import { nowNs } from './clock.js';
-import { Directory, FIRST_COOKIE, type DirEntry } from './directory.js';
+import { Directory, FIRST_COOKIE } from './directory.js';
 import { FileData, PAGE_SIZE, type PageBudget } from './file-data.js';
 import { Inode, type Entries } from './inode.js';
 
@@ -254,14 +254,14 @@ export class MemoryFs {
     to.modified(now);
   }
 
-  // Lists `ino` from `offset`: `.` and `..` through `add`, then each entry through `visit`.
-  #readdir(ino: number, offset: number, add: (name: Buffer, inode: Inode, next: number) => boolean,
-    visit: (entry: DirEntry<Inode, EncodedDirent>) => boolean): void {
+  // Starts listing `ino` from `offset`: `.` and `..` go through `add`; answers the entries to
+  // list after them, or undefined when the reply is full already.
+  #listable(ino: number, offset: number, add: (name: Buffer, inode: Inode, next: number) => boolean): Entries | undefined {
     const dir = this.#dir(ino);
-    if (offset < 1 && !add(DOT, dir, 1)) return;
-    if (offset < 2 && !add(DOTDOT, dir.parent ?? dir, 2)) return;
-    dir.entries.forEachAfter(Math.max(offset, FIRST_COOKIE - 1), visit);
     dir.accessed(nowNs());
+    if (offset < 1 && !add(DOT, dir, 1)) return undefined;
+    if (offset < 2 && !add(DOTDOT, dir.parent ?? dir, 2)) return undefined;
+    return dir.entries;
   }
 
   #statfs(): Statfs {
@@ -389,14 +389,17 @@ export class MemoryFs {
       fsync: () => undefined,
       fsyncdir: () => undefined,
       readdir: (ino, offset, _fh, dir) => {
-        this.#readdir(ino, offset, (name, inode, next) => dir.add(name, inode, next), (entry) => dir.addEncoded(entry.encoded!));
+        const entries = this.#listable(ino, offset, (name, inode, next) => dir.add(name, inode, next));
+        const encoded = entries?.encodedAfter(Math.max(offset, FIRST_COOKIE - 1), dir.room);
+        if (encoded !== undefined && encoded.length > 0) dir.addEncoded(encoded as EncodedDirent);
       },
       readdirplus: (ino, offset, _fh, dir: DirectoryReply<Entry>) => {
-        this.#readdir(ino, offset, (name, inode, next) => dir.add(name, inode.attr(), next), (entry) => {
+        const entries = this.#listable(ino, offset, (name, inode, next) => dir.add(name, inode.attr(), next));
+        entries?.forEachAfter(Math.max(offset, FIRST_COOKIE - 1), (entry) => {
           const inode = entry.value;
           // An inode the kernel holds (looked up, not forgotten) has its attributes cached: the
           // name is enough, and costs a fraction of an entry to encode and to take in.
-          if (inode.nlookup > 0) return dir.addName(nameOf(entry.key), inode, entry.cookie);
+          if (inode.nlookup > 0) return dir.addEncoded(entry.encoded!);
           if (!dir.add(nameOf(entry.key), inode.attr(), entry.cookie)) return false;
           inode.nlookup++; // each added entry but . and .. counts as a lookup
           return true;

@@ -46,3 +46,25 @@ describe('Directory', () => {
     expect(entries(d).map((e) => [e.key, e.value])).toEqual([['a', 3], ['b', 2]]);
   });
 });
+
+describe('Directory.encodedAfter', () => {
+  // Entries of varying length, each its key's bytes: slices must hold whole entries only.
+  const encode = (key: string) => Buffer.from(key);
+  const keys = (bytes: Uint8Array) => Buffer.from(bytes).toString();
+
+  it('slices whole entries after a cookie, as many as fit, and follows additions and removals', () => {
+    const d = new Directory<number>(encode);
+    for (const key of ['aa', 'bbbb', 'c', 'dddddd']) d.add(key, 0);
+    expect(keys(d.encodedAfter(0, 100))).toBe('aabbbbcdddddd');
+    expect(keys(d.encodedAfter(FIRST_COOKIE, 5))).toBe('bbbbc'); // after 'aa'
+    expect(keys(d.encodedAfter(FIRST_COOKIE, 3))).toBe(''); // 'bbbb' does not fit
+    d.add('ee', 0);
+    expect(keys(d.encodedAfter(FIRST_COOKIE + 2, 100))).toBe('ddddddee');
+    d.remove('dddddd');
+    expect(keys(d.encodedAfter(FIRST_COOKIE + 1, 100))).toBe('cee');
+    d.replace('c', 1);
+    expect(keys(d.encodedAfter(0, 100))).toBe('aabbbbcee');
+    expect(keys(d.encodedAfter(FIRST_COOKIE + 10, 100))).toBe('');
+  });
+});
+

@@ -87,6 +87,25 @@ export class DirentBuffer {
     return true;
   }
 
+  /**
+   * Appends one entry encoded before (by `add`) to a readdirplus reply as a name only: an empty
+   * fuse_entry_out (node id 0, which the kernel skips) before it. False when it does not fit;
+   * throws if `encoded` is not exactly one entry.
+   */
+  appendNameOnly(encoded: Uint8Array): boolean {
+    const b = encoded;
+    const nameLength = LITTLE_ENDIAN ? b[16]! | (b[17]! << 8) | (b[18]! << 16) : b[19]! | (b[18]! << 8) | (b[17]! << 16);
+    if (b.length < NAME_OFFSET || b.length !== ((NAME_OFFSET + nameLength + 7) & ~7)) {
+      throw new RangeError('not one encoded directory entry');
+    }
+    const header = NAME_OFFSET_PLUS - NAME_OFFSET;
+    if (header + b.length > this.bytes.length - this.used) return false;
+    this.bytes.fill(0, this.used, this.used + header);
+    this.bytes.set(b, this.used + header);
+    this.used += header + b.length;
+    return true;
+  }
+
   // Returns the entry's offset, or -1 if it does not fit; advances `used` past its padding.
   #reserve(header: number, name: string | Uint8Array): number {
     const length = typeof name === 'string' ? Buffer.byteLength(name) : name.length;

@@ -168,17 +168,28 @@ export class DirectoryReply<A> {
   }
 
   /**
-   * readdir only (not readdirplus): adds an entry made beforehand by {@link encodeDirent}, one
-   * copy and no checks. For filesystems that keep their directories encoded, so that a large
-   * listing costs little even the first time. Returns false, adding nothing, when full.
+   * Adds entries made beforehand by {@link encodeDirent}, with one copy and no checks. In
+   * readdir: one entry, or several back to back (concatenated as they are). In readdirplus: one
+   * entry, as a name only (as {@link DirectoryReply.addName}: no lookup count). For filesystems
+   * that keep their directories encoded, so that a large listing costs little even the first
+   * time. Returns false, adding nothing, when they do not fit in {@link DirectoryReply.room}.
    */
   addEncoded(entry: EncodedDirent): boolean {
     if (this.#full) return false;
-    if (this.plus) throw new ReplyShapeError('addEncoded() is for readdir; readdirplus entries carry attributes');
     if (this.ctxReplied()) throw new Error('readdir reply already sent');
-    if (this.#buffer.append(entry)) return true;
-    this.#full = true;
-    return false;
+    let added: boolean;
+    try {
+      added = this.plus ? this.#buffer.appendNameOnly(entry) : this.#buffer.append(entry);
+    } catch (error) {
+      throw new ReplyShapeError(`readdirplus: addEncoded() takes one entry (${(error as Error).message})`);
+    }
+    if (!added) this.#full = true;
+    return added;
+  }
+
+  /** Bytes still free in this reply: how much {@link DirectoryReply.addEncoded} can take. */
+  get room(): number {
+    return this.#full ? 0 : this.#buffer.bytes.length - this.#buffer.used;
   }
 
   /** True once an entry did not fit. */

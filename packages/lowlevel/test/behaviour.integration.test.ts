@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findMount, forceUnmount, makeMountpoint, node, run, sh, waitForMount, withMount } from '@fusekit/test-harness';
-import { constants, encodeDirent, FuseError, mount, ReplyShapeError, type ConnectionInfo, type Operations } from '../src/index.js';
+import {
+  constants, encodeDirent, FuseError, mount, ReplyShapeError, type ConnectionInfo, type EncodedDirent, type Operations,
+} from '../src/index.js';
 import { MemFs } from './fixtures/memfs.js';
 import { py, useMount } from './helpers.js';
 
@@ -317,18 +319,30 @@ describe('session lifecycle', () => {
     expect(() => encodeDirent('a/b'.replace('/', '\0'), { ino: 1, mode: 0o100644 }, 1)).toThrow(ReplyShapeError);
   });
 
-  it('[op:readdirplus] refuses addEncoded: its entries carry attributes', async () => {
+  it('[op:readdirplus] addEncoded lists one encoded entry as a name only, and refuses several', async () => {
     const logged: unknown[] = [];
-    const entry = encodeDirent('x', { ino: 5, mode: 0o100644 }, 1);
+    const lookups: string[] = [];
+    const one = encodeDirent('x', { ino: 5, mode: 0o100644 }, 1);
+    const two = Buffer.concat([one, encodeDirent('y', { ino: 6, mode: 0o100644 }, 2)]) as unknown as EncodedDirent;
+    let entries = one;
     const ops: Operations = {
-      getattr: () => ({ ino: 1, mode: 0o40755, nlink: 2 }),
+      getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino, mode: 0o100644, nlink: 1 }),
+      lookup: (_p, name) => {
+        lookups.push(String(name));
+        return { ino: 5, mode: 0o100644, nlink: 1 };
+      },
       readdir: () => undefined,
-      readdirplus: (_ino, _offset, _fh, dir) => void dir.addEncoded(entry),
+      readdirplus: (_ino, offset, _fh, dir) => void (offset === 0 && dir.addEncoded(entries)),
     };
     await withMount((mp) => mount(ops, mp, { logger: quietLogger(logged), capabilities: { readdirplusAuto: false } }), async (mp) => {
+      expect(await sh(`ls -i ${mp}`)).toBe('5 x\n');
+      await sh(`stat ${mp}/x > /dev/null`);
+      expect(lookups).toEqual(['x']); // no entry came with the listing
+      entries = two;
+      await sh(`echo 3 > /proc/sys/vm/drop_caches`);
       await expect(sh(`ls ${mp}`)).rejects.toThrow(/Input\/output error/);
     });
-    expect(String(logged[0])).toMatch(/readdirplus/);
+    expect(String(logged[0])).toMatch(/takes one entry/);
   });
 
   it('[op:readdirplus] encodes full attributes the kernel caches: stat after ls needs no getattr', async () => {
