@@ -68,7 +68,11 @@ export interface CapabilityOptions {
   handleKillprivV2?: boolean;
   /** Largest write request in bytes. Default: the most libfuse allows (1 MiB). */
   maxWrite?: number;
-  /** Largest readahead in bytes. Default: what the kernel offers. */
+  /**
+   * Largest readahead in bytes. Default: what the kernel offers at INIT (128 KiB). A larger
+   * value is set on the mount's backing device after INIT (`/sys/class/bdi/…/read_ahead_kb`),
+   * which takes root; otherwise the kernel's offer stays, and the logger's `warn` says so.
+   */
   maxReadahead?: number;
   /** Most background requests (readahead, writeback) in flight. Default 64. */
   maxBackground?: number;

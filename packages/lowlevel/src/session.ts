@@ -2,6 +2,7 @@ import { buildHandlers, type DispatchHost } from './dispatch.js';
 import { FuseError } from './errors.js';
 import { native, type NativeSession, type Slot } from './native.js';
 import { checkMountpoint } from './mountpoint.js';
+import { raiseReadahead } from './readahead.js';
 import type { Operations } from './operations.js';
 import { toArgs, type CapabilityOptions, type Logger, type MountOptions } from './options.js';
 import { checkCount, checkName, Scratch } from './replies.js';
@@ -35,8 +36,8 @@ export class Session {
   #inFlight = 0;
   readonly #handlers: (((...args: never[]) => unknown) | undefined)[];
 
-  /** @internal Use {@link mount}. */
-  constructor(ops: Operations, mountpoint: string, options: MountOptions) {
+  /** @internal Use {@link mount}; `realPath` is the mountpoint's, resolved before mounting. */
+  constructor(ops: Operations, mountpoint: string, options: MountOptions, realPath = mountpoint) {
     this.mountpoint = mountpoint;
     this.#logger = options.logger ?? defaultLogger;
     this.closed = new Promise((resolve) => { this.#settleClosed = resolve; });
@@ -60,10 +61,24 @@ export class Session {
       report: (message, error) => this.#logger.error(message, error),
       began: () => { this.#inFlight++; },
       answered: () => this.#answered(),
-      chooseWants: (conn) => chooseWants(conn, caps, ops),
+      chooseWants: (conn) => {
+        const offered = conn.maxReadahead;
+        chooseWants(conn, caps, ops);
+        const wanted = caps.maxReadahead ?? 0;
+        // After this batch, when the kernel has taken the INIT answer.
+        if (wanted > offered) setImmediate(() => this.#raiseReadahead(realPath, wanted));
+      },
       retrieved: (cookie, _offset, data) => this.#settle(cookie, 0, data),
     };
     this.#handlers = buildHandlers(ops, host);
+  }
+
+  #raiseReadahead(realPath: string, bytes: number): void {
+    try {
+      raiseReadahead(realPath, bytes);
+    } catch (error) {
+      this.#logger.warn?.(`maxReadahead stays at the kernel's offer: ${(error as Error).message}`);
+    }
   }
 
   #answered(): void {
@@ -220,8 +235,8 @@ function chooseWants(conn: ConnectionInfo, caps: CapabilityOptions, ops: Operati
  * message when the mountpoint is unusable (see {@link checkMountpoint}) or the mount is refused.
  */
 export async function mount(ops: Operations, mountpoint: string, options: MountOptions = {}): Promise<Session> {
-  await checkMountpoint(mountpoint);
-  const session = new Session(ops, mountpoint, options);
+  const realPath = await checkMountpoint(mountpoint);
+  const session = new Session(ops, mountpoint, options, realPath);
   session.start();
   return session;
 }

@@ -419,6 +419,22 @@ os.close(os.open('${mp}/suid', os.O_WRONLY | os.O_TRUNC))
     });
   });
 
+  it('raises the readahead past the kernel\'s offer at INIT when maxReadahead asks for more', async () => {
+    const readahead = async (mp: string) => {
+      const m = await findMount(mp);
+      return (await readFile(`/sys/class/bdi/0:${m!.minor}/read_ahead_kb`, 'utf8')).trim();
+    };
+    const ops: Operations = { getattr: () => ({ ino: 1, mode: 0o40755, nlink: 2 }) };
+    for (const [maxReadahead, expected] of [[undefined, '128'], [1 << 20, '1024']] as const) {
+      const options = maxReadahead === undefined ? {} : { capabilities: { maxReadahead } };
+      await withMount((mp) => mount(ops, mp, options), async (mp) => {
+        await sh(`stat ${mp} > /dev/null`); // INIT is answered by now
+        await new Promise((r) => setTimeout(r, 50));
+        expect(await readahead(mp)).toBe(expected);
+      });
+    }
+  });
+
   it('hands large writes to the handler without a copy, and what it keeps stays intact', async () => {
     const kept = new Map<number, Buffer>();
     const ops: Operations = {
