@@ -21,7 +21,8 @@ Options:
                           auto    attributes for 1 s, data until the file changes
                           always  everything, for a day: fastest, for a source nothing else changes
   --writeback           buffer writes in the kernel (faster small writes; the host file lags)
-  --no-xattr            serve no extended attributes (EOPNOTSUPP; spares a round trip per write)
+  --no-xattr            serve no extended attributes (EOPNOTSUPP; spares the kernel's
+                        security.capability lookups before writes and chowns)
   --sync-calls          make host calls on the JS thread, not libuv's thread pool: twice as
                         fast or more, but a slow call (network, cold disk) stalls every request;
                         the default when <source> is local (tmpfs, ramfs, ext2/3/4, xfs, btrfs, f2fs)

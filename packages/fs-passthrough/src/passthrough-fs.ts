@@ -55,8 +55,9 @@ export interface PassthroughOptions {
   syncCalls?: boolean;
   /**
    * Serve extended attributes. Without them the kernel answers EOPNOTSUPP itself after the
-   * first try, which also spares a round trip per write(2): the kernel asks for
-   * `security.capability` before each one (libfuse's passthrough_ll serves none unless asked).
+   * first try, which also spares the round trips where the kernel asks for
+   * `security.capability` (before the first write after a file's attributes change, and before
+   * each chown); libfuse's passthrough_ll serves none unless asked.
    * Default true.
    */
   xattrs?: boolean;
@@ -149,7 +150,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
       attrTimeout: timeout,
       entryTimeout: timeout,
       ...extra,
-      capabilities: { writebackCache: this.writeback, ...extra.capabilities },
+      // Clearing setuid/setgid is ours (below): the kernel then no longer asks for the
+      // security.capability xattr before every write, nor re-reads attributes before a chown.
+      capabilities: { writebackCache: this.writeback, handleKillprivV2: true, ...extra.capabilities },
       namesAsBuffers: true,
     };
   }
@@ -234,8 +237,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return fd !== undefined ? this.#fs.fchown(fd, uid, gid) : this.#fs.lchown(this.#host(path!), uid, gid);
   }
 
-  truncate(path: Buffer | null, size: number, fd: number | undefined): Result<void> {
-    return fd !== undefined ? this.#fs.ftruncate(fd, size) : this.#fs.truncate(this.#host(path!), size);
+  async truncate(path: Buffer | null, size: number, fd: number | undefined, ctx: RequestContext): Promise<void> {
+    await (fd !== undefined ? this.#fs.ftruncate(fd, size) : this.#fs.truncate(this.#host(path!), size));
+    if (ctx.killSuidgid) await this.#dropPrivileges(fd ?? this.#host(path!));
   }
 
   async utimens(path: Buffer | null, atime: TimeSpec, mtime: TimeSpec, fd: number | undefined): Promise<void> {
@@ -296,26 +300,31 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   /**
-   * What the kernel does before a write by a caller without CAP_FSETID (judged here by a
-   * non-zero uid), except on direct I/O where it leaves it to the filesystem: clear setuid, and
-   * setgid when the group may execute. The server itself writes as root, which would keep them.
+   * What the kernel leaves to us (handleKillprivV2) on a write, truncate or open(O_TRUNC) by a
+   * caller without CAP_FSETID (`ctx.killSuidgid`): clear setuid, and setgid when the group may
+   * execute. The server itself writes as root, which would keep them. Without the capability
+   * (a kernel before 5.11) the kernel still clears them itself, except on direct I/O: a non-zero
+   * uid stands in for the flag there.
    */
-  async #dropPrivileges(fd: number): Promise<void> {
-    const mode = Number((await this.#fs.fstat(fd)).mode);
+  async #dropPrivileges(file: number | Buffer): Promise<void> {
+    const mode = Number((await (typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file)))!.mode);
     const kill = (mode & S_ISUID) | ((mode & S_IXGRP) !== 0 ? mode & S_ISGID : 0);
-    if (kill !== 0) await this.#fs.fchmod(fd, mode & 0o7777 & ~kill);
+    if (kill === 0) return;
+    await (typeof file === 'number' ? this.#fs.fchmod(file, mode & 0o7777 & ~kill) : this.#fs.chmod(file, mode & 0o7777 & ~kill));
   }
 
   async open(path: Buffer, flags: number, ctx: RequestContext): Promise<Opened<number>> {
     const fd = await this.#fs.open(this.#host(path), this.#hostFlags(flags), 0, -1, -1);
     // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
-    if (flags & O_TRUNC && ctx.uid !== 0) await this.#dropPrivileges(fd);
+    if (ctx.killSuidgid || (flags & O_TRUNC && ctx.uid !== 0)) await this.#dropPrivileges(fd);
     return this.#opened(path, fd, flags);
   }
 
   async create(path: Buffer, mode: number, flags: number, ctx: RequestContext): Promise<Opened<number>> {
     const [uid, gid] = this.#owner(ctx);
-    return this.#opened(path, await this.#fs.open(this.#host(path), this.#hostFlags(flags) | O_CREAT, mode, uid, gid), flags);
+    const fd = await this.#fs.open(this.#host(path), this.#hostFlags(flags) | O_CREAT, mode, uid, gid);
+    if (ctx.killSuidgid) await this.#dropPrivileges(fd); // O_TRUNC of a file made on the host meanwhile
+    return this.#opened(path, fd, flags);
   }
 
   /** Answered from the host descriptor: lowlevel splices the range to the kernel, zero-copy. */
@@ -324,7 +333,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   async write(_path: Buffer | null, data: Buffer, offset: number, fd: number, ctx: RequestContext): Promise<number> {
-    if (ctx.uid !== 0 && this.#direct.has(fd)) await this.#dropPrivileges(fd);
+    if (ctx.killSuidgid || (ctx.uid !== 0 && this.#direct.has(fd))) await this.#dropPrivileges(fd);
     return this.#fs.write(fd, data, offset);
   }
 

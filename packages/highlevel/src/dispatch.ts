@@ -388,7 +388,11 @@ export class Dispatcher<P extends PathLike> {
         if (!fs.chmod) throw enosys();
         await fs.chmod(path, changes.mode & 0o7777, h, ctx);
       }
-      if (changes.uid !== undefined || changes.gid !== undefined) {
+      // chown(-1, -1) arrives as a setattr that changes nothing (but ctime, with the writeback
+      // cache), and so does the kernel's request to clear setuid/setgid before a write with
+      // handleKillprivV2: a chown that changes no ids, which clears them.
+      const noIds = Object.keys(changes).every((key) => key === 'ctimeNs');
+      if (changes.uid !== undefined || changes.gid !== undefined || (noIds && fs.chown)) {
         if (!fs.chown) throw enosys();
         await fs.chown(path, changes.uid ?? -1, changes.gid ?? -1, h, ctx);
       }

@@ -169,7 +169,11 @@ export interface FileSystem<FH = unknown, DH = unknown, P extends PathLike = str
   link?(from: P, to: P, ctx: RequestContext): Result<Attributes | void>;
   /** Change permission bits (`mode` has no type bits). */
   chmod?(path: P | null, mode: number, handle: FH | undefined, ctx: RequestContext): Result<void>;
-  /** Change owner and/or group; `-1` leaves that one unchanged (as chown(2), `fs.lchown`). */
+  /**
+   * Change owner and/or group; `-1` leaves that one unchanged (as chown(2), `fs.lchown`). Also
+   * called with `-1, -1` for a setattr that changes nothing: chown(-1, -1), or the kernel asking
+   * to clear setuid/setgid (with the `handleKillprivV2` capability), which chown(2) does.
+   */
   chown?(path: P | null, uid: number, gid: number, handle: FH | undefined, ctx: RequestContext): Result<void>;
   /** Change the size (truncate, ftruncate with `handle`). */
   truncate?(path: P | null, size: number, handle: FH | undefined, ctx: RequestContext): Result<void>;

@@ -114,6 +114,19 @@ describe('Dispatcher', () => {
     await expect(Promise.resolve().then(() => d.setattr(f, { size: 0 }, undefined, ctx))).rejects.toBe(error);
   });
 
+  it('passes a setattr that changes nothing (or only ctime) on as chown(path, -1, -1), which clears setuid', async () => {
+    const tree: Record<string, Attributes> = { '/f': FILE };
+    const chowns: unknown[][] = [];
+    const d = setup({ chown: (path, uid, gid) => { chowns.push([path, uid, gid]); } }, tree);
+    const f = (await d.lookup(1, 'f', ctx)).ino;
+    await d.setattr(f, {}, undefined, ctx);
+    await d.setattr(f, { ctimeNs: 5n }, undefined, ctx);
+    await d.setattr(f, { uid: 7 }, undefined, ctx);
+    expect(chowns).toEqual([['/f', -1, -1], ['/f', -1, -1], ['/f', 7, -1]]);
+    // Without chown, nothing to pass on: not ENOSYS.
+    await expect(Promise.resolve(setup({}, { '/': DIR }).setattr(1, {}, undefined, ctx))).resolves.toMatchObject({ ino: 1 });
+  });
+
   it('passes the handle to operations on an open file, and null as its path once it is unlinked', async () => {
     const tree: Record<string, Attributes> = { '/f': FILE };
     const seen: unknown[] = [];
