@@ -121,7 +121,7 @@ async function main(): Promise<number> {
     console.error(`fusekit-memory: cannot mount ${config.mountpoint}: ${(error as Error).message}`);
     return 1;
   }
-  reclaimAfterDeletions(() => memory.usage().inodes);
+  reclaimAfterDeletions(() => memory.usage());
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       session.close().catch((error: unknown) => console.error(`fusekit-memory: unmount failed: ${(error as Error).message}`));

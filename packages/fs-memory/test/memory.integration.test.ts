@@ -55,4 +55,25 @@ for d in range(10):
       expect(after - before).toBeLessThan(0.35 * (peak - before));
     }, { timeoutMs: 200_000 });
   }, 220_000);
+
+  it('returns close to its starting point after writing and deleting a 256 MiB file', async () => {
+    await withMount((mp) => startMemoryFs(mp), async (mp, fs) => {
+      const pid = fs.child.pid!;
+      await sh(`head -c 16M /dev/urandom > ${mp}/warm && rm ${mp}/warm`); // the write path warmed up
+      await sleep(1000);
+      const before = await rssKiB(pid);
+      await sh(`head -c 256M /dev/urandom > ${mp}/big`, { timeoutMs: 60_000 });
+      const peak = await rssKiB(pid);
+      await sh(`rm ${mp}/big`);
+      // Nothing else happens: only the filesystem's own reclaim makes V8 let the data go.
+      let after = peak;
+      for (let i = 0; i < 80 && after - before > 0.2 * (peak - before); i++) {
+        await sleep(250);
+        after = await rssKiB(pid);
+      }
+      console.log(`fusekit-memory RSS: before ${before} KiB, with the file ${peak} KiB, after ${after} KiB`);
+      expect(peak - before).toBeGreaterThan(200 * 1024);
+      expect(after - before).toBeLessThan(0.2 * (peak - before));
+    }, { timeoutMs: 100_000 });
+  }, 120_000);
 });

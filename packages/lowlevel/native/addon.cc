@@ -1,4 +1,5 @@
 // Registers the exports; everything else lives in its own file.
+#include <malloc.h>
 #include <napi.h>
 #include "constants.h"
 #include "convert.h"
@@ -24,6 +25,12 @@ static Napi::Value SetErrorClassJs(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Freed ArrayBuffers go back to the C heap, which glibc keeps unless they sit at its top.
+static Napi::Value TrimHeapJs(const Napi::CallbackInfo& info) {
+  malloc_trim(0);
+  return info.Env().Undefined();
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* inst = new Instance();
   env.SetInstanceData(inst);
@@ -31,6 +38,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstallLogHook();
   exports.Set("Session", Session::Define(env));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs));
+  exports.Set("trimHeap", Napi::Function::New(env, TrimHeapJs));
   exports.Set("layout", LayoutObject(env));
   exports.Set("constants", ConstantsObject(env));
   return exports;

@@ -1,6 +1,6 @@
 #include "receive_arena.h"
 #include <sys/mman.h>
-#include <cstdlib>
+#include <cstdint>
 
 namespace fusekit {
 
@@ -18,9 +18,24 @@ struct ReceiveArena::Slab {
 
 ReceiveArena::~ReceiveArena() { Release(slab_); }
 
+// Slabs are mapped, not malloc'd: freed, they go back to the system at once. (From malloc, after
+// the first one was freed glibc would raise its mmap threshold and serve the next ones from its
+// heap, which keeps freed memory.) Aligned to a huge page so that THP can back all of it.
+static char* MapSlab() {
+  size_t span = kSlabBytes + kHugePage;
+  void* mapped = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return nullptr;
+  auto start = (reinterpret_cast<uintptr_t>(mapped) + kHugePage - 1) & ~(kHugePage - 1);
+  size_t head = start - reinterpret_cast<uintptr_t>(mapped);
+  if (head != 0) munmap(mapped, head);
+  if (span - head > kSlabBytes) munmap(reinterpret_cast<char*>(start) + kSlabBytes, span - head - kSlabBytes);
+  madvise(reinterpret_cast<void*>(start), kSlabBytes, MADV_HUGEPAGE);  // advice: works without THP too
+  return reinterpret_cast<char*>(start);
+}
+
 void ReceiveArena::Release(Slab* slab) {
   if (slab == nullptr || slab->refs.fetch_sub(1) != 1) return;
-  free(slab->base);
+  munmap(slab->base, kSlabBytes);
   delete slab;
 }
 
@@ -28,11 +43,10 @@ void ReceiveArena::ReleaseFromJs(napi_env, void*, void* hint) { Release(static_c
 
 char* ReceiveArena::Next() {
   if (slab_ != nullptr && kSlabBytes - used_ >= kRequestBytes) return slab_->base + used_;
-  void* base = nullptr;
-  if (posix_memalign(&base, kHugePage, kSlabBytes) != 0) return nullptr;
-  madvise(base, kSlabBytes, MADV_HUGEPAGE);  // advice only: without THP it still works
+  char* base = MapSlab();
+  if (base == nullptr) return nullptr;
   Release(slab_);
-  slab_ = new Slab{static_cast<char*>(base)};
+  slab_ = new Slab{base};
   used_ = 0;
   return slab_->base;
 }

@@ -1,5 +1,6 @@
 export { mount, Session } from './session.js';
 export { checkMountpoint } from './mountpoint.js';
+export { releaseFreeMemory } from './memory.js';
 export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger } from './options.js';
 export type { Operations, OperationName, Result } from './operations.js';
 export { RequestContext } from './request.js';

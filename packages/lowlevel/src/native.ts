@@ -55,6 +55,7 @@ export interface NativeAddon {
     onJobDone: (id: number, errno: number) => void,
   ) => NativeSession;
   setErrorClass(cls: new (message: string, errno: number, syscall: string) => Error): void;
+  trimHeap(): void;
   layout: Record<string, number>;
   constants: Record<string, number> & { ops: string[] };
 }
