@@ -362,7 +362,12 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 
   *#withAttributes(dir: Buffer, names: Buffer[]): Iterable<DirectoryEntry<Buffer>> {
     for (const name of names) {
-      const attributes = syncHost.lstat(Buffer.concat([dir, SLASH, name])) as fs.BigIntStats | undefined;
+      let attributes: Attributes | undefined;
+      try {
+        attributes = syncHost.lstat(Buffer.concat([dir, SLASH, name])) as Attributes | undefined;
+      } catch {
+        // Listable but not searchable (no x for a server that is not root): the name alone.
+      }
       yield attributes === undefined ? name : { name, attributes };
     }
   }
