@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cerrno>
 #include "args.h"
 #include "job.h"
@@ -197,6 +198,27 @@ static Napi::Value CopyFileRange(const Napi::CallbackInfo& info) {
   });
 }
 
+// stat(pathOrFd, out: BigInt64Array(13)), synchronous only: lstat(2) of a path or fstat(2) of an
+// fd into `out` (dev, ino, mode, nlink, uid, gid, rdev, size, blksize, blocks, then atime, mtime
+// and ctime in ns), answering 0 or -errno. No object per call: the JS thread stats on every
+// lookup, and node:fs's BigIntStats (BigInts, Dates) cost more than the system call.
+static Napi::Value Stat(const Napi::CallbackInfo& info) {
+  PT_CHECK(info.Length() == 2 && (IsBytes(info[0]) || info[0].IsNumber()) && info[1].IsTypedArray() &&
+               info[1].As<Napi::TypedArray>().TypedArrayType() == napi_bigint64_array &&
+               info[1].As<Napi::TypedArray>().ElementLength() >= 13,
+           "stat(pathOrFd, out: BigInt64Array(13))");
+  struct stat st;
+  int r = info[0].IsNumber() ? fstat(static_cast<int>(Int(info[0])), &st) : lstat(Bytes(info[0]).c_str(), &st);
+  if (r < 0) return Napi::Number::New(info.Env(), -errno);
+  int64_t* out = info[1].As<Napi::TypedArrayOf<int64_t>>().Data();
+  auto ns = [](const timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; };
+  const int64_t fields[13] = {static_cast<int64_t>(st.st_dev), static_cast<int64_t>(st.st_ino), st.st_mode, static_cast<int64_t>(st.st_nlink),
+                              st.st_uid, st.st_gid, static_cast<int64_t>(st.st_rdev), st.st_size, st.st_blksize, st.st_blocks,
+                              ns(st.st_atim), ns(st.st_mtim), ns(st.st_ctim)};
+  std::copy(fields, fields + 13, out);
+  return Napi::Number::New(info.Env(), 0);
+}
+
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Object sync = Napi::Object::New(env);
   auto add = [&](const char* name, Napi::Function::Callback call) {
@@ -216,6 +238,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("fallocate", Fallocate);
   add("lseek", Lseek);
   add("copyFileRange", CopyFileRange);
+  sync.Set("stat", Napi::Function::New(env, Stat, "stat"));
   exports.Set("sync", sync);
   return exports;
 }

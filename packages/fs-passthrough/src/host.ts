@@ -3,10 +3,11 @@
 // (no hand-off to a pool thread and back: several times more operations per second on a fast
 // local source, but one slow call stalls every request meanwhile).
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { getSystemErrorName, promisify } from 'node:util';
+import type { Attributes } from '@fusekit/highlevel';
 import { native, type NativeHelper } from './native.js';
 
-type BigIntStats = fs.BigIntStats;
 type MaybePromise<T> = T | Promise<T>;
 /** The native helper's calls, answering now or later. */
 type Helper = { [K in keyof NativeHelper]: NativeHelper[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => MaybePromise<R> : never };
@@ -14,8 +15,8 @@ type Helper = { [K in keyof NativeHelper]: NativeHelper[K] extends (...args: inf
 /** The host system calls, by path (Buffer) or file descriptor: node:fs's, and the native helper's. */
 export interface Host extends Helper {
   /** lstat, or undefined if nothing is there (a lookup of a missing name is common, and cheap). */
-  lstat(path: Buffer): MaybePromise<BigIntStats | undefined>;
-  fstat(fd: number): MaybePromise<BigIntStats>;
+  lstat(path: Buffer): MaybePromise<Attributes | undefined>;
+  fstat(fd: number): MaybePromise<Attributes>;
   readlink(path: Buffer): MaybePromise<Buffer>;
   readdir(path: Buffer): MaybePromise<Buffer[]>;
   unlink(path: Buffer): MaybePromise<void>;
@@ -33,7 +34,8 @@ export interface Host extends Helper {
   statfs(path: Buffer): MaybePromise<fs.BigIntStatsFs>;
 }
 
-const { sync: nativeSync, ...nativePool } = native;
+const { sync: { stat: statInto, ...nativeSync }, ...nativePool } = native;
+const { ENOENT } = os.constants.errno;
 
 /**
  * The synchronous helper's calls, throwing for -errno: one shared error per errno, with no
@@ -41,16 +43,35 @@ const { sync: nativeSync, ...nativePool } = native;
  * for before every write).
  */
 const failures = new Map<number, NodeJS.ErrnoException>();
-const helperSync = Object.fromEntries(Object.entries(nativeSync).map(([name, call]) => [name, (...args: unknown[]) => {
-  const result = (call as (...args: unknown[]) => unknown)(...args);
-  if (typeof result !== 'number' || result >= 0) return result;
-  let error = failures.get(result);
+function fail(errno: number): never {
+  let error = failures.get(errno);
   if (error === undefined) {
-    const code = getSystemErrorName(result);
-    failures.set(result, (error = Object.assign(new Error(code), { code, errno: result, stack: `Error: ${code}` })));
+    const code = getSystemErrorName(errno);
+    failures.set(errno, (error = Object.assign(new Error(code), { code, errno, stack: `Error: ${code}` })));
   }
   throw error;
+}
+const helperSync = Object.fromEntries(Object.entries(nativeSync).map(([name, call]) => [name, (...args: unknown[]) => {
+  const result = (call as (...args: unknown[]) => unknown)(...args);
+  return typeof result !== 'number' || result >= 0 ? result : fail(result);
 }])) as Helper;
+
+/**
+ * Attributes from the helper's stat, read from one array the JS thread reuses: node:fs's
+ * BigIntStats (14 BigInts, 4 Dates) cost more than the lstat on every lookup. Exact as they:
+ * dev, ino and times stay BigInts.
+ */
+const st = new BigInt64Array(13);
+function statSync(pathOrFd: Buffer | number): Attributes | undefined {
+  const result = statInto(pathOrFd, st);
+  if (result === -ENOENT && typeof pathOrFd !== 'number') return undefined;
+  if (result < 0) fail(result);
+  return {
+    dev: st[0]!, ino: st[1]!, mode: Number(st[2]), nlink: Number(st[3]), uid: Number(st[4]), gid: Number(st[5]),
+    rdev: Number(st[6]), size: Number(st[7]), blksize: Number(st[8]), blocks: Number(st[9]),
+    atimeNs: st[10]!, mtimeNs: st[11]!, ctimeNs: st[12]!,
+  };
+}
 const bigint = { bigint: true } as const;
 const asBuffer = { encoding: 'buffer' } as const;
 const cb = {
@@ -93,8 +114,8 @@ export const poolHost: Host = {
 /** Every call synchronous, on the calling (JS) thread. */
 export const syncHost: Host = {
   ...helperSync,
-  lstat: (path) => fs.lstatSync(path, { bigint: true, throwIfNoEntry: false }),
-  fstat: (fd) => fs.fstatSync(fd, bigint),
+  lstat: (path) => statSync(path),
+  fstat: (fd) => statSync(fd)!,
   readlink: (path) => fs.readlinkSync(path, asBuffer),
   readdir: (path) => fs.readdirSync(path, asBuffer),
   unlink: (path) => fs.unlinkSync(path),

@@ -44,4 +44,13 @@ export type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) =
 
 const require = createRequire(import.meta.url);
 // src/ and dist/ are both one level below the package root, next to build/.
-export const native = require('../build/Release/passthrough.node') as NativeHelper & { sync: Synchronous<NativeHelper> };
+export const native = require('../build/Release/passthrough.node') as NativeHelper & { sync: Synchronous<NativeHelper> & SyncOnly };
+
+/** Calls the helper makes only synchronously. */
+export interface SyncOnly {
+  /**
+   * lstat(2) of a path, or fstat(2) of an fd, into `out`: dev, ino, mode, nlink, uid, gid, rdev,
+   * size, blksize, blocks, then atime, mtime and ctime in nanoseconds. 0, or -errno.
+   */
+  stat(pathOrFd: Bytes | number, out: BigInt64Array): number;
+}

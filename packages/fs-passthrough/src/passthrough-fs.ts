@@ -1,5 +1,6 @@
 // PassthroughFs: every path operation of @fusekit/highlevel answered by the same operation on
-// a host directory, through node:fs, or the small native helper where node:fs has no call.
+// a host directory, through node:fs, or the small native helper where node:fs has no call (or
+// one that costs more than the system call: see host.ts).
 // Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
 import * as fs from 'node:fs';
 import {
@@ -188,7 +189,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   /** The host's attributes of `path`, or, if the name is gone there, those of a file still open at it. */
-  #orOpen(path: Buffer, stats: fs.BigIntStats | undefined): Result<Attributes> {
+  #orOpen(path: Buffer, stats: Attributes | undefined): Result<Attributes> {
     if (stats !== undefined) return stats;
     const open = this.#openAt.get(path.toString('latin1'));
     if (open !== undefined) return this.#fs.fstat(open.values().next().value!);

@@ -25,6 +25,25 @@ describe('native helper', () => {
     expect(native.sync.getxattr(join(dir, 'd'), 'user.k')).toEqual(Buffer.from('v'));
   });
 
+  it('stats a path (not following a symlink) or an fd into a BigInt64Array, exactly as node:fs', async () => {
+    const out = new BigInt64Array(13);
+    await fs.symlink('d', join(dir, 'l'));
+    await fs.writeFile(join(dir, 'f'), 'abc');
+    for (const [target, s] of [[join(dir, 'l'), await fs.lstat(join(dir, 'l'), { bigint: true })], [dir, await fs.lstat(dir, { bigint: true })]] as const) {
+      expect(native.sync.stat(target, out)).toBe(0);
+      expect([...out]).toEqual([s.dev, s.ino, s.mode, s.nlink, s.uid, s.gid, s.rdev, s.size, s.blksize, s.blocks, s.atimeNs, s.mtimeNs, s.ctimeNs]);
+    }
+    const handle = await fs.open(join(dir, 'f'));
+    try {
+      expect(native.sync.stat(handle.fd, out)).toBe(0);
+      expect(out[7]).toBe(3n);
+    } finally {
+      await handle.close();
+    }
+    expect(native.sync.stat(join(dir, 'missing'), out)).toBe(-2);
+    expect(() => native.sync.stat(dir, new BigInt64Array(12))).toThrow(TypeError);
+  });
+
   it('creates files, directories, nodes and links as the asked user, with its permissions', async () => {
     const { closeSync } = await import('node:fs');
     const { O_CREAT, O_WRONLY, S_IFIFO } = fs.constants;
