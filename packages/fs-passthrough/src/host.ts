@@ -1,7 +1,7 @@
 // The system calls PassthroughFs makes on the host, in two flavours with one shape: on
 // libuv's thread pool (a slow host call delays nothing else), or synchronous on the JS thread
-// (no hand-off to a pool thread and back: several times more operations per second on a fast
-// local source, but one slow call stalls every request meanwhile).
+// (no hand-off to a pool thread and back: about twice the metadata operations per second on a
+// fast local source, but one slow call stalls every request meanwhile).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { getSystemErrorName, promisify } from 'node:util';
@@ -38,9 +38,9 @@ const { sync: { stat: statInto, ...nativeSync }, ...nativePool } = native;
 const { ENOENT } = os.constants.errno;
 
 /**
- * The synchronous helper's calls, throwing for -errno: one shared error per errno, with no
- * stack trace, as building an Error would cost more than the call (a missing xattr is asked
- * for before every write).
+ * Throws for a -errno of the synchronous helper: one shared error per errno, with `code` and
+ * `errno` and no stack trace, as building an Error costs more than most calls (and a missing
+ * xattr is asked for routinely: security.capability before writes and chowns).
  */
 const failures = new Map<number, NodeJS.ErrnoException>();
 function fail(errno: number): never {
@@ -51,6 +51,8 @@ function fail(errno: number): never {
   }
   throw error;
 }
+
+/** The synchronous helper's calls, throwing for -errno. */
 const helperSync = Object.fromEntries(Object.entries(nativeSync).map(([name, call]) => [name, (...args: unknown[]) => {
   const result = (call as (...args: unknown[]) => unknown)(...args);
   return typeof result !== 'number' || result >= 0 ? result : fail(result);
@@ -72,6 +74,7 @@ function statSync(pathOrFd: Buffer | number): Attributes | undefined {
     atimeNs: st[10]!, mtimeNs: st[11]!, ctimeNs: st[12]!,
   };
 }
+
 const bigint = { bigint: true } as const;
 const asBuffer = { encoding: 'buffer' } as const;
 const cb = {

@@ -47,7 +47,7 @@ export interface PassthroughOptions {
   requestOwners?: boolean;
   /**
    * Make the host calls synchronously on the JS thread instead of on libuv's thread pool.
-   * Twice as many metadata operations per second and more when the source is local and fast
+   * About twice the metadata operations per second when the source is local and fast
    * (each pool call is a hand-off to another thread and back); but a slow host call (a network
    * filesystem, a cold disk, a long fsync) then stalls every request until it returns.
    * Default: true when the source is on a local filesystem (tmpfs, ramfs, ext2/3/4, xfs, btrfs,
