@@ -1,5 +1,7 @@
 #include "data_worker.h"
+#include <linux/magic.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <cerrno>
 
@@ -15,11 +17,23 @@ static void ReplyFromFd(fuse_req_t req, int fd, off_t pos, size_t size) {
   if (res > 0) fuse_reply_err(req, res);
 }
 
+// Memory-backed files never wait on a disk, but tmpfs refuses RWF_NOWAIT (EOPNOTSUPP): without
+// this, every read of a tmpfs source would take the worker thread, a hand-off each.
+static bool InMemory(int fd) {
+  struct statfs s;
+  return fstatfs(fd, &s) == 0 && (s.f_type == TMPFS_MAGIC || s.f_type == RAMFS_MAGIC);
+}
+
 void DataWorker::Reply(fuse_req_t req, int fd, off_t pos, size_t size) {
   if (buffer_.size() < size) buffer_.resize(size);
   iovec iov{buffer_.data(), size};
   ssize_t n = preadv2(fd, &iov, 1, pos, RWF_NOWAIT);
-  if (n == static_cast<ssize_t>(size) || n == 0) {
+  bool complete = n == static_cast<ssize_t>(size) || n == 0;
+  if (n < 0 && errno == EOPNOTSUPP && InMemory(fd)) {
+    n = preadv2(fd, &iov, 1, pos, 0);
+    complete = n >= 0;  // short only at end of file
+  }
+  if (complete) {
     fuse_reply_buf(req, buffer_.data(), static_cast<size_t>(n));
     return;
   }
