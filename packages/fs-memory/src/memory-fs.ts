@@ -103,6 +103,7 @@ export class MemoryFs {
       subtype: 'fusekit-memory',
       attrTimeout: 10,
       entryTimeout: 10,
+      busyPollMicros: 20, // every handler answers at once: wait a moment for the next request
       ...extra,
       // Clearing setuid/setgid here spares the kernel a security.capability lookup per write;
       // reading ahead 1 MiB (one request) instead of 128 KiB keeps requests in flight while a

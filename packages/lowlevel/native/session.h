@@ -144,6 +144,7 @@ class Session : public Napi::ObjectWrap<Session> {
   static void OnReadable(uv_poll_t* handle, int status, int events);
   static void OnJobsDone(uv_async_t* handle);
   void ServeBatch();
+  void BusyPoll();
   void PrepareReceive();
   void Finish();
   void StartPolling();
@@ -181,6 +182,7 @@ class Session : public Napi::ObjectWrap<Session> {
   uint32_t wakeups_ = 0;
   std::atomic<uint32_t> initFlags_{0};
   bool handleKillprivV2_ = false;
+  int64_t busyPollNs_ = 0;
   uint32_t kernelInitFlags_ = 0;  // what the kernel's INIT offered, libfuse's unknown flags too
   bool killSuidgid_ = false;      // of the request being processed
   DataWorker dataWorker_;

@@ -45,6 +45,7 @@ export interface NativeSessionOptions {
   namesAsBuffers: boolean;
   maxInFlight: number;
   handleKillprivV2: boolean;
+  busyPollMicros: number;
 }
 
 export interface NativeAddon {

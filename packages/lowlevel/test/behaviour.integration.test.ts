@@ -419,6 +419,25 @@ os.close(os.open('${mp}/suid', os.O_WRONLY | os.O_TRUNC))
     });
   });
 
+  it('busyPollMicros keeps answering: sync handlers, promises, and replies that wait on a timer', async () => {
+    let calls = 0;
+    const ops: Operations = {
+      getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino, mode: 0o100644, nlink: 1, size: ino - 10 }),
+      lookup: async (_p, name) => {
+        calls++;
+        const n = Number(String(name).slice(1));
+        if (n % 3 === 1) await Promise.resolve();
+        if (n % 3 === 2) await new Promise((r) => setTimeout(r, 2));
+        return { ino: 10 + n, mode: 0o100644, nlink: 1, size: n };
+      },
+    };
+    await withMount((mp) => mount(ops, mp, { busyPollMicros: 50, attrTimeout: 0, entryTimeout: 0 }), async (mp) => {
+      const sizes = await py(`import os\nprint(' '.join(str(os.stat('${mp}/f%d' % i).st_size) for i in range(300)))`);
+      expect(sizes).toBe(Array.from({ length: 300 }, (_, i) => i).join(' '));
+    });
+    expect(calls).toBeGreaterThanOrEqual(300);
+  });
+
   it('raises the readahead past the kernel\'s offer at INIT when maxReadahead asks for more', async () => {
     const readahead = async (mp: string) => {
       const m = await findMount(mp);
