@@ -434,6 +434,11 @@ os.close(os.open('${mp}/suid', os.O_WRONLY | os.O_TRUNC))
     await withMount((mp) => mount(ops, mp, { busyPollMicros: 50, attrTimeout: 0, entryTimeout: 0 }), async (mp) => {
       const sizes = await py(`import os\nprint(' '.join(str(os.stat('${mp}/f%d' % i).st_size) for i in range(300)))`);
       expect(sizes).toBe(Array.from({ length: 300 }, (_, i) => i).join(' '));
+      // A caller that never pauses does not starve a reply that waits on a timer.
+      const busy = py(`import os, time\nend = time.time() + 3\nwhile time.time() < end: os.stat('${mp}')`);
+      const waited = await py(`import os, time\nt = time.time()\nos.stat('${mp}/f2')\nprint(time.time() - t)`);
+      await busy;
+      expect(Number(waited)).toBeLessThan(1);
     });
     expect(calls).toBeGreaterThanOrEqual(300);
   });
