@@ -44,18 +44,13 @@ export class FileData {
 
   /** Up to `length` bytes from `offset` (fewer at end of file), as slices of the chunks: no copy. */
   read(offset: number, length: number): Uint8Array[] {
-    const end = Math.min(this.size, offset + length);
     const parts: Uint8Array[] = [];
-    for (let pos = offset; pos < end;) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const from = pos - index * CHUNK_SIZE;
-      const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);
+    eachSpan(offset, Math.min(this.size, offset + length), (index, from, to) => {
       const bytes = this.#chunks.get(index)?.bytes ?? EMPTY;
       const held = Math.min(Math.max(bytes.length, from), to); // [from, held) is in `bytes`
       if (held > from) parts.push(bytes.subarray(from, held));
       if (to > held) parts.push(ZEROS.subarray(held, to));
-      pos += to - from;
-    }
+    });
     return parts;
   }
 
@@ -68,11 +63,9 @@ export class FileData {
     if (data.byteLength === 0) return;
     const end = offset + data.byteLength;
     this.#charge(offset, end);
-    for (let pos = offset; pos < end;) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const from = pos - index * CHUNK_SIZE;
-      const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);
-      const piece = data.subarray(pos - offset, pos - offset + to - from);
+    eachSpan(offset, end, (index, from, to) => {
+      const at = index * CHUNK_SIZE + from - offset;
+      const piece = data.subarray(at, at + to - from);
       const chunk = this.#chunk(index);
       if (owned && from === 0 && to === CHUNK_SIZE) {
         chunk.bytes = piece;
@@ -81,8 +74,7 @@ export class FileData {
         chunk.bytes.set(piece, from);
       }
       chunk.pages = (chunk.pages | pageBits(from, to)) >>> 0;
-      pos += to - from;
-    }
+    });
     if (end > this.size) this.size = end;
   }
 
@@ -93,14 +85,10 @@ export class FileData {
    */
   allocate(offset: number, end: number): void {
     this.#charge(offset, end);
-    for (let pos = offset; pos < end;) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const from = pos - index * CHUNK_SIZE;
-      const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);
+    eachSpan(offset, end, (index, from, to) => {
       const chunk = this.#chunk(index);
       chunk.pages = (chunk.pages | pageBits(from, to)) >>> 0;
-      pos += to - from;
-    }
+    });
   }
 
   /** Sets the size: growing leaves a hole, shrinking frees whole pages and zeroes the tail. */
@@ -214,13 +202,9 @@ export class FileData {
   // Charges the pages of [offset, end) that hold no data yet.
   #charge(offset: number, end: number): void {
     let missing = 0;
-    for (let pos = offset; pos < end;) {
-      const index = Math.floor(pos / CHUNK_SIZE);
-      const from = pos - index * CHUNK_SIZE;
-      const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);
+    eachSpan(offset, end, (index, from, to) => {
       missing += popcount(pageBits(from, to) & ~(this.#chunks.get(index)?.pages ?? 0));
-      pos += to - from;
-    }
+    });
     if (missing === 0) return;
     this.budget.reserve(missing);
     this.#pageCount += missing;
@@ -233,6 +217,17 @@ export class FileData {
       this.#chunks.set(index, chunk);
     }
     return chunk;
+  }
+}
+
+// Calls `visit` for each chunk that [offset, end) touches, with the byte range [from, to) of it.
+function eachSpan(offset: number, end: number, visit: (index: number, from: number, to: number) => void): void {
+  for (let pos = offset; pos < end;) {
+    const index = Math.floor(pos / CHUNK_SIZE);
+    const from = pos - index * CHUNK_SIZE;
+    const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);
+    visit(index, from, to);
+    pos += to - from;
   }
 }
 

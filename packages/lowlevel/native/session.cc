@@ -243,9 +243,7 @@ void Session::ServeBatch() {
       break;
     }
     if (n == 1) sparse_ = false;
-    fuse_session_process_buf(se_, &buf_);
-    if (!interrupted_.empty()) FlushInterrupts();
-    if (fuse_session_exited(se_)) {
+    if (!ProcessReceived()) {
       ended = true;
       break;
     }
@@ -256,6 +254,13 @@ void Session::ServeBatch() {
     return;
   }
   if (busyPollNs_ > 0) BusyPoll();
+}
+
+// Processes the request just received; false when the session has exited.
+bool Session::ProcessReceived() {
+  fuse_session_process_buf(se_, &buf_);
+  if (!interrupted_.empty()) FlushInterrupts();
+  return !fuse_session_exited(se_);
 }
 
 static int64_t NowNs() {
@@ -286,10 +291,9 @@ void Session::BusyPoll() {
     Napi::HandleScope scope(env_);
     napi_callback_scope cbScope;
     napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
-    fuse_session_process_buf(se_, &buf_);
-    if (!interrupted_.empty()) FlushInterrupts();
+    bool serving = ProcessReceived();
     napi_close_callback_scope(env_, cbScope);
-    if (fuse_session_exited(se_)) {
+    if (!serving) {
       Finish();
       return;
     }

@@ -145,6 +145,7 @@ class Session : public Napi::ObjectWrap<Session> {
   static void OnJobsDone(uv_async_t* handle);
   void ServeBatch();
   void BusyPoll();
+  bool ProcessReceived();
   void PrepareReceive();
   void Finish();
   void StartPolling();
