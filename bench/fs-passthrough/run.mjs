@@ -23,13 +23,15 @@ const { values: opts } = parseArgs({
     files: { type: 'string', default: '10000' },
     runtime: { type: 'string', default: '5' },
     peers: { type: 'string' },
+    workloads: { type: 'string' },
     quick: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 if (opts.help) {
   console.log(`Usage: node bench/fs-passthrough/run.mjs [--repeats 3] [--size 512 (MiB)] [--files 10000]
-       [--runtime 5 (s, random reads)] [--peers host,c,c-fast,fuse-native,fusekit,fusekit-fast,fusekit-tuned] [--quick]`);
+       [--runtime 5 (s, random reads)] [--peers host,c,c-fast,fuse-native,fusekit,fusekit-fast,fusekit-tuned]
+       [--workloads sequential,metadata,tree] [--quick]`);
   process.exit(0);
 }
 const repeats = opts.quick ? 1 : Number(opts.repeats);
@@ -248,7 +250,7 @@ async function startWithRetry(peer) {
 const cwd = mkdtempSync(join(work, 'cwd-'));
 console.log(`bench/fs-passthrough: ${repeats} repeat(s), ${sizeMiB} MiB files, ${files} files, peers ${names.join(', ')}`);
 for (let rep = 0; rep < repeats; rep++) {
-  for (const [w, workload] of Object.entries(WORKLOADS)) {
+  for (const [w, workload] of Object.entries(WORKLOADS).filter(([w]) => opts.workloads?.split(',').includes(w) ?? true)) {
     // A rotating order spreads slow drifts of the machine over every peer.
     const order = names.map((_, i) => names[(i + rep) % names.length]);
     for (const name of order) {

@@ -17,6 +17,7 @@ export interface Host extends Helper {
   /** lstat, or undefined if nothing is there (a lookup of a missing name is common, and cheap). */
   lstat(path: Buffer): MaybePromise<Attributes | undefined>;
   fstat(fd: number): MaybePromise<Attributes>;
+  access(path: Buffer, mode: number): MaybePromise<void>;
   readlink(path: Buffer): MaybePromise<Buffer>;
   readdir(path: Buffer): MaybePromise<Buffer[]>;
   unlink(path: Buffer): MaybePromise<void>;
@@ -95,6 +96,7 @@ export const poolHost: Host = {
     throw error;
   }),
   fstat: (fd) => cb.fstat(fd, bigint),
+  access: (path, mode) => fs.promises.access(path, mode),
   readlink: (path) => fs.promises.readlink(path, asBuffer),
   readdir: (path) => fs.promises.readdir(path, asBuffer),
   unlink: (path) => fs.promises.unlink(path),
@@ -119,6 +121,7 @@ export const syncHost: Host = {
   ...helperSync,
   lstat: (path) => statSync(path),
   fstat: (fd) => statSync(fd)!,
+  access: (path, mode) => fs.accessSync(path, mode),
   readlink: (path) => fs.readlinkSync(path, asBuffer),
   readdir: (path) => fs.readdirSync(path, asBuffer),
   unlink: (path) => fs.unlinkSync(path),

@@ -16,6 +16,16 @@ const S_ISUID = 0o4000, S_ISGID = 0o2000;
 const TRUSTED = Buffer.from('trusted.');
 const SLASH = Buffer.from('/');
 const RENAME_EXCHANGE = 2;
+/**
+ * Calls `next` with the value: at once if it is there, else when the promise fulfils. With
+ * synchronous host calls an operation then answers without a promise or a microtask.
+ */
+function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+/** The helper's calls answer 0 for success; the FileSystem's answer nothing. */
+const done = (): void => undefined;
+
 /** Thrown for every missing name: one error object, no stack trace captured per lookup. */
 const ENOENT = new FuseError('ENOENT');
 
@@ -139,15 +149,22 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   /**
-   * The mount options this filesystem needs (Buffer names, kernel permission checks, the
-   * cache timeouts and capabilities of its cache mode), merged with yours.
+   * The mount options this filesystem needs (Buffer names, the cache timeouts and capabilities
+   * of its cache mode), merged with yours.
+   *
+   * Permissions are checked by the kernel (`default_permissions`) when other users can reach
+   * the mount (`allowOther`, or `allow_other` among `options`). Otherwise the one user who can
+   * is the server's own, and the host checks that user on every call already: the kernel's
+   * checks would add nothing but a GETATTR of the directory after each create, unlink and
+   * rename. Pass `defaultPermissions: true` to have them anyway.
    */
   mountOptions(extra: MountOptions = {}): MountOptions & { namesAsBuffers: true } {
     const timeout = timeouts[this.cache];
+    const shared = extra.allowOther === true || (extra.options ?? []).includes('allow_other');
     return {
       fsname: this.source,
       subtype: 'fusekit-passthrough',
-      defaultPermissions: true,
+      defaultPermissions: shared,
       attrTimeout: timeout,
       entryTimeout: timeout,
       // Host calls on the JS thread answer at once, so the next request is worth waiting for;
@@ -199,34 +216,41 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     throw ENOENT;
   }
 
+  /** Asked only without `default_permissions`: the host answers for the server's user, the only one here. */
+  access(path: Buffer, mode: number): Result<void> {
+    return this.#fs.access(this.#host(path), mode);
+  }
+
   readlink(path: Buffer): Result<Buffer> {
     return this.#fs.readlink(this.#host(path));
   }
 
-  async mknod(path: Buffer, mode: number, rdev: number, ctx: RequestContext): Promise<void> {
-    await this.#fs.mknod(this.#host(path), mode, rdev, ...this.#owner(ctx));
+  mknod(path: Buffer, mode: number, rdev: number, ctx: RequestContext): Result<void> {
+    return then(this.#fs.mknod(this.#host(path), mode, rdev, ...this.#owner(ctx)), done);
   }
 
-  async mkdir(path: Buffer, mode: number, ctx: RequestContext): Promise<void> {
-    await this.#fs.mkdir(this.#host(path), mode, ...this.#owner(ctx));
+  mkdir(path: Buffer, mode: number, ctx: RequestContext): Result<void> {
+    return then(this.#fs.mkdir(this.#host(path), mode, ...this.#owner(ctx)), done);
   }
 
-  async unlink(path: Buffer): Promise<void> {
-    await this.#fs.unlink(this.#host(path));
-    if (this.#openAt.size > 0) this.#moveOpen(path.toString('latin1'), '', false); // open there, they have no name now
+  unlink(path: Buffer): Result<void> {
+    return then(this.#fs.unlink(this.#host(path)), () => {
+      if (this.#openAt.size > 0) this.#moveOpen(path.toString('latin1'), '', false); // open there, they have no name now
+    });
   }
 
   rmdir(path: Buffer): Result<void> {
     return this.#fs.rmdir(this.#host(path));
   }
 
-  async symlink(target: Buffer, path: Buffer, ctx: RequestContext): Promise<void> {
-    await this.#fs.symlink(target, this.#host(path), ...this.#owner(ctx));
+  symlink(target: Buffer, path: Buffer, ctx: RequestContext): Result<void> {
+    return then(this.#fs.symlink(target, this.#host(path), ...this.#owner(ctx)), done);
   }
 
-  async rename(from: Buffer, to: Buffer, flags: number): Promise<void> {
-    await this.#fs.rename(this.#host(from), this.#host(to), flags);
-    if (this.#openAt.size > 0) this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
+  rename(from: Buffer, to: Buffer, flags: number): Result<void> {
+    return then(this.#fs.rename(this.#host(from), this.#host(to), flags), () => {
+      if (this.#openAt.size > 0) this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
+    });
   }
 
   link(from: Buffer, to: Buffer): Result<void> {
@@ -241,13 +265,13 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return fd !== undefined ? this.#fs.fchown(fd, uid, gid) : this.#fs.lchown(this.#host(path!), uid, gid);
   }
 
-  async truncate(path: Buffer | null, size: number, fd: number | undefined, ctx: RequestContext): Promise<void> {
-    await (fd !== undefined ? this.#fs.ftruncate(fd, size) : this.#fs.truncate(this.#host(path!), size));
-    if (ctx.killSuidgid) await this.#dropPrivileges(fd ?? this.#host(path!));
+  truncate(path: Buffer | null, size: number, fd: number | undefined, ctx: RequestContext): Result<void> {
+    const truncated = fd !== undefined ? this.#fs.ftruncate(fd, size) : this.#fs.truncate(this.#host(path!), size);
+    return then(truncated, () => (ctx.killSuidgid ? this.#dropPrivileges(fd ?? this.#host(path!)) : undefined));
   }
 
-  async utimens(path: Buffer | null, atime: TimeSpec, mtime: TimeSpec, fd: number | undefined): Promise<void> {
-    await this.#fs.utimens(fd ?? this.#host(path!), atime, mtime);
+  utimens(path: Buffer | null, atime: TimeSpec, mtime: TimeSpec, fd: number | undefined): Result<void> {
+    return then(this.#fs.utimens(fd ?? this.#host(path!), atime, mtime), done);
   }
 
   /**
@@ -310,25 +334,30 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    * (a kernel before 5.11) the kernel still clears them itself, except on direct I/O: a non-zero
    * uid stands in for the flag there.
    */
-  async #dropPrivileges(file: number | Buffer): Promise<void> {
-    const mode = Number((await (typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file)))!.mode);
-    const kill = (mode & S_ISUID) | ((mode & S_IXGRP) !== 0 ? mode & S_ISGID : 0);
-    if (kill === 0) return;
-    await (typeof file === 'number' ? this.#fs.fchmod(file, mode & 0o7777 & ~kill) : this.#fs.chmod(file, mode & 0o7777 & ~kill));
+  #dropPrivileges(file: number | Buffer): Result<void> {
+    return then(typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file), (stats) => {
+      const mode = Number(stats!.mode);
+      const kill = (mode & S_ISUID) | ((mode & S_IXGRP) !== 0 ? mode & S_ISGID : 0);
+      if (kill === 0) return;
+      return then(typeof file === 'number' ? this.#fs.fchmod(file, mode & 0o7777 & ~kill) : this.#fs.chmod(file, mode & 0o7777 & ~kill), done);
+    });
   }
 
-  async open(path: Buffer, flags: number, ctx: RequestContext): Promise<Opened<number>> {
-    const fd = await this.#fs.open(this.#host(path), this.#hostFlags(flags), 0, -1, -1);
-    // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
-    if (ctx.killSuidgid || (flags & O_TRUNC && ctx.uid !== 0)) await this.#dropPrivileges(fd);
-    return this.#opened(path, fd, flags);
+  open(path: Buffer, flags: number, ctx: RequestContext): Result<Opened<number>> {
+    return then(this.#fs.open(this.#host(path), this.#hostFlags(flags), 0, -1, -1), (fd) => {
+      // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
+      if (!ctx.killSuidgid && !(flags & O_TRUNC && ctx.uid !== 0)) return this.#opened(path, fd, flags);
+      return then(this.#dropPrivileges(fd), () => this.#opened(path, fd, flags));
+    });
   }
 
-  async create(path: Buffer, mode: number, flags: number, ctx: RequestContext): Promise<Opened<number>> {
+  create(path: Buffer, mode: number, flags: number, ctx: RequestContext): Result<Opened<number>> {
     const [uid, gid] = this.#owner(ctx);
-    const fd = await this.#fs.open(this.#host(path), this.#hostFlags(flags) | O_CREAT, mode, uid, gid);
-    if (ctx.killSuidgid) await this.#dropPrivileges(fd); // O_TRUNC of a file made on the host meanwhile
-    return this.#opened(path, fd, flags);
+    return then(this.#fs.open(this.#host(path), this.#hostFlags(flags) | O_CREAT, mode, uid, gid), (fd) => {
+      if (!ctx.killSuidgid) return this.#opened(path, fd, flags);
+      // O_TRUNC of a file made on the host meanwhile
+      return then(this.#dropPrivileges(fd), () => this.#opened(path, fd, flags));
+    });
   }
 
   /** Answered from the host descriptor: lowlevel splices the range to the kernel, zero-copy. */
@@ -336,9 +365,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return { fd, position: offset, size };
   }
 
-  async write(_path: Buffer | null, data: Buffer, offset: number, fd: number, ctx: RequestContext): Promise<number> {
-    if (ctx.killSuidgid || (ctx.uid !== 0 && this.#direct.has(fd))) await this.#dropPrivileges(fd);
-    return this.#fs.write(fd, data, offset);
+  write(_path: Buffer | null, data: Buffer, offset: number, fd: number, ctx: RequestContext): Result<number> {
+    if (!ctx.killSuidgid && !(ctx.uid !== 0 && this.#direct.has(fd))) return this.#fs.write(fd, data, offset);
+    return then(this.#dropPrivileges(fd), () => this.#fs.write(fd, data, offset));
   }
 
   release(_path: Buffer | null, _flags: number, fd: number): Result<void> {
@@ -389,8 +418,8 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return this.#fs.statfs(this.#host(path));
   }
 
-  async setxattr(path: Buffer, name: Buffer, value: Buffer, flags: number): Promise<void> {
-    await this.#fs.setxattr(this.#host(path), name, value, flags);
+  setxattr(path: Buffer, name: Buffer, value: Buffer, flags: number): Result<void> {
+    return then(this.#fs.setxattr(this.#host(path), name, value, flags), done);
   }
 
   getxattr(path: Buffer, name: Buffer): Result<Buffer> {

@@ -2,8 +2,8 @@
 import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findMount, makeMountpoint, run, sh, waitForMount, withMount } from '@fusekit/test-harness';
-import { CLI, startPassthroughFs } from './cli-path.js';
+import { findMount, makeMountpoint, run, sh, spawnFs, waitForMount, withMount } from '@fusekit/test-harness';
+import { CLI, makeTmpfs, startPassthroughFs } from './cli-path.js';
 
 const cli = (args: string[], options: { uid?: number; gid?: number } = {}) =>
   run(process.execPath, [CLI, ...args], { timeoutMs: 20_000, ...options });
@@ -95,6 +95,25 @@ describe('fusekit-passthrough command line', () => {
       await sh(`echo host > "${fs.source}/f"`);
       expect(await sh(`cat "${mp}/f"; touch "${mp}/g" 2>&1 || true`)).toMatch(/^host\n.*Read-only file system/);
     });
+  });
+
+  it('has the kernel check permissions only when other users can reach the mount', async () => {
+    const options = async (mp: string) => (await sh(`grep " ${mp} " /proc/mounts | cut -d' ' -f4`)).trim().split(',');
+    await withMount((mp) => startPassthroughFs(mp), async (mp) => {
+      expect(await options(mp)).toEqual(expect.arrayContaining(['default_permissions', 'allow_other']));
+    });
+    const source = await makeTmpfs();
+    try {
+      await withMount((mp) => spawnFs(process.execPath, [CLI, source.dir, mp], mp), async (mp) => {
+        expect(await options(mp)).not.toContain('default_permissions');
+        // access(2) is then asked of the host, for the server's user (root): no x on a 0644 file.
+        await sh(`echo x > "${mp}/f" && chmod 644 "${mp}/f" && mkdir "${mp}/d" && chmod 0 "${mp}/d"`);
+        expect(await sh(`test -r "${mp}/f" && echo r; test -x "${mp}/f" || echo no-x; test -w "${mp}/d" && echo dw; cat "${mp}/f"`))
+          .toBe('r\nno-x\ndw\nx\n');
+      });
+    } finally {
+      await source.close();
+    }
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -9,7 +9,7 @@ import { isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js'
 import { DeferredUnlink } from './deferred-unlink.js';
 import { Opened, type Attributes, type FileSystem, type PathLike } from './filesystem.js';
 import { Listing } from './listing.js';
-import { acquireAll, normalize, type LockRequest } from './locks.js';
+import { acquireAll, normalize, type HeldLocks, type LockRequest } from './locks.js';
 import type { Names } from './names.js';
 import type { Node } from './node.js';
 import { NodeTable } from './node-table.js';
@@ -42,6 +42,30 @@ function isErrno(error: unknown, code: string): boolean {
 
 function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * Calls `next` with the value: at once if it is there, else when the promise fulfils. Keeps an
+ * operation whose FileSystem answers synchronously free of promises and microtasks.
+ */
+function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return isThenable(value) ? value.then(next) : next(value);
+}
+
+/** Runs `body` and releases `held` once what it returned has settled. */
+function holding<T>(held: HeldLocks, body: () => T | Promise<T>): T | Promise<T> {
+  let result: T | Promise<T>;
+  try {
+    result = body();
+  } catch (error) {
+    held.release();
+    throw error;
+  }
+  if (!isThenable(result)) {
+    held.release();
+    return result;
+  }
+  return Promise.resolve(result).then((value) => { held.release(); return value; }, (error: unknown) => { held.release(); throw error; });
 }
 
 function sameLocks(a: LockRequest[], b: LockRequest[]): boolean {
@@ -101,31 +125,33 @@ export class Dispatcher<P extends PathLike> {
   }
 
   /**
-   * Runs `body` holding the locks `plan` asks for. If taking them meant waiting, the tree may
-   * have changed meanwhile: the plan is made again, and if it differs, the locks are retaken.
+   * Runs `body` holding the locks `plan` asks for: synchronously when none is contended. If
+   * taking them meant waiting, the tree may have changed meanwhile: the plan is made again, and
+   * if it differs, the locks are retaken.
    */
-  async #locked<T>(ctx: RequestContext | undefined, plan: () => LockRequest[], body: () => T | Promise<T>): Promise<T> {
-    let requests = plan();
+  #locked<T>(ctx: RequestContext | undefined, plan: () => LockRequest[], body: () => T | Promise<T>): T | Promise<T> {
+    const requests = plan();
     // Only a request that has to wait looks at its signal (creating it has a cost): an
     // interrupted wait gives up, and the request answers EINTR.
     const signal = ctx === undefined ? undefined : () => ctx.signal;
-    for (;;) {
-      let held = acquireAll(requests, signal);
-      if (held instanceof Promise) held = await held;
-      if (held.waited) {
-        const again = plan();
-        if (!sameLocks(again, requests)) {
-          held.release();
-          requests = again;
-          continue;
-        }
-      }
-      try {
-        return await body();
-      } finally {
-        held.release();
-      }
+    const held = acquireAll(requests, signal);
+    return held instanceof Promise ? this.#lockedAfterWait(held, requests, plan, signal, body) : holding(held, body);
+  }
+
+  async #lockedAfterWait<T>(
+    waiting: Promise<HeldLocks>, requests: LockRequest[], plan: () => LockRequest[], signal: (() => AbortSignal) | undefined,
+    body: () => T | Promise<T>,
+  ): Promise<T> {
+    let held = await waiting;
+    while (held.waited) {
+      const again = plan();
+      if (sameLocks(again, requests)) break;
+      held.release();
+      requests = again;
+      const next = acquireAll(requests, signal);
+      held = next instanceof Promise ? await next : next;
     }
+    return holding(held, body);
   }
 
   /**
@@ -234,20 +260,16 @@ export class Dispatcher<P extends PathLike> {
   }
 
   /** An open file or directory was released: book it, and remove a hidden file at its last release. */
-  async #closed(file: OpenFile<P>, ctx: RequestContext): Promise<void> {
+  #closed(file: OpenFile<P>, ctx: RequestContext): void | Promise<void> {
     const { node } = file;
-    try {
-      const hidden = this.#hide && node.opens === 1 ? this.#deferred.hiddenLink(node) : undefined;
-      if (hidden !== undefined) {
-        await this.#locked(
-          ctx,
-          () => this.#dirLocks([], hidden.dir, node),
-          () => this.#deferred.removeHidden(hidden.dir, hidden.name, ctx),
-        );
-      }
-    } finally {
+    const hidden = this.#hide && node.opens === 1 ? this.#deferred.hiddenLink(node) : undefined;
+    if (hidden === undefined) {
       this.table.closed(node);
+      return;
     }
+    return Promise.resolve()
+      .then(() => this.#locked(ctx, () => this.#dirLocks([], hidden.dir, node), () => this.#deferred.removeHidden(hidden.dir, hidden.name, ctx)))
+      .finally(() => this.table.closed(node));
   }
 
   // ---- operations --------------------------------------------------------------------------
@@ -414,7 +436,7 @@ export class Dispatcher<P extends PathLike> {
   }
 
   /** Runs `body` for a new name in `parent`, holding the locks for adding names there. */
-  #inDir<T>(parent: number, rawName: Name, ctx: RequestContext, body: (dir: Node<P>, name: P, path: P) => Promise<T>): Promise<T> {
+  #inDir<T>(parent: number, rawName: Name, ctx: RequestContext, body: (dir: Node<P>, name: P, path: P) => T | Promise<T>): T | Promise<T> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
     return this.#locked(ctx, () => this.#dirLocks([], dir), () => {
@@ -425,28 +447,26 @@ export class Dispatcher<P extends PathLike> {
   }
 
   /** mknod, mkdir, symlink: make a name in `parent`, then answer its entry. */
-  #make(parent: number, rawName: Name, ctx: RequestContext, make: (path: P) => Attributes | void | Promise<Attributes | void>): Promise<Entry> {
-    return this.#inDir(parent, rawName, ctx, async (dir, name, path) => {
-      const made = await make(path);
+  #make(parent: number, rawName: Name, ctx: RequestContext, make: (path: P) => Attributes | void | Promise<Attributes | void>): Entry | Promise<Entry> {
+    return this.#inDir(parent, rawName, ctx, (dir, name, path) => then(make(path), (made) => {
       dir.version++;
-      const a = made ?? await this.#getattr(path, undefined, ctx);
-      return this.#entry(dir, name, a);
-    });
+      return then(made ?? this.#getattr(path, undefined, ctx), (a) => this.#entry(dir, name, a));
+    }));
   }
 
-  mknod(parent: number, name: Name, mode: number, rdev: number, ctx: RequestContext): Promise<Entry> {
+  mknod(parent: number, name: Name, mode: number, rdev: number, ctx: RequestContext): Entry | Promise<Entry> {
     return this.#make(parent, name, ctx, (path) => this.#fs.mknod!(path, mode, rdev, ctx));
   }
 
-  mkdir(parent: number, name: Name, mode: number, ctx: RequestContext): Promise<Entry> {
+  mkdir(parent: number, name: Name, mode: number, ctx: RequestContext): Entry | Promise<Entry> {
     return this.#make(parent, name, ctx, (path) => this.#fs.mkdir!(path, mode, ctx));
   }
 
-  symlink(target: Name, parent: number, name: Name, ctx: RequestContext): Promise<Entry> {
+  symlink(target: Name, parent: number, name: Name, ctx: RequestContext): Entry | Promise<Entry> {
     return this.#make(parent, name, ctx, (path) => this.#fs.symlink!(this.#names.coerce(target), path, ctx));
   }
 
-  link(ino: number, newParent: number, rawName: Name, ctx: RequestContext): Promise<Entry> {
+  link(ino: number, newParent: number, rawName: Name, ctx: RequestContext): Entry | Promise<Entry> {
     const node = this.#node(ino);
     const dir = this.#node(newParent);
     const name = this.#names.coerce(rawName);
@@ -454,49 +474,52 @@ export class Dispatcher<P extends PathLike> {
       const out: LockRequest[] = [];
       this.#pathLocks(out, node);
       return this.#dirLocks(out, dir);
-    }, async () => {
+    }, () => {
       const from = this.table.path(node);
       const dirPath = this.table.path(dir);
       if (from === null || dirPath === null) throw enoent();
       const to = this.#names.join(dirPath, name);
-      const made = await this.#fs.link!(from, to, ctx);
-      dir.version++;
-      const a = made ?? await this.#getattr(to, undefined, ctx);
-      this.table.rememberLink(node, dir, name);
-      return toEntry(a, node.id, node.generation);
+      return then(this.#fs.link!(from, to, ctx), (made) => {
+        dir.version++;
+        return then(made ?? this.#getattr(to, undefined, ctx), (a) => {
+          this.table.rememberLink(node, dir, name);
+          return toEntry(a, node.id, node.generation);
+        });
+      });
     });
   }
 
-  unlink(parent: number, rawName: Name, ctx: RequestContext): Promise<void> {
+  unlink(parent: number, rawName: Name, ctx: RequestContext): void | Promise<void> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(ctx, () => this.#dirLocks([], dir, this.table.child(dir, name)), async () => {
+    return this.#locked(ctx, () => this.#dirLocks([], dir, this.table.child(dir, name)), () => {
       const dirPath = this.table.path(dir);
       if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
       const child = this.table.child(dir, name);
       if (this.#deferred.mustHide(child)) {
-        await this.#deferred.hideName(dir, dirPath, name, child, ctx);
-      } else {
-        await this.#fs.unlink!(this.#names.join(dirPath, name), ctx);
-        this.table.unlink(dir, name);
+        return this.#deferred.hideName(dir, dirPath, name, child, ctx).then(() => { dir.version++; });
       }
-      dir.version++;
+      return then(this.#fs.unlink!(this.#names.join(dirPath, name), ctx), () => {
+        this.table.unlink(dir, name);
+        dir.version++;
+      });
     });
   }
 
-  rmdir(parent: number, rawName: Name, ctx: RequestContext): Promise<void> {
+  rmdir(parent: number, rawName: Name, ctx: RequestContext): void | Promise<void> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locked(ctx, () => this.#dirLocks([], dir, this.table.child(dir, name)), async () => {
+    return this.#locked(ctx, () => this.#dirLocks([], dir, this.table.child(dir, name)), () => {
       const dirPath = this.table.path(dir);
       if (dirPath === null) throw enoent();
-      await this.#fs.rmdir!(this.#names.join(dirPath, name), ctx);
-      this.table.unlink(dir, name);
-      dir.version++;
+      return then(this.#fs.rmdir!(this.#names.join(dirPath, name), ctx), () => {
+        this.table.unlink(dir, name);
+        dir.version++;
+      });
     });
   }
 
-  rename(parent: number, rawName: Name, newParent: number, rawNewName: Name, flags: number, ctx: RequestContext): Promise<void> {
+  rename(parent: number, rawName: Name, newParent: number, rawNewName: Name, flags: number, ctx: RequestContext): void | Promise<void> {
     const dir = this.#node(parent);
     const newDir = this.#node(newParent);
     const name = this.#names.coerce(rawName);
@@ -506,7 +529,7 @@ export class Dispatcher<P extends PathLike> {
       const out: LockRequest[] = [];
       this.#dirLocks(out, dir, this.table.child(dir, name));
       return this.#dirLocks(out, newDir, this.table.child(newDir, newName));
-    }, async () => {
+    }, () => {
       const fromDir = this.table.path(dir);
       const toDir = this.table.path(newDir);
       if (fromDir === null || toDir === null || this.#isHidden(dir, name)) throw enoent();
@@ -514,27 +537,35 @@ export class Dispatcher<P extends PathLike> {
       const to = this.#names.join(toDir, newName);
       const source = this.table.child(dir, name);
       const target = this.table.child(newDir, newName);
-      let hidden: P | undefined;
+      const renamed = () => {
+        this.table.rename(dir, name, newDir, newName, exchange);
+        dir.version++;
+        newDir.version++;
+      };
       if (!exchange && (flags & RENAME_NOREPLACE) === 0 && target !== source && this.#deferred.mustHide(target)) {
-        await this.#deferred.hideName(newDir, toDir, newName, target, ctx);
-        hidden = this.#deferred.hiddenLink(target)?.name;
+        return this.#renameOverOpen(from, flags, newDir, toDir, newName, target, ctx).then(renamed);
       }
-      try {
-        await this.#fs.rename!(from, to, flags, ctx);
-      } catch (error) {
-        if (hidden !== undefined) {
-          // Put the target back where it was (best effort): the rename did not happen.
-          await Promise.resolve(this.#fs.rename!(this.#names.join(toDir, hidden), to, 0, ctx)).then(
-            () => this.table.rename(newDir, hidden, newDir, newName, false),
-            () => undefined,
-          );
-        }
-        throw error;
-      }
-      this.table.rename(dir, name, newDir, newName, exchange);
-      dir.version++;
-      newDir.version++;
+      return then(this.#fs.rename!(from, to, flags, ctx), renamed);
     });
+  }
+
+  /** A rename onto a name whose file is open: that file is hidden first, as libfuse does. */
+  async #renameOverOpen(from: P, flags: number, newDir: Node<P>, toDir: P, newName: P, target: Node<P>, ctx: RequestContext): Promise<void> {
+    const to = this.#names.join(toDir, newName);
+    await this.#deferred.hideName(newDir, toDir, newName, target, ctx);
+    const hidden = this.#deferred.hiddenLink(target)?.name;
+    try {
+      await this.#fs.rename!(from, to, flags, ctx);
+    } catch (error) {
+      if (hidden !== undefined) {
+        // Put the target back where it was (best effort): the rename did not happen.
+        await Promise.resolve(this.#fs.rename!(this.#names.join(toDir, hidden), to, 0, ctx)).then(
+          () => this.table.rename(newDir, hidden, newDir, newName, false),
+          () => undefined,
+        );
+      }
+      throw error;
+    }
   }
 
   open(ino: number, flags: number, ctx: RequestContext): OpenReply | Promise<OpenReply> {
@@ -545,31 +576,34 @@ export class Dispatcher<P extends PathLike> {
   #openNode(ino: number, flags: number, ctx: RequestContext, isDir: boolean): OpenReply | Promise<OpenReply> {
     const node = this.#node(ino);
     const fs = this.#fs;
-    return this.#withPath(ctx, node, async (path) => {
+    return this.#withPath(ctx, node, (path) => {
       if (path === null) throw enoent();
-      const answer = isDir ? await fs.opendir?.(path, flags, ctx) : await fs.open?.(path, flags, ctx);
-      return this.#open(node, answer, isDir, {});
+      return then(isDir ? fs.opendir?.(path, flags, ctx) : fs.open?.(path, flags, ctx), (answer) => this.#open(node, answer, isDir, {}));
     });
   }
 
-  create(parent: number, rawName: Name, mode: number, flags: number, ctx: RequestContext): Promise<CreateReply> {
-    return this.#inDir(parent, rawName, ctx, async (dir, name, path) => {
-      const answer = await this.#fs.create!(path, mode, flags, ctx);
+  create(parent: number, rawName: Name, mode: number, flags: number, ctx: RequestContext): CreateReply | Promise<CreateReply> {
+    return this.#inDir(parent, rawName, ctx, (dir, name, path) => then(this.#fs.create!(path, mode, flags, ctx), (answer) => {
       dir.version++;
       const handle = answer instanceof Opened ? answer.handle : answer;
-      let a = answer instanceof Opened ? answer.attributes : undefined;
-      if (a === undefined) {
-        try {
-          a = await this.#getattr(path, handle, ctx);
-        } catch (error) {
-          // The kernel will not release what it never got: close the handle ourselves.
-          await Promise.resolve(this.#fs.release?.(path, flags, handle, ctx)).catch(() => undefined);
-          throw error;
-        }
+      const book = (a: Attributes): CreateReply => {
+        const entry: CreateReply = this.#entry(dir, name, a);
+        return this.#open(this.table.get(entry.ino)!, answer, false, entry);
+      };
+      // The kernel will not release what it never got: on failure, close the handle ourselves.
+      const closeAndFail = async (error: unknown): Promise<never> => {
+        await Promise.resolve(this.#fs.release?.(path, flags, handle, ctx)).catch(() => undefined);
+        throw error;
+      };
+      if (answer instanceof Opened && answer.attributes !== undefined) return book(answer.attributes);
+      let a: Attributes | Promise<Attributes>;
+      try {
+        a = this.#getattr(path, handle, ctx);
+      } catch (error) {
+        return closeAndFail(error);
       }
-      const entry: CreateReply = this.#entry(dir, name, a);
-      return this.#open(this.table.get(entry.ino)!, answer, false, entry);
-    });
+      return isThenable(a) ? a.then(book, closeAndFail) : book(a);
+    }));
   }
 
   read(fh: number | undefined, size: number, offset: number, ctx: RequestContext) {
@@ -585,41 +619,49 @@ export class Dispatcher<P extends PathLike> {
   flush(fh: number | undefined, owner: bigint, ctx: RequestContext): void | Promise<void> {
     const file = this.#file(fh);
     const fs = this.#fs;
-    return this.#withFile(ctx, file, async (path) => {
-      if (fs.flush) await fs.flush(path, owner, file.handle, ctx);
-      if (fs.lock) {
+    return this.#withFile(ctx, file, (path) => {
+      const flushed = fs.flush?.(path, owner, file.handle, ctx);
+      if (!fs.lock) return flushed;
+      return then(flushed, async () => {
         // As libfuse does: closing any descriptor drops the owner's POSIX locks on the file.
         const unlock: Lock = { type: F_UNLCK, start: 0, end: -1, pid: ctx.pid };
         try {
-          await fs.lock(path, F_SETLK, unlock, owner, file.handle, ctx);
+          await fs.lock!(path, F_SETLK, unlock, owner, file.handle, ctx);
         } catch (error) {
           if (!isErrno(error, 'ENOSYS')) throw error;
         }
-      }
+      });
     });
   }
 
-  release(fh: number | undefined, flags: number, flockOwner: bigint | undefined, ctx: RequestContext): Promise<void> {
+  release(fh: number | undefined, flags: number, flockOwner: bigint | undefined, ctx: RequestContext): void | Promise<void> {
     const fs = this.#fs;
-    return this.#release(fh, ctx, async (path, file) => {
-      if (flockOwner !== undefined && fs.flock) {
-        await Promise.resolve(fs.flock(path, LOCK_UN, flockOwner, file.handle, ctx)).catch(() => undefined);
-      }
-      await fs.release?.(path, flags, file.handle, ctx);
+    return this.#release(fh, ctx, (path, file) => {
+      if (flockOwner === undefined || !fs.flock) return fs.release?.(path, flags, file.handle, ctx);
+      return Promise.resolve()
+        .then(() => fs.flock!(path, LOCK_UN, flockOwner, file.handle, ctx))
+        .catch(() => undefined)
+        .then(() => fs.release?.(path, flags, file.handle, ctx));
     });
   }
 
   /** release and releasedir: let the FileSystem close, then book the release whatever it said. */
-  async #release(fh: number | undefined, ctx: RequestContext, close: (path: P | null, file: OpenFile<P>) => unknown): Promise<void> {
+  #release(fh: number | undefined, ctx: RequestContext, close: (path: P | null, file: OpenFile<P>) => unknown): void | Promise<void> {
     const file = fh === undefined ? undefined : this.#files.get(fh);
     if (file === undefined) return;
+    const book = () => {
+      this.#files.delete(fh!);
+      return this.#closed(file, ctx);
+    };
+    let closing: unknown;
     try {
       file.listing?.close();
-      await this.#withFile(ctx, file, (path) => close(path, file));
-    } finally {
-      this.#files.delete(fh!);
-      await this.#closed(file, ctx);
+      closing = this.#withFile(ctx, file, (path) => close(path, file));
+    } catch (error) {
+      return then(book(), () => { throw error; });
     }
+    if (!isThenable(closing)) return book();
+    return Promise.resolve(closing).then(book, (error: unknown) => then(book(), () => { throw error; }));
   }
 
   fsync(fh: number | undefined, datasync: boolean, ctx: RequestContext): void | Promise<void> {
@@ -630,7 +672,7 @@ export class Dispatcher<P extends PathLike> {
     return this.#openNode(ino, flags, ctx, true);
   }
 
-  releasedir(fh: number | undefined, ctx: RequestContext): Promise<void> {
+  releasedir(fh: number | undefined, ctx: RequestContext): void | Promise<void> {
     return this.#release(fh, ctx, (path, file) => this.#fs.releasedir?.(path, file.handle, ctx));
   }
 
@@ -639,7 +681,7 @@ export class Dispatcher<P extends PathLike> {
   }
 
   /** readdir and readdirplus: serve the open directory's listing from `offset` (an index into it). */
-  readdir(offset: number, fh: number | undefined, reply: DirectoryReply<Entry>, plus: boolean, ctx: RequestContext): Promise<void> {
+  readdir(offset: number, fh: number | undefined, reply: DirectoryReply<Entry>, plus: boolean, ctx: RequestContext): void | Promise<void> {
     const file = this.#file(fh);
     const dir = file.node;
     const listing = file.listing!;
@@ -708,7 +750,7 @@ export class Dispatcher<P extends PathLike> {
     await this.#fs.flock!(this.#pathNow(file), op, owner, file.handle, ctx);
   }
 
-  copyFileRange(fhIn: number | undefined, offIn: number, fhOut: number | undefined, offOut: number, len: number, flags: number, ctx: RequestContext): Promise<number> {
+  copyFileRange(fhIn: number | undefined, offIn: number, fhOut: number | undefined, offOut: number, len: number, flags: number, ctx: RequestContext): number | Promise<number> {
     const a = this.#file(fhIn);
     const b = this.#file(fhOut);
     const call = (pa: P | null, pb: P | null) => this.#fs.copyFileRange!(pa, offIn, a.handle, pb, offOut, b.handle, len, flags, ctx);

@@ -16,7 +16,10 @@ export interface MountOptions {
   subtype?: string;
   /** Let other users access the mount (`allow_other`; non-root needs `user_allow_other` in /etc/fuse.conf). */
   allowOther?: boolean;
-  /** Let the kernel check permissions (`default_permissions`). */
+  /**
+   * Let the kernel check permissions (`default_permissions`): true adds it, false removes it
+   * (also from {@link defaultOptions}), unset leaves `options` as they are.
+   */
   defaultPermissions?: boolean;
   /** Unmount automatically when the process dies, even if killed (`auto_unmount`). */
   autoUnmount?: boolean;
@@ -102,7 +105,7 @@ export interface Logger {
 
 /** Builds libfuse's argv from the options. */
 export function toArgs(o: MountOptions): string[] {
-  const list = [...(o.options ?? defaultOptions)];
+  const list = (o.options ?? defaultOptions).filter((x) => o.defaultPermissions !== false || x !== 'default_permissions');
   if (o.fsname !== undefined) list.push(`fsname=${escape(o.fsname)}`);
   if (o.subtype !== undefined) list.push(`subtype=${escape(o.subtype)}`);
   if (o.allowOther) list.push('allow_other');

@@ -31,6 +31,11 @@ describe('mount arguments', () => {
     expect(toArgs({ options: ['default_permissions'], defaultPermissions: true })).toEqual(['fusekit', '-o', 'default_permissions']);
     expect(toArgs({ options: [] })).toEqual(['fusekit']);
   });
+
+  it('defaultPermissions: false takes default_permissions out, from defaultOptions too', () => {
+    expect(toArgs({ defaultPermissions: false })).toEqual(['fusekit']);
+    expect(toArgs({ options: ['default_permissions', 'ro'], defaultPermissions: false })).toEqual(['fusekit', '-o', 'ro']);
+  });
 });
 
 describe('reply validation', () => {

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+// fusekit-passthrough: shows a host directory at a mountpoint and serves it in the foreground
+// until SIGINT/SIGTERM or an unmount from outside.
+import { opendir, realpath, stat } from 'node:fs/promises';
+import { sep } from 'node:path';
+import { parseArgs } from 'node:util';
+import { checkMountpoint, mount } from '@fusekit/highlevel';
+import { createPassthroughFs } from './passthrough-fs.js';
+const USAGE = `Usage: fusekit-passthrough <source> <mountpoint> [options]
+
+Shows the host directory <source> at <mountpoint> and serves it in the foreground: every
+operation through the mountpoint is done on the same file in <source>. Ctrl-C, SIGTERM or
+\`fusermount3 -u <mountpoint>\` unmounts it.
+
+Options:
+  -o <opt>[,<opt>...]   mount options: cache=never|auto|always, writeback and no_xattr as
+                        below; anything else goes to libfuse (allow_other, ro, ...)
+  --cache=<mode>        what the kernel may cache (default: auto)
+                          never   nothing: host-side changes are seen at once (direct I/O)
+                          auto    attributes for 1 s, data until the file changes
+                          always  everything, for a day: fastest, for a source nothing else changes
+  --writeback           buffer writes in the kernel (faster small writes; the host file lags)
+  --no-xattr            serve no extended attributes (EOPNOTSUPP; spares the kernel's
+                        security.capability lookups before writes and chowns)
+  --sync-calls          make host calls on the JS thread, not libuv's thread pool: twice as
+                        fast or more, but a slow call (network, cold disk) stalls every request;
+                        the default when <source> is local (tmpfs, ramfs, ext2/3/4, xfs, btrfs, f2fs)
+  --pool-calls          make host calls on libuv's thread pool: the default for other sources
+  --debug               log every request (libfuse -d)
+  -h, --help            show this help
+`;
+class UsageError extends Error {
+}
+function cacheMode(value) {
+    if (value === 'never' || value === 'auto' || value === 'always')
+        return value;
+    throw new UsageError(`invalid cache mode: ${value} (never, auto or always)`);
+}
+function parse(argv) {
+    const { values, positionals } = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+            o: { type: 'string', short: 'o', multiple: true },
+            cache: { type: 'string' },
+            writeback: { type: 'boolean' },
+            'sync-calls': { type: 'boolean' },
+            'pool-calls': { type: 'boolean' },
+            'no-xattr': { type: 'boolean' },
+            debug: { type: 'boolean' },
+            help: { type: 'boolean', short: 'h' },
+        },
+    });
+    if (values.help)
+        return 'help';
+    if (positionals.length < 2)
+        throw new UsageError(positionals.length === 0 ? 'missing source and mountpoint' : 'missing mountpoint');
+    if (positionals.length > 2)
+        throw new UsageError('one source and one mountpoint only');
+    const fs = {};
+    const fuseOptions = [];
+    // passthrough_ll's -o keys first, so explicit --flags win.
+    for (const option of (values.o ?? []).flatMap((o) => o.split(','))) {
+        if (option.startsWith('cache='))
+            fs.cache = cacheMode(option.slice('cache='.length));
+        else if (option === 'writeback')
+            fs.writeback = true;
+        else if (option === 'no_writeback')
+            fs.writeback = false;
+        else if (option === 'no_xattr')
+            fs.xattrs = false;
+        else if (option === 'xattr')
+            fs.xattrs = true;
+        else if (option !== '')
+            fuseOptions.push(option);
+    }
+    if (values.cache !== undefined)
+        fs.cache = cacheMode(values.cache);
+    if (values.writeback !== undefined)
+        fs.writeback = values.writeback;
+    if (values['sync-calls'] === true && values['pool-calls'] === true)
+        throw new UsageError('--sync-calls and --pool-calls exclude each other');
+    if (values['sync-calls'] === true)
+        fs.syncCalls = true;
+    if (values['pool-calls'] === true)
+        fs.syncCalls = false;
+    if (values['no-xattr'] === true)
+        fs.xattrs = false;
+    return { source: positionals[0], mountpoint: positionals[1], fs, fuseOptions, debug: values.debug ?? false };
+}
+function describe(path, error) {
+    const code = error.code;
+    if (code === 'ENOENT')
+        return new Error(`${path} does not exist`);
+    if (code === 'ENOTDIR')
+        return new Error(`${path} is not a directory`);
+    if (code === 'ENOTCONN')
+        return new Error(`${path} is a FUSE mount whose server is gone (clear it with: fusermount3 -u ${path})`);
+    if (code === 'EACCES' || code === 'EPERM')
+        return new Error(`${path}: permission denied`);
+    return new Error(`${path}: ${error.message}`);
+}
+// The source must be a directory we can list; answers its real path.
+async function checkSource(path) {
+    try {
+        const real = await realpath(path);
+        if (!(await stat(real)).isDirectory())
+            throw Object.assign(new Error(), { code: 'ENOTDIR' });
+        await (await opendir(real)).close();
+        return real;
+    }
+    catch (error) {
+        throw describe(path, error);
+    }
+}
+const within = (inner, outer) => inner === outer || inner.startsWith(outer === sep ? outer : outer + sep);
+// Mounting onto the source or inside it would loop through the mount itself; mounting over
+// a directory that holds the source would hide the source from this very server.
+function checkOverlap(source, mountpoint) {
+    if (source === mountpoint)
+        throw new Error(`${mountpoint} is the source itself: a directory cannot be mounted onto itself`);
+    if (within(mountpoint, source))
+        throw new Error(`${mountpoint} is inside the source ${source}: a directory cannot be mounted inside itself`);
+    if (within(source, mountpoint))
+        throw new Error(`the source ${source} is inside ${mountpoint}: the mount would hide it`);
+}
+async function main() {
+    let config;
+    try {
+        config = parse(process.argv.slice(2));
+    }
+    catch (error) {
+        console.error(`fusekit-passthrough: ${error.message}\nTry 'fusekit-passthrough --help'.`);
+        return 2;
+    }
+    if (config === 'help') {
+        process.stdout.write(USAGE);
+        return 0;
+    }
+    let source;
+    let mountpoint;
+    try {
+        source = await checkSource(config.source);
+        mountpoint = await checkMountpoint(config.mountpoint);
+        checkOverlap(source, mountpoint);
+    }
+    catch (error) {
+        console.error(`fusekit-passthrough: cannot mount: ${error.message}`);
+        return 1;
+    }
+    const passthrough = createPassthroughFs(source, config.fs);
+    let session;
+    try {
+        session = await mount(passthrough, mountpoint, passthrough.mountOptions({
+            options: config.fuseOptions,
+            autoUnmount: true,
+            debug: config.debug,
+        }));
+    }
+    catch (error) {
+        console.error(`fusekit-passthrough: cannot mount ${config.mountpoint}: ${error.message}`);
+        return 1;
+    }
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+        process.on(signal, () => {
+            session.close().catch((error) => console.error(`fusekit-passthrough: unmount failed: ${error.message}`));
+        });
+    }
+    console.log(`fusekit-passthrough: serving ${source} at ${mountpoint} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
+    await session.closed;
+    console.log(`fusekit-passthrough: unmounted ${mountpoint}`);
+    return 0;
+}
+process.exitCode = await main();
+//# sourceMappingURL=cli.js.map

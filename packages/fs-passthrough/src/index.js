@@ -1,0 +1,2 @@
+export { createPassthroughFs, PassthroughFs } from './passthrough-fs.js';
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,49 @@
+/** A path or name: a Buffer (exact bytes) or a string (UTF-8). */
+type Bytes = Buffer | string;
+/** A utimensat time: nanoseconds since the epoch, the current time, or unchanged. */
+export type NativeTime = bigint | 'now' | 'omit';
+export interface NativeHelper {
+    /** open(2) with O_CLOEXEC, as fsuid/fsgid `uid`/`gid` (-1: the server's own); answers the fd. */
+    open(path: Bytes, flags: number, mode: number, uid: number, gid: number): Promise<number>;
+    /** mknod(2) as fsuid/fsgid `uid`/`gid`. */
+    mknod(path: Bytes, mode: number, rdev: number, uid: number, gid: number): Promise<number>;
+    /** mkdir(2) as fsuid/fsgid `uid`/`gid`. */
+    mkdir(path: Bytes, mode: number, uid: number, gid: number): Promise<number>;
+    /** symlink(2) as fsuid/fsgid `uid`/`gid`. */
+    symlink(target: Bytes, path: Bytes, uid: number, gid: number): Promise<number>;
+    /** renameat2(2) with RENAME_NOREPLACE / RENAME_EXCHANGE. */
+    rename(from: Bytes, to: Bytes, flags: number): Promise<number>;
+    /** utimensat(2) on a path (not following a final symlink) or futimens(2) on an fd. */
+    utimens(pathOrFd: Bytes | number, atime: NativeTime, mtime: NativeTime): Promise<number>;
+    /** lsetxattr(2). */
+    setxattr(path: Bytes, name: Bytes, value: Buffer, flags: number): Promise<number>;
+    /** lgetxattr(2): the value. */
+    getxattr(path: Bytes, name: Bytes): Promise<Buffer>;
+    /** llistxattr(2): the names, each followed by a NUL byte. */
+    listxattr(path: Bytes): Promise<Buffer>;
+    /** lremovexattr(2). */
+    removexattr(path: Bytes, name: Bytes): Promise<number>;
+    /** fallocate(2). */
+    fallocate(fd: number, mode: number, offset: number, length: number): Promise<number>;
+    /** lseek(2), for SEEK_DATA and SEEK_HOLE: the offset found. */
+    lseek(fd: number, offset: number, whence: number): Promise<number>;
+    /** copy_file_range(2) at explicit offsets: the bytes copied. */
+    copyFileRange(fdIn: number, offsetIn: number, fdOut: number, offsetOut: number, length: number, flags: number): Promise<number>;
+}
+/** A helper call made synchronous: its value, or -errno on failure (a negative number). */
+export type Synchronous<T> = {
+    [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | number : never;
+};
+export declare const native: NativeHelper & {
+    sync: Synchronous<NativeHelper> & SyncOnly;
+};
+/** Calls the helper makes only synchronously. */
+export interface SyncOnly {
+    /**
+     * lstat(2) of a path, or fstat(2) of an fd, into `out`: dev, ino, mode, nlink, uid, gid, rdev,
+     * size, blksize, blocks, then atime, mtime and ctime in nanoseconds. 0, or -errno.
+     */
+    stat(pathOrFd: Bytes | number, out: BigInt64Array): number;
+}
+export {};
+//# sourceMappingURL=native.d.ts.map

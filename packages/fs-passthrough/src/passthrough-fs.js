@@ -1,0 +1,381 @@
+// PassthroughFs: every path operation of @fusekit/highlevel answered by the same operation on
+// a host directory, through node:fs, or the small native helper where node:fs has no call (or
+// one that costs more than the system call: see host.ts).
+// Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
+import * as fs from 'node:fs';
+import { FuseError, opened, } from '@fusekit/highlevel';
+import { poolHost, syncHost } from './host.js';
+const { O_APPEND, O_CREAT, O_DIRECT, O_RDWR, O_TRUNC, O_WRONLY } = fs.constants;
+const O_ACCMODE = 3;
+const { S_IXGRP } = fs.constants;
+const S_ISUID = 0o4000, S_ISGID = 0o2000;
+const TRUSTED = Buffer.from('trusted.');
+const SLASH = Buffer.from('/');
+const RENAME_EXCHANGE = 2;
+/** Thrown for every missing name: one error object, no stack trace captured per lookup. */
+const ENOENT = new FuseError('ENOENT');
+const timeouts = { never: 0, auto: 1, always: 86_400 };
+/** statfs f_type of the filesystems whose calls are fast enough to make on the JS thread. */
+const LOCAL_TYPES = new Set([
+    0x01021994, // tmpfs
+    0x858458f6, // ramfs
+    0xef53, // ext2, ext3, ext4
+    0x58465342, // xfs
+    0x9123683e, // btrfs
+    0xf2f52010, // f2fs
+]);
+/** Whether `path` is on a local filesystem (see {@link PassthroughOptions.syncCalls}). */
+export function isLocalFilesystem(path) {
+    try {
+        return LOCAL_TYPES.has(fs.statfsSync(path).type);
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Mirrors the host directory `source` (an absolute path): every operation through the mount is
+ * the same operation on the file below `source`. A {@link FileSystem} of `@fusekit/highlevel`
+ * with Buffer paths; mount it with {@link PassthroughFs.mountOptions}:
+ *
+ * @example
+ * const passthrough = createPassthroughFs('/srv/data', { cache: 'auto' });
+ * const session = await mount(passthrough, '/mnt/data', passthrough.mountOptions({ allowOther: true }));
+ *
+ * Open files are host file descriptors, so a file unlinked while open keeps working, and reads
+ * are answered from the descriptor without copying the data through JavaScript.
+ */
+export class PassthroughFs {
+    /** The host directory shown at the mountpoint. */
+    source;
+    cache;
+    writeback;
+    /** Whether host calls are made on the JS thread (see {@link PassthroughOptions.syncCalls}). */
+    syncCalls;
+    #root;
+    #fs;
+    #requestOwners;
+    #openFlags;
+    /** Host descriptors opened for direct I/O: writes to them bypass the kernel's setuid clearing. */
+    #direct = new Set();
+    /**
+     * Open host descriptors by the path they were opened at (and back): the kernel stats an open
+     * file by its inode, without a handle, so a file unlinked on the host side is found here.
+     */
+    #openAt = new Map();
+    #pathOf = new Map();
+    constructor(source, options = {}) {
+        this.source = source;
+        this.cache = options.cache ?? 'auto';
+        this.writeback = options.writeback ?? false;
+        this.#requestOwners = options.requestOwners ?? process.getuid?.() === 0;
+        this.syncCalls = options.syncCalls ?? isLocalFilesystem(source);
+        this.#fs = this.syncCalls ? syncHost : poolHost;
+        // '/' + '/dir/file' would still work, but a clean prefix keeps error messages readable.
+        this.#root = Buffer.from(source === '/' ? '' : source.replace(/\/+$/, ''));
+        this.#openFlags = { directIo: this.cache === 'never', keepCache: this.cache === 'always' };
+        // With the writeback cache, data not yet written back is not in the host file, where
+        // SEEK_DATA would miss it (and `cp` would skip it): let the kernel answer lseek itself.
+        if (this.writeback)
+            this.#unimplement('lseek');
+        if (options.xattrs === false)
+            this.#unimplement('setxattr', 'getxattr', 'listxattr', 'removexattr');
+    }
+    /** Hides methods from the dispatcher: the kernel gets ENOSYS for them (and stops asking). */
+    #unimplement(...names) {
+        for (const name of names)
+            Object.defineProperty(this, name, { value: undefined });
+    }
+    /**
+     * The mount options this filesystem needs (Buffer names, the cache timeouts and capabilities
+     * of its cache mode), merged with yours.
+     *
+     * Permissions are checked by the kernel (`default_permissions`) when other users can reach
+     * the mount (`allowOther`, or `allow_other` among `options`). Otherwise the one user who can
+     * is the server's own, and the host checks that user on every call already: the kernel's
+     * checks would add nothing but a GETATTR of the directory after each create, unlink and
+     * rename. Pass `defaultPermissions: true` to have them anyway.
+     */
+    mountOptions(extra = {}) {
+        const timeout = timeouts[this.cache];
+        const shared = extra.allowOther === true || (extra.options ?? []).includes('allow_other');
+        return {
+            fsname: this.source,
+            subtype: 'fusekit-passthrough',
+            defaultPermissions: shared,
+            attrTimeout: timeout,
+            entryTimeout: timeout,
+            // Host calls on the JS thread answer at once, so the next request is worth waiting for;
+            // with the pool, answers come from the event loop, which a busy poll would hold up.
+            busyPollMicros: this.syncCalls ? 20 : 0,
+            ...extra,
+            // Clearing setuid/setgid is ours (below): the kernel then no longer asks for the
+            // security.capability xattr before every write, nor re-reads attributes before a chown.
+            capabilities: { writebackCache: this.writeback, handleKillprivV2: true, ...extra.capabilities },
+            namesAsBuffers: true,
+        };
+    }
+    /** The host path of a path in the mount. */
+    #host(path) {
+        return Buffer.concat([this.#root, path]);
+    }
+    /** The owner new files get: the caller's, or the server's own (-1) when not asked or not root. */
+    #owner(ctx) {
+        if (!this.#requestOwners || (ctx.uid === 0 && ctx.gid === 0))
+            return [-1, -1];
+        return [ctx.uid, ctx.gid];
+    }
+    /**
+     * The kernel applied the caller's umask already; the server's own must not mask the modes
+     * of new host files a second time. (A process-wide setting: mount nothing else here that
+     * relies on a umask.)
+     */
+    init() {
+        process.umask(0);
+    }
+    /**
+     * Not `async`: with synchronous host calls a lookup or stat is answered without a promise,
+     * which spares the most frequent requests a trip through the microtask queue.
+     */
+    getattr(path, fd) {
+        if (fd !== undefined)
+            return this.#fs.fstat(fd);
+        const stats = this.#fs.lstat(this.#host(path));
+        return stats instanceof Promise ? stats.then((s) => this.#orOpen(path, s)) : this.#orOpen(path, stats);
+    }
+    /** The host's attributes of `path`, or, if the name is gone there, those of a file still open at it. */
+    #orOpen(path, stats) {
+        if (stats !== undefined)
+            return stats;
+        const open = this.#openAt.get(path.toString('latin1'));
+        if (open !== undefined)
+            return this.#fs.fstat(open.values().next().value);
+        throw ENOENT;
+    }
+    /** Asked only without `default_permissions`: the host answers for the server's user, the only one here. */
+    access(path, mode) {
+        return this.#fs.access(this.#host(path), mode);
+    }
+    readlink(path) {
+        return this.#fs.readlink(this.#host(path));
+    }
+    async mknod(path, mode, rdev, ctx) {
+        await this.#fs.mknod(this.#host(path), mode, rdev, ...this.#owner(ctx));
+    }
+    async mkdir(path, mode, ctx) {
+        await this.#fs.mkdir(this.#host(path), mode, ...this.#owner(ctx));
+    }
+    async unlink(path) {
+        await this.#fs.unlink(this.#host(path));
+        if (this.#openAt.size > 0)
+            this.#moveOpen(path.toString('latin1'), '', false); // open there, they have no name now
+    }
+    rmdir(path) {
+        return this.#fs.rmdir(this.#host(path));
+    }
+    async symlink(target, path, ctx) {
+        await this.#fs.symlink(target, this.#host(path), ...this.#owner(ctx));
+    }
+    async rename(from, to, flags) {
+        await this.#fs.rename(this.#host(from), this.#host(to), flags);
+        if (this.#openAt.size > 0)
+            this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
+    }
+    link(from, to) {
+        return this.#fs.link(this.#host(from), this.#host(to));
+    }
+    chmod(path, mode, fd) {
+        return fd !== undefined ? this.#fs.fchmod(fd, mode) : this.#fs.chmod(this.#host(path), mode);
+    }
+    chown(path, uid, gid, fd) {
+        return fd !== undefined ? this.#fs.fchown(fd, uid, gid) : this.#fs.lchown(this.#host(path), uid, gid);
+    }
+    async truncate(path, size, fd, ctx) {
+        await (fd !== undefined ? this.#fs.ftruncate(fd, size) : this.#fs.truncate(this.#host(path), size));
+        if (ctx.killSuidgid)
+            await this.#dropPrivileges(fd ?? this.#host(path));
+    }
+    async utimens(path, atime, mtime, fd) {
+        await this.#fs.utimens(fd ?? this.#host(path), atime, mtime);
+    }
+    /**
+     * With the writeback cache the kernel reads pages of files opened write-only and appends by
+     * itself: the host file is opened read-write and without O_APPEND then (as passthrough_ll).
+     * O_DIRECT is not passed on: direct I/O is asked of the kernel's cache instead, so reads can
+     * still be spliced from the host descriptor at any alignment.
+     */
+    #hostFlags(flags) {
+        let host = flags & ~O_DIRECT;
+        if (this.writeback) {
+            if ((host & O_ACCMODE) === O_WRONLY)
+                host = (host & ~O_ACCMODE) | O_RDWR;
+            host &= ~O_APPEND;
+        }
+        return host;
+    }
+    #opened(path, fd, flags) {
+        const key = path.toString('latin1');
+        this.#pathOf.set(fd, key);
+        const fds = this.#openAt.get(key);
+        if (fds === undefined)
+            this.#openAt.set(key, new Set([fd]));
+        else
+            fds.add(fd);
+        const direct = (flags & O_DIRECT) !== 0;
+        if (direct || this.#openFlags.directIo === true)
+            this.#direct.add(fd);
+        return opened(fd, direct ? { ...this.#openFlags, directIo: true } : this.#openFlags);
+    }
+    #closed(fd) {
+        const key = this.#pathOf.get(fd);
+        const fds = key === undefined ? undefined : this.#openAt.get(key);
+        fds?.delete(fd);
+        if (fds?.size === 0)
+            this.#openAt.delete(key);
+        this.#pathOf.delete(fd);
+        this.#direct.delete(fd);
+    }
+    /** Books a rename (or exchange, or with `to` '' an unlink) of open files (a renamed directory's descendants are not followed). */
+    #moveOpen(from, to, exchange) {
+        if (to === '') {
+            for (const fd of this.#openAt.get(from) ?? [])
+                this.#pathOf.delete(fd);
+            this.#openAt.delete(from);
+            return;
+        }
+        const moving = this.#openAt.get(from);
+        const other = this.#openAt.get(to);
+        this.#openAt.delete(from);
+        this.#openAt.delete(to);
+        if (moving !== undefined)
+            this.#openAt.set(to, moving);
+        if (exchange && other !== undefined)
+            this.#openAt.set(from, other);
+        for (const fd of moving ?? [])
+            this.#pathOf.set(fd, to);
+        if (exchange)
+            for (const fd of other ?? [])
+                this.#pathOf.set(fd, from);
+        else
+            for (const fd of other ?? [])
+                this.#pathOf.delete(fd); // replaced: no name any more
+    }
+    /**
+     * What the kernel leaves to us (handleKillprivV2) on a write, truncate or open(O_TRUNC) by a
+     * caller without CAP_FSETID (`ctx.killSuidgid`): clear setuid, and setgid when the group may
+     * execute. The server itself writes as root, which would keep them. Without the capability
+     * (a kernel before 5.11) the kernel still clears them itself, except on direct I/O: a non-zero
+     * uid stands in for the flag there.
+     */
+    async #dropPrivileges(file) {
+        const mode = Number((await (typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file))).mode);
+        const kill = (mode & S_ISUID) | ((mode & S_IXGRP) !== 0 ? mode & S_ISGID : 0);
+        if (kill === 0)
+            return;
+        await (typeof file === 'number' ? this.#fs.fchmod(file, mode & 0o7777 & ~kill) : this.#fs.chmod(file, mode & 0o7777 & ~kill));
+    }
+    async open(path, flags, ctx) {
+        const fd = await this.#fs.open(this.#host(path), this.#hostFlags(flags), 0, -1, -1);
+        // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
+        if (ctx.killSuidgid || (flags & O_TRUNC && ctx.uid !== 0))
+            await this.#dropPrivileges(fd);
+        return this.#opened(path, fd, flags);
+    }
+    async create(path, mode, flags, ctx) {
+        const [uid, gid] = this.#owner(ctx);
+        const fd = await this.#fs.open(this.#host(path), this.#hostFlags(flags) | O_CREAT, mode, uid, gid);
+        if (ctx.killSuidgid)
+            await this.#dropPrivileges(fd); // O_TRUNC of a file made on the host meanwhile
+        return this.#opened(path, fd, flags);
+    }
+    /** Answered from the host descriptor: lowlevel splices the range to the kernel, zero-copy. */
+    read(_path, size, offset, fd) {
+        return { fd, position: offset, size };
+    }
+    async write(_path, data, offset, fd, ctx) {
+        if (ctx.killSuidgid || (ctx.uid !== 0 && this.#direct.has(fd)))
+            await this.#dropPrivileges(fd);
+        return this.#fs.write(fd, data, offset);
+    }
+    release(_path, _flags, fd) {
+        this.#closed(fd);
+        return this.#fs.close(fd);
+    }
+    fsync(_path, datasync, fd) {
+        return this.#fs.fsync(fd, datasync);
+    }
+    opendir() {
+        return opened(undefined, { cacheReaddir: this.cache === 'always', keepCache: this.cache === 'always' });
+    }
+    /**
+     * With synchronous host calls, each name with its attributes, stat'ed as the kernel reads on
+     * (as passthrough_ll does): readdirplus then spares a LOOKUP per name (`rm -r`, `ls -l`, `du`).
+     * On the pool, names only: a hand-off per name would cost more than the LOOKUPs it spares.
+     */
+    readdir(path) {
+        const dir = this.#host(path);
+        return this.syncCalls ? this.#withAttributes(dir, syncHost.readdir(dir)) : this.#fs.readdir(dir);
+    }
+    *#withAttributes(dir, names) {
+        for (const name of names) {
+            let attributes;
+            try {
+                attributes = syncHost.lstat(Buffer.concat([dir, SLASH, name]));
+            }
+            catch {
+                // Listable but not searchable (no x for a server that is not root): the name alone.
+            }
+            yield attributes === undefined ? name : { name, attributes };
+        }
+    }
+    async fsyncdir(path) {
+        const dir = await fs.promises.open(this.#host(path), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+        try {
+            await dir.sync();
+        }
+        finally {
+            await dir.close();
+        }
+    }
+    statfs(path) {
+        return this.#fs.statfs(this.#host(path));
+    }
+    async setxattr(path, name, value, flags) {
+        await this.#fs.setxattr(this.#host(path), name, value, flags);
+    }
+    getxattr(path, name) {
+        return this.#fs.getxattr(this.#host(path), name);
+    }
+    /** The server lists `trusted.*` names as root; an unprivileged caller would not see them. */
+    async listxattr(path, ctx) {
+        const list = await this.#fs.listxattr(this.#host(path));
+        const names = [];
+        for (let start = 0, end; (end = list.indexOf(0, start)) !== -1; start = end + 1) {
+            const name = list.subarray(start, end);
+            if (ctx.uid === 0 || !name.subarray(0, TRUSTED.length).equals(TRUSTED))
+                names.push(name);
+        }
+        return names;
+    }
+    async removexattr(path, name) {
+        await this.#fs.removexattr(this.#host(path), name);
+    }
+    async fallocate(_path, mode, offset, length, fd) {
+        await this.#fs.fallocate(fd, mode, offset, length);
+    }
+    lseek(_path, offset, whence, fd) {
+        return this.#fs.lseek(fd, offset, whence);
+    }
+    copyFileRange(_pathIn, offsetIn, fdIn, _pathOut, offsetOut, fdOut, length, flags) {
+        return this.#fs.copyFileRange(fdIn, offsetIn, fdOut, offsetOut, length, flags);
+    }
+}
+/**
+ * Makes a filesystem that mirrors the host directory `source` (give an absolute, real path;
+ * the CLI checks and resolves it). Mount it with `mount(fs, mountpoint, fs.mountOptions())`
+ * from `@fusekit/highlevel`.
+ */
+export function createPassthroughFs(source, options = {}) {
+    return new PassthroughFs(source, options);
+}
+//# sourceMappingURL=passthrough-fs.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=cli.integration.test.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=native.test.d.ts.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=passthrough-fs.test.d.ts.map

@@ -1,0 +1,59 @@
+// PassthroughFs's choices, no mount.
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { createPassthroughFs } from '../src/index.js';
+import { isLocalFilesystem } from '../src/passthrough-fs.js';
+describe('PassthroughFs options', () => {
+    it('makes host calls on the JS thread by default for a local source only', () => {
+        // The test machines keep their temporary directory on tmpfs or a local disk.
+        expect(isLocalFilesystem(tmpdir())).toBe(true);
+        expect(createPassthroughFs(tmpdir()).syncCalls).toBe(true);
+        // procfs (a stand-in for a network or FUSE filesystem), and a source that is not there.
+        expect(createPassthroughFs('/proc').syncCalls).toBe(false);
+        expect(createPassthroughFs('/nonexistent-source').syncCalls).toBe(false);
+        expect(createPassthroughFs(tmpdir(), { syncCalls: false }).syncCalls).toBe(false);
+        expect(createPassthroughFs('/proc', { syncCalls: true }).syncCalls).toBe(true);
+    });
+});
+describe('host calls', () => {
+    it('throw like node:fs when synchronous helper calls fail, without building an Error each time', async () => {
+        const { syncHost } = await import('../src/host.js');
+        const missing = () => { try {
+            syncHost.getxattr(Buffer.from(tmpdir()), Buffer.from('user.missing'));
+        }
+        catch (error) {
+            return error;
+        } };
+        const error = missing();
+        expect(error).toMatchObject({ code: 'ENODATA', errno: -61 });
+        expect(missing()).toBe(error);
+    });
+});
+describe('readdir', () => {
+    it('lists names with their attributes, and a name alone where the server may not look (no x)', async () => {
+        const { execFileSync } = await import('node:child_process');
+        const { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync } = await import('node:fs');
+        const { join } = await import('node:path');
+        const source = mkdtempSync(join(tmpdir(), 'fusekit-pt-readdir-'));
+        try {
+            chmodSync(source, 0o755);
+            mkdirSync(join(source, 'd'));
+            writeFileSync(join(source, 'd', 'f'), 'x');
+            const list = (user) => execFileSync(user[0], [...user.slice(1), process.execPath, '--input-type=module', '-e', `
+        const { createPassthroughFs } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+        const fs = createPassthroughFs(${JSON.stringify(source)}, { syncCalls: true });
+        const out = [...fs.readdir(Buffer.from('/d'))].map((e) => Buffer.isBuffer(e) ? [e.toString()] : [e.name.toString(), Number(e.attributes.size)]);
+        console.log(JSON.stringify(out));
+      `], { encoding: 'utf8' });
+            expect(JSON.parse(list(['env']))).toEqual([['f', 1]]);
+            // As a user who may read the directory but not search it, lstat fails: names alone.
+            chmodSync(join(source, 'd'), 0o744);
+            if (process.getuid?.() === 0)
+                expect(JSON.parse(list(['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups']))).toEqual([['f']]);
+        }
+        finally {
+            rmSync(source, { recursive: true, force: true });
+        }
+    });
+});
+//# sourceMappingURL=passthrough-fs.test.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=passthrough.integration.test.d.ts.map

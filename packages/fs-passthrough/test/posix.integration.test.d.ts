@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=posix.integration.test.d.ts.map

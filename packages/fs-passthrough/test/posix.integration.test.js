@@ -1,0 +1,31 @@
+// The shared POSIX conformance suite, against fusekit-passthrough over a tmpfs host directory:
+// each case's syscalls through the mount must give what they give on tmpfs itself, in every
+// cache mode, with host calls on the JS thread (the default for a tmpfs) and on the pool.
+import { definePosixSuite } from '@fusekit/posix-suite';
+import { startPassthroughFs } from './cli-path.js';
+for (const args of [['--cache=auto'], ['--cache=always'], ['--pool-calls']]) {
+    definePosixSuite({
+        name: `fusekit-passthrough ${args.join(' ')}`,
+        start: (mountpoint) => startPassthroughFs(mountpoint, args),
+    });
+}
+definePosixSuite({
+    name: 'fusekit-passthrough --cache=never',
+    start: (mountpoint) => startPassthroughFs(mountpoint, ['--cache=never']),
+    skip: {
+        'shared memory maps read and write the file': 'direct I/O files cannot be mapped shared before libfuse 3.16 (FUSE_CAP_DIRECT_IO_ALLOW_MMAP); Debian 12 has 3.14',
+    },
+});
+// With the writeback cache the kernel, not the host file, is the truth about recent writes:
+// these cases look at what only the host file can say while the data is still in the kernel.
+definePosixSuite({
+    name: 'fusekit-passthrough --writeback',
+    start: (mountpoint) => startPassthroughFs(mountpoint, ['--writeback']),
+    skip: {
+        'create, write, read, fstat': 'st_blocks comes from the host file, which lags until writeback',
+        'a 5 GiB sparse file costs what is written': 'st_blocks lags until writeback; SEEK_DATA/SEEK_HOLE are answered by the kernel (all data)',
+        'lseek SEEK_DATA and SEEK_HOLE': 'answered by the kernel (all data): the host file lacks data not yet written back',
+        'timestamps per operation': 'the kernel reads a page before a partial write of it, which moves the host atime',
+    },
+});
+//# sourceMappingURL=posix.integration.test.js.map

@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=workloads.integration.test.d.ts.map
