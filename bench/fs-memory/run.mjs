@@ -5,6 +5,7 @@
 // drops caches).
 //
 //   node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory]
+//                                [--workloads sequential,metadata,tree]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
@@ -19,11 +20,13 @@ const { values: opts } = parseArgs({
     quick: { type: 'boolean', default: false },
     repeats: { type: 'string' },
     targets: { type: 'string' },
+    workloads: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (opts.help) {
-  console.log('usage: node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory]');
+  console.log('usage: node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory]\n' +
+    '                                [--workloads sequential,metadata,tree]');
   process.exit(0);
 }
 const repeats = Number(opts.repeats ?? (opts.quick ? 1 : 3));
@@ -172,6 +175,7 @@ function tree(dir) {
 }
 
 // ---- the run
+const WORKLOADS = { sequential, metadata, tree };
 const samples = {}; // samples[metric][target] = number[]
 for (let i = 0; i < repeats; i++) {
   for (const target of targets) {
@@ -180,7 +184,8 @@ for (let i = 0; i < repeats; i++) {
     log(`repeat ${i + 1}/${repeats}: ${target}`);
     const stop = await start(target, dir);
     try {
-      for (const [metric, value] of Object.entries({ ...sequential(dir), ...metadata(dir), ...tree(dir) })) {
+      const results = Object.entries(WORKLOADS).filter(([name]) => opts.workloads?.split(',').includes(name) ?? true).map(([, run]) => run(dir));
+      for (const [metric, value] of Object.entries(Object.assign({}, ...results))) {
         ((samples[metric] ??= {})[target] ??= []).push(value);
       }
     } finally {
