@@ -19,7 +19,8 @@ export interface Host extends Helper {
   fstat(fd: number): MaybePromise<Attributes>;
   access(path: Buffer, mode: number): MaybePromise<void>;
   readlink(path: Buffer): MaybePromise<Buffer>;
-  readdir(path: Buffer): MaybePromise<Buffer[]>;
+  /** Names with their types (d_type: no stat per name). */
+  readdir(path: Buffer): MaybePromise<fs.Dirent<Buffer>[]>;
   unlink(path: Buffer): MaybePromise<void>;
   rmdir(path: Buffer): MaybePromise<void>;
   link(from: Buffer, to: Buffer): MaybePromise<void>;
@@ -78,6 +79,7 @@ function statSync(pathOrFd: Buffer | number): Attributes | undefined {
 
 const bigint = { bigint: true } as const;
 const asBuffer = { encoding: 'buffer' } as const;
+const typedBuffers = { encoding: 'buffer', withFileTypes: true } as const;
 const cb = {
   close: promisify(fs.close),
   fstat: promisify(fs.fstat),
@@ -98,7 +100,7 @@ export const poolHost: Host = {
   fstat: (fd) => cb.fstat(fd, bigint),
   access: (path, mode) => fs.promises.access(path, mode),
   readlink: (path) => fs.promises.readlink(path, asBuffer),
-  readdir: (path) => fs.promises.readdir(path, asBuffer),
+  readdir: (path) => fs.promises.readdir(path, typedBuffers),
   unlink: (path) => fs.promises.unlink(path),
   rmdir: (path) => fs.promises.rmdir(path),
   link: (from, to) => fs.promises.link(from, to),
@@ -123,7 +125,7 @@ export const syncHost: Host = {
   fstat: (fd) => statSync(fd)!,
   access: (path, mode) => fs.accessSync(path, mode),
   readlink: (path) => fs.readlinkSync(path, asBuffer),
-  readdir: (path) => fs.readdirSync(path, asBuffer),
+  readdir: (path) => fs.readdirSync(path, typedBuffers),
   unlink: (path) => fs.unlinkSync(path),
   rmdir: (path) => fs.rmdirSync(path),
   link: (from, to) => fs.linkSync(from, to),

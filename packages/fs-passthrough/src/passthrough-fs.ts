@@ -23,6 +23,18 @@ const RENAME_EXCHANGE = 2;
 function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
   return value instanceof Promise ? value.then(next) : next(value);
 }
+/** The S_IFMT bits of a listed entry's type (0 where the host did not say). */
+function typeOf(entry: fs.Dirent<Buffer>): number {
+  if (entry.isFile()) return fs.constants.S_IFREG;
+  if (entry.isDirectory()) return fs.constants.S_IFDIR;
+  if (entry.isSymbolicLink()) return fs.constants.S_IFLNK;
+  if (entry.isFIFO()) return fs.constants.S_IFIFO;
+  if (entry.isSocket()) return fs.constants.S_IFSOCK;
+  if (entry.isCharacterDevice()) return fs.constants.S_IFCHR;
+  if (entry.isBlockDevice()) return fs.constants.S_IFBLK;
+  return 0;
+}
+
 /** The helper's calls answer 0 for success; the FileSystem's answer nothing. */
 const done = (): void => undefined;
 
@@ -384,25 +396,20 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   /**
-   * With synchronous host calls, each name with its attributes, stat'ed as the kernel reads on
-   * (as passthrough_ll does): readdirplus then spares a LOOKUP per name (`rm -r`, `ls -l`, `du`).
-   * On the pool, names only: a hand-off per name would cost more than the LOOKUPs it spares.
+   * Each name with its type, from the host's listing (d_type: no stat), and with synchronous host
+   * calls its attributes, stat'ed only when readdirplus asks for them (as passthrough_ll does):
+   * readdirplus then spares a LOOKUP per name (`rm -r`, `ls -l`, `du`). On the pool, names and
+   * types only: a hand-off per name would cost more than the LOOKUPs it spares.
    */
   readdir(path: Buffer | null): Result<Iterable<DirectoryEntry<Buffer>>> {
     const dir = this.#host(path!);
-    return this.syncCalls ? this.#withAttributes(dir, syncHost.readdir(dir) as Buffer[]) : this.#fs.readdir(dir);
-  }
-
-  *#withAttributes(dir: Buffer, names: Buffer[]): Iterable<DirectoryEntry<Buffer>> {
-    for (const name of names) {
-      let attributes: Attributes | undefined;
-      try {
-        attributes = syncHost.lstat(Buffer.concat([dir, SLASH, name])) as Attributes | undefined;
-      } catch {
-        // Listable but not searchable (no x for a server that is not root): the name alone.
-      }
-      yield attributes === undefined ? name : { name, attributes };
-    }
+    return then(this.#fs.readdir(dir), (listed) => listed.map((entry): DirectoryEntry<Buffer> => {
+      const name = entry.name;
+      const mode = typeOf(entry);
+      if (!this.syncCalls) return { name, mode };
+      // Listable but not searchable (no x for a server that is not root): the name alone.
+      return { name, mode, attributes: () => syncHost.lstat(Buffer.concat([dir, SLASH, name])) as Attributes | undefined };
+    }));
   }
 
   async fsyncdir(path: Buffer | null): Promise<void> {

@@ -28,7 +28,7 @@ describe('host calls', () => {
 });
 
 describe('readdir', () => {
-  it('lists names with their attributes, and a name alone where the server may not look (no x)', async () => {
+  it('lists names with their types, and attributes on demand where the server may look (x)', async () => {
     const { execFileSync } = await import('node:child_process');
     const { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync } = await import('node:fs');
     const { join } = await import('node:path');
@@ -40,13 +40,15 @@ describe('readdir', () => {
       const list = (user: string[]) => execFileSync(user[0]!, [...user.slice(1), process.execPath, '--input-type=module', '-e', `
         const { createPassthroughFs } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
         const fs = createPassthroughFs(${JSON.stringify(source)}, { syncCalls: true });
-        const out = [...fs.readdir(Buffer.from('/d'))].map((e) => Buffer.isBuffer(e) ? [e.toString()] : [e.name.toString(), Number(e.attributes.size)]);
+        const statOf = (e) => { try { return e.attributes(); } catch { return undefined; } };
+        const out = fs.readdir(Buffer.from('/d')).map((e) => [e.name.toString(), e.mode, statOf(e) && Number(statOf(e).size)]);
         console.log(JSON.stringify(out));
       `], { encoding: 'utf8' });
-      expect(JSON.parse(list(['env']))).toEqual([['f', 1]]);
-      // As a user who may read the directory but not search it, lstat fails: names alone.
+      const S_IFREG = 0o100000;
+      expect(JSON.parse(list(['env']))).toEqual([['f', S_IFREG, 1]]);
+      // As a user who may read the directory but not search it, lstat fails: names and types alone.
       chmodSync(join(source, 'd'), 0o744);
-      if (process.getuid?.() === 0) expect(JSON.parse(list(['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups']))).toEqual([['f']]);
+      if (process.getuid?.() === 0) expect(JSON.parse(list(['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups']))).toEqual([['f', S_IFREG, null]]);
     } finally {
       rmSync(source, { recursive: true, force: true });
     }

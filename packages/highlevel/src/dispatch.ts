@@ -8,7 +8,7 @@ import {
 import { isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
 import { DeferredUnlink } from './deferred-unlink.js';
 import { Opened, type Attributes, type FileSystem, type PathLike } from './filesystem.js';
-import { Listing } from './listing.js';
+import { Listing, type ListedEntry } from './listing.js';
 import { acquireAll, normalize, type HeldLocks, type LockRequest } from './locks.js';
 import type { Names } from './names.js';
 import type { Node } from './node.js';
@@ -690,43 +690,52 @@ export class Dispatcher<P extends PathLike> {
       // readdirplus adds names to the table: ordered against changes of this directory's names.
       if (this.#pathLocks(out, dir) && plus) out.push({ lock: dir.entries, exclusive: false });
       return out;
-    }, async () => {
+    }, () => {
+      if (offset !== 0 && listing.started) return this.#fill(dir, listing, offset, reply, plus);
       const dirPath = this.table.path(dir);
-      if (offset === 0 || !listing.started) {
-        if (dirPath === null && !this.#nullPath) throw enoent();
-        listing.reset(await this.#fs.readdir!(this.#nullPath ? null : dirPath, file.handle, ctx), dir.version);
-      }
-      for (let i = offset; ; i++) {
-        const e = await listing.at(i);
-        if (e === undefined) return;
-        const key = this.#names.key(e.name);
-        if (key === '.' || key === '..') {
-          const ino = key === '.' ? dir.id : (dir.links[0]?.parent.id ?? dir.id);
-          if (!reply.add(e.name, { ino, mode: S_IFDIR }, i + 1)) return;
-          continue;
-        }
-        if (!plus) {
-          const ino = dir.children?.get(key)?.id ?? UNKNOWN_INO;
-          const mode = e.attributes === undefined ? 0 : modeOf(e.attributes) & S_IFMT;
-          if (!reply.add(e.name, { ino, mode }, i + 1)) return;
-          continue;
-        }
-        // Without fresh attributes (none listed, or listed before a change of this directory),
-        // list the name alone: the kernel looks it up when it needs it, as libfuse's fuse.c does.
-        const a = listing.version === dir.version ? e.attributes : undefined;
-        if (a === undefined) {
-          const ino = dir.children?.get(key)?.id ?? UNKNOWN_INO;
-          const mode = e.attributes === undefined ? 0 : modeOf(e.attributes) & S_IFMT;
-          if (!reply.addName(e.name, { ino, mode }, i + 1)) return;
-          continue;
-        }
-        const entry = this.#entry(dir, e.name, a);
-        if (!reply.add(e.name, entry, i + 1)) {
-          this.table.forget(entry.ino, 1); // not sent: the kernel will not count it
-          return;
-        }
-      }
+      if (dirPath === null && !this.#nullPath) throw enoent();
+      return then(this.#fs.readdir!(this.#nullPath ? null : dirPath, file.handle, ctx), (source) => {
+        listing.reset(source, dir.version);
+        return this.#fill(dir, listing, offset, reply, plus);
+      });
     });
+  }
+
+  /** Adds the listing's entries from `index` on until the reply is full or the listing ends. */
+  #fill(dir: Node<P>, listing: Listing<P>, index: number, reply: DirectoryReply<Entry>, plus: boolean): void | Promise<void> {
+    for (let i = index; ; i++) {
+      const e = listing.at(i);
+      if (isThenable(e)) return e.then(() => this.#fill(dir, listing, i, reply, plus)); // an async source: then on at once
+      if (e === undefined || !this.#add(dir, listing, e, i + 1, reply, plus)) return;
+    }
+  }
+
+  /** Adds one entry to a readdir(plus) reply; false when it is full. */
+  #add(dir: Node<P>, listing: Listing<P>, e: ListedEntry<P>, next: number, reply: DirectoryReply<Entry>, plus: boolean): boolean {
+    const key = this.#names.key(e.name);
+    if (key === '.' || key === '..') {
+      const ino = key === '.' ? dir.id : (dir.links[0]?.parent.id ?? dir.id);
+      return reply.add(e.name, { ino, mode: S_IFDIR }, next);
+    }
+    if (!plus) return reply.add(e.name, { ino: dir.children?.get(key)?.id ?? UNKNOWN_INO, mode: e.type }, next);
+    // Attributes listed before a change of this directory may be stale: those are left out, and so
+    // are none at all. The name goes alone then: the kernel looks it up when it needs it, as
+    // libfuse's fuse.c does. Attributes given as a function are fresh: asked for now.
+    let a: Attributes | undefined;
+    if (typeof e.attributes === 'function') {
+      try {
+        a = e.attributes();
+      } catch {
+        a = undefined; // gone meanwhile, or not ours to stat: the kernel's lookup will tell
+      }
+    } else if (listing.version === dir.version) {
+      a = e.attributes;
+    }
+    if (a === undefined) return reply.addName(e.name, { ino: dir.children?.get(key)?.id ?? UNKNOWN_INO, mode: e.type }, next);
+    const entry = this.#entry(dir, e.name, a);
+    if (reply.add(e.name, entry, next)) return true;
+    this.table.forget(entry.ino, 1); // not sent: the kernel will not count it
+    return false;
   }
 
   statfs(ino: number, ctx: RequestContext): Statfs | Promise<Statfs> {

@@ -55,10 +55,20 @@ export type FilesystemStats = Statfs | {
 };
 
 /**
- * One directory entry from {@link FileSystem.readdir}: a name, or a name with attributes. Names
- * may be strings or Buffers in either names mode (`fs.readdir(dir, { encoding: 'buffer' })` fits).
+ * One directory entry from {@link FileSystem.readdir}: a name, or an object with the name and
+ * - `attributes`: answered to readdirplus, which spares the kernel a lookup per entry; or a
+ *   function giving them (undefined: the name alone), called only when readdirplus needs them,
+ *   so a plain readdir costs no stat per entry;
+ * - `mode`: the file type (its `S_IFMT` bits, or a whole mode), for plain readdir's `d_type`
+ *   when `attributes` are not given as an object.
+ *
+ * Names may be strings or Buffers in either names mode (`fs.readdir(dir, { encoding: 'buffer' })` fits).
  */
-export type DirectoryEntry<P extends PathLike = string> = P | PathLike | { name: P | PathLike; attributes?: Attributes };
+export type DirectoryEntry<P extends PathLike = string> = P | PathLike | {
+  name: P | PathLike;
+  attributes?: Attributes | (() => Attributes | undefined);
+  mode?: number;
+};
 
 /** A timestamp for {@link FileSystem.utimens}: nanoseconds, the current time, or unchanged. */
 export type TimeSpec = bigint | 'now' | 'omit';
@@ -216,8 +226,8 @@ export interface FileSystem<FH = unknown, DH = unknown, P extends PathLike = str
   /** Open a directory; answer a handle (or {@link opened}`(handle, { cacheReaddir })`). */
   opendir?(path: P, flags: number, ctx: RequestContext): Result<DH | Opened<DH>>;
   /**
-   * List a directory: names, or `{ name, attributes }` (attributes let the kernel skip a lookup
-   * per entry: readdirplus). An array, any iterable, or an async iterable (consumed as the
+   * List a directory: names, or `{ name, attributes, mode }` (attributes let the kernel skip a
+   * lookup per entry: readdirplus; see {@link DirectoryEntry}). An array, any iterable, or an async iterable (consumed as the
    * kernel asks for more). `.` and `..` are added for you. Called again when the directory is
    * read from the start (rewinddir).
    */

@@ -7,8 +7,13 @@ import type { Names } from './names.js';
 
 export interface ListedEntry<P> {
   name: P;
-  attributes: Attributes | undefined;
+  /** Attributes, or the function that gives them (see DirectoryEntry). */
+  attributes: Attributes | (() => Attributes | undefined) | undefined;
+  /** The file type as listed (`S_IFMT` bits), or 0 when not known without the attributes. */
+  type: number;
 }
+
+const S_IFMT = 0o170000;
 
 type Source<P extends PathLike> = Iterator<DirectoryEntry<P>> | AsyncIterator<DirectoryEntry<P>>;
 
@@ -25,7 +30,7 @@ export class Listing<P extends PathLike> {
     if (typeof source !== 'object' || source === null) throw new TypeError('readdir must answer an iterable of entries');
     this.close();
     this.entries.length = 0;
-    this.entries.push({ name: this.names.from('.'), attributes: undefined }, { name: this.names.from('..'), attributes: undefined });
+    this.entries.push({ name: this.names.from('.'), attributes: undefined, type: 0 }, { name: this.names.from('..'), attributes: undefined, type: 0 });
     this.version = version;
     const asyncIterable = (source as AsyncIterable<DirectoryEntry<P>>)[Symbol.asyncIterator];
     this.#source = typeof asyncIterable === 'function'
@@ -47,35 +52,51 @@ export class Listing<P extends PathLike> {
     return this.entries.length > 0;
   }
 
-  /** The entry at `index`, reading further from the source as needed; undefined past the end. */
-  async at(index: number): Promise<ListedEntry<P> | undefined> {
+  /**
+   * The entry at `index`, reading further from the source as needed; undefined past the end.
+   * A promise only while an async source is being read.
+   */
+  at(index: number): ListedEntry<P> | undefined | Promise<ListedEntry<P> | undefined> {
     while (index >= this.entries.length && this.#source !== undefined) {
-      const next = this.#source.next();
-      const r = typeof (next as { then?: unknown }).then === 'function' ? await next : (next as IteratorResult<DirectoryEntry<P>>);
-      if (r.done === true) {
-        this.#source = undefined;
-        break;
+      const source = this.#source;
+      const next = source.next();
+      if (typeof (next as { then?: unknown }).then === 'function') {
+        return (next as Promise<IteratorResult<DirectoryEntry<P>>>).then((r) => {
+          if (this.#source === source) this.#take(r);
+          return this.at(index);
+        });
       }
-      const entry = this.#normalize(r.value);
-      if (entry !== undefined) this.entries.push(entry);
+      this.#take(next as IteratorResult<DirectoryEntry<P>>);
     }
     return this.entries[index];
   }
 
+  #take(r: IteratorResult<DirectoryEntry<P>>): void {
+    if (r.done === true) {
+      this.#source = undefined;
+      return;
+    }
+    const entry = this.#normalize(r.value);
+    if (entry !== undefined) this.entries.push(entry);
+  }
+
   #normalize(value: DirectoryEntry<P>): ListedEntry<P> | undefined {
     let name: PathLike;
-    let attributes: Attributes | undefined;
+    let attributes: ListedEntry<P>['attributes'];
+    let type = 0;
     if (typeof value === 'string' || Buffer.isBuffer(value)) {
       name = value;
     } else if (typeof value === 'object' && value !== null && 'name' in value) {
       name = value.name;
       attributes = value.attributes;
+      if (typeof value.mode === 'number') type = value.mode & S_IFMT;
+      else if (typeof attributes === 'object' && attributes !== null) type = Number(attributes.mode) & S_IFMT;
     } else {
-      throw new TypeError('a directory entry must be a name or { name, attributes }');
+      throw new TypeError('a directory entry must be a name or { name, attributes, mode }');
     }
     const coerced = this.names.coerce(name);
     const key = this.names.key(coerced);
     if (key === '.' || key === '..' || key.length === 0 || this.skip(coerced)) return undefined;
-    return { name: coerced, attributes };
+    return { name: coerced, attributes, type };
   }
 }

@@ -96,6 +96,34 @@ describe('Dispatcher', () => {
     expect(d.table.size).toBe(4); // root, d, a, b
   });
 
+  it('asks for attributes given as a function only for readdirplus, and lists the name alone when they fail', async () => {
+    const tree: Record<string, Attributes> = { '/d': DIR };
+    const asked: string[] = [];
+    const attributes = (name: string) => () => {
+      asked.push(name);
+      if (name === 'gone') throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+      return name === 'none' ? undefined : FILE;
+    };
+    const d = setup({ readdir: () => ['f', 'gone', 'none'].map((name) => ({ name, mode: 0o100000, attributes: attributes(name) })) }, tree);
+    const dir = (await d.lookup(1, 'd', ctx)).ino;
+    const list = async (plus: boolean) => {
+      const { fh } = await d.opendir(dir, 0, ctx);
+      const added: [string, number, string][] = [];
+      const reply = {
+        add: (name: string, e: Entry) => (added.push([name, e.mode, 'add']), true),
+        addName: (name: string, e: { mode: number }) => (added.push([name, e.mode, 'name']), true),
+      } as unknown as DirectoryReply<Entry>;
+      await d.readdir(0, fh, reply, plus, ctx);
+      await d.releasedir(fh, ctx);
+      return added.slice(2); // after '.' and '..'
+    };
+    expect(await list(false)).toEqual([['f', 0o100000, 'add'], ['gone', 0o100000, 'add'], ['none', 0o100000, 'add']]);
+    expect(asked).toEqual([]); // plain readdir: no stat per entry
+    expect(await list(true)).toEqual([['f', 0o100644, 'add'], ['gone', 0o100000, 'name'], ['none', 0o100000, 'name']]);
+    expect(asked).toEqual(['f', 'gone', 'none']);
+    expect([...d.table.get(dir)!.children!.keys()]).toEqual(['f']); // only the entry sent with attributes is counted
+  });
+
   it('registers only what the FileSystem implements (the rest is ENOSYS in the kernel)', () => {
     const ops = new Dispatcher({ getattr: () => FILE }, stringNames, {}).operations();
     expect(Object.keys(ops).sort()).toEqual(['destroy', 'forget', 'getattr', 'init', 'lookup', 'open', 'opendir', 'release', 'releasedir']);
