@@ -8,6 +8,8 @@ import {
   type RequestContext, type Result, type TimeSpec,
 } from '@fusekit/highlevel';
 import { poolHost, syncHost, type Host } from './host.js';
+import { withHostPath } from './long-paths.js';
+import { andThen, type MaybePromise } from './maybe.js';
 
 const { O_APPEND, O_CREAT, O_DIRECT, O_RDWR, O_TRUNC, O_WRONLY } = fs.constants;
 const O_ACCMODE = 3;
@@ -16,13 +18,6 @@ const S_ISUID = 0o4000, S_ISGID = 0o2000;
 const TRUSTED = Buffer.from('trusted.');
 const SLASH = Buffer.from('/');
 const RENAME_EXCHANGE = 2;
-/**
- * Calls `next` with the value: at once if it is there, else when the promise fulfils. With
- * synchronous host calls an operation then answers without a promise or a microtask.
- */
-function then<T, R>(value: T | Promise<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
-  return value instanceof Promise ? value.then(next) : next(value);
-}
 /** The S_IFMT bits of a listed entry's type (0 where the host did not say). */
 function typeOf(entry: fs.Dirent<Buffer>): number {
   if (entry.isFile()) return fs.constants.S_IFREG;
@@ -190,9 +185,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     };
   }
 
-  /** The host path of a path in the mount. */
-  #host(path: Buffer): Buffer {
-    return Buffer.concat([this.#root, path]);
+  /** Calls `op` with the host path of a path in the mount (reached in pieces past PATH_MAX). */
+  #at<R>(path: Buffer, op: (hostPath: Buffer) => MaybePromise<R>): MaybePromise<R> {
+    return withHostPath(this.#fs, Buffer.concat([this.#root, path]), op);
   }
 
   /** The owner new files get: the caller's, or the server's own (-1) when not asked or not root. */
@@ -216,8 +211,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    */
   getattr(path: Buffer | null, fd: number | undefined): Result<Attributes> {
     if (fd !== undefined) return this.#fs.fstat(fd);
-    const stats = this.#fs.lstat(this.#host(path!));
-    return stats instanceof Promise ? stats.then((s) => this.#orOpen(path!, s)) : this.#orOpen(path!, stats);
+    return andThen(this.#at(path!, (p) => this.#fs.lstat(p)), (stats) => this.#orOpen(path!, stats));
   }
 
   /** The host's attributes of `path`, or, if the name is gone there, those of a file still open at it. */
@@ -230,60 +224,60 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 
   /** Asked only without `default_permissions`: the host answers for the server's user, the only one here. */
   access(path: Buffer, mode: number): Result<void> {
-    return this.#fs.access(this.#host(path), mode);
+    return this.#at(path, (p) => this.#fs.access(p, mode));
   }
 
   readlink(path: Buffer): Result<Buffer> {
-    return this.#fs.readlink(this.#host(path));
+    return this.#at(path, (p) => this.#fs.readlink(p));
   }
 
   mknod(path: Buffer, mode: number, rdev: number, ctx: RequestContext): Result<void> {
-    return then(this.#fs.mknod(this.#host(path), mode, rdev, ...this.#owner(ctx)), done);
+    return andThen(this.#at(path, (p) => this.#fs.mknod(p, mode, rdev, ...this.#owner(ctx))), done);
   }
 
   mkdir(path: Buffer, mode: number, ctx: RequestContext): Result<void> {
-    return then(this.#fs.mkdir(this.#host(path), mode, ...this.#owner(ctx)), done);
+    return andThen(this.#at(path, (p) => this.#fs.mkdir(p, mode, ...this.#owner(ctx))), done);
   }
 
   unlink(path: Buffer): Result<void> {
-    return then(this.#fs.unlink(this.#host(path)), () => {
+    return andThen(this.#at(path, (p) => this.#fs.unlink(p)), () => {
       if (this.#openAt.size > 0) this.#moveOpen(path.toString('latin1'), '', false); // open there, they have no name now
     });
   }
 
   rmdir(path: Buffer): Result<void> {
-    return this.#fs.rmdir(this.#host(path));
+    return this.#at(path, (p) => this.#fs.rmdir(p));
   }
 
   symlink(target: Buffer, path: Buffer, ctx: RequestContext): Result<void> {
-    return then(this.#fs.symlink(target, this.#host(path), ...this.#owner(ctx)), done);
+    return andThen(this.#at(path, (p) => this.#fs.symlink(target, p, ...this.#owner(ctx))), done);
   }
 
   rename(from: Buffer, to: Buffer, flags: number): Result<void> {
-    return then(this.#fs.rename(this.#host(from), this.#host(to), flags), () => {
+    return andThen(this.#at(from, (a) => this.#at(to, (b) => this.#fs.rename(a, b, flags))), () => {
       if (this.#openAt.size > 0) this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
     });
   }
 
   link(from: Buffer, to: Buffer): Result<void> {
-    return this.#fs.link(this.#host(from), this.#host(to));
+    return this.#at(from, (a) => this.#at(to, (b) => this.#fs.link(a, b)));
   }
 
   chmod(path: Buffer | null, mode: number, fd: number | undefined): Result<void> {
-    return fd !== undefined ? this.#fs.fchmod(fd, mode) : this.#fs.chmod(this.#host(path!), mode);
+    return fd !== undefined ? this.#fs.fchmod(fd, mode) : this.#at(path!, (p) => this.#fs.chmod(p, mode));
   }
 
   chown(path: Buffer | null, uid: number, gid: number, fd: number | undefined): Result<void> {
-    return fd !== undefined ? this.#fs.fchown(fd, uid, gid) : this.#fs.lchown(this.#host(path!), uid, gid);
+    return fd !== undefined ? this.#fs.fchown(fd, uid, gid) : this.#at(path!, (p) => this.#fs.lchown(p, uid, gid));
   }
 
   truncate(path: Buffer | null, size: number, fd: number | undefined, ctx: RequestContext): Result<void> {
-    const truncated = fd !== undefined ? this.#fs.ftruncate(fd, size) : this.#fs.truncate(this.#host(path!), size);
-    return then(truncated, () => (ctx.killSuidgid ? this.#dropPrivileges(fd ?? this.#host(path!)) : undefined));
+    if (fd !== undefined) return andThen(this.#fs.ftruncate(fd, size), () => (ctx.killSuidgid ? this.#dropPrivileges(fd) : undefined));
+    return this.#at(path!, (p) => andThen(this.#fs.truncate(p, size), () => (ctx.killSuidgid ? this.#dropPrivileges(p) : undefined)));
   }
 
   utimens(path: Buffer | null, atime: TimeSpec, mtime: TimeSpec, fd: number | undefined): Result<void> {
-    return then(this.#fs.utimens(fd ?? this.#host(path!), atime, mtime), done);
+    return andThen(fd !== undefined ? this.#fs.utimens(fd, atime, mtime) : this.#at(path!, (p) => this.#fs.utimens(p, atime, mtime)), done);
   }
 
   /**
@@ -347,28 +341,28 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    * uid stands in for the flag there.
    */
   #dropPrivileges(file: number | Buffer): Result<void> {
-    return then(typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file), (stats) => {
+    return andThen(typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file), (stats) => {
       const mode = Number(stats!.mode);
       const kill = (mode & S_ISUID) | ((mode & S_IXGRP) !== 0 ? mode & S_ISGID : 0);
       if (kill === 0) return;
-      return then(typeof file === 'number' ? this.#fs.fchmod(file, mode & 0o7777 & ~kill) : this.#fs.chmod(file, mode & 0o7777 & ~kill), done);
+      return andThen(typeof file === 'number' ? this.#fs.fchmod(file, mode & 0o7777 & ~kill) : this.#fs.chmod(file, mode & 0o7777 & ~kill), done);
     });
   }
 
   open(path: Buffer, flags: number, ctx: RequestContext): Result<Opened<number>> {
-    return then(this.#fs.open(this.#host(path), this.#hostFlags(flags), 0, -1, -1), (fd) => {
+    return andThen(this.#at(path, (p) => this.#fs.open(p, this.#hostFlags(flags), 0, -1, -1)), (fd) => {
       // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
       if (!ctx.killSuidgid && !(flags & O_TRUNC && ctx.uid !== 0)) return this.#opened(path, fd, flags);
-      return then(this.#dropPrivileges(fd), () => this.#opened(path, fd, flags));
+      return andThen(this.#dropPrivileges(fd), () => this.#opened(path, fd, flags));
     });
   }
 
   create(path: Buffer, mode: number, flags: number, ctx: RequestContext): Result<Opened<number>> {
     const [uid, gid] = this.#owner(ctx);
-    return then(this.#fs.open(this.#host(path), this.#hostFlags(flags) | O_CREAT, mode, uid, gid), (fd) => {
+    return andThen(this.#at(path, (p) => this.#fs.open(p, this.#hostFlags(flags) | O_CREAT, mode, uid, gid)), (fd) => {
       if (!ctx.killSuidgid) return this.#opened(path, fd, flags);
       // O_TRUNC of a file made on the host meanwhile
-      return then(this.#dropPrivileges(fd), () => this.#opened(path, fd, flags));
+      return andThen(this.#dropPrivileges(fd), () => this.#opened(path, fd, flags));
     });
   }
 
@@ -379,7 +373,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 
   write(_path: Buffer | null, data: Buffer, offset: number, fd: number, ctx: RequestContext): Result<number> {
     if (!ctx.killSuidgid && !(ctx.uid !== 0 && this.#direct.has(fd))) return this.#fs.write(fd, data, offset);
-    return then(this.#dropPrivileges(fd), () => this.#fs.write(fd, data, offset));
+    return andThen(this.#dropPrivileges(fd), () => this.#fs.write(fd, data, offset));
   }
 
   release(_path: Buffer | null, _flags: number, fd: number): Result<void> {
@@ -402,18 +396,18 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    * types only: a hand-off per name would cost more than the LOOKUPs it spares.
    */
   readdir(path: Buffer | null): Result<Iterable<DirectoryEntry<Buffer>>> {
-    const dir = this.#host(path!);
-    return then(this.#fs.readdir(dir), (listed) => listed.map((entry): DirectoryEntry<Buffer> => {
+    return andThen(this.#at(path!, (dir) => this.#fs.readdir(dir)), (listed) => listed.map((entry): DirectoryEntry<Buffer> => {
       const name = entry.name;
       const mode = typeOf(entry);
       if (!this.syncCalls) return { name, mode };
       // Listable but not searchable (no x for a server that is not root): the name alone.
-      return { name, mode, attributes: () => syncHost.lstat(Buffer.concat([dir, SLASH, name])) as Attributes | undefined };
+      const child = Buffer.concat([path!, SLASH, name]);
+      return { name, mode, attributes: () => this.#at(child, (p) => syncHost.lstat(p)) as Attributes | undefined };
     }));
   }
 
   async fsyncdir(path: Buffer | null): Promise<void> {
-    const dir = await fs.promises.open(this.#host(path!), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+    const dir = await this.#at(path!, (p) => fs.promises.open(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY));
     try {
       await dir.sync();
     } finally {
@@ -422,20 +416,20 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   statfs(path: Buffer): Result<FilesystemStats> {
-    return this.#fs.statfs(this.#host(path));
+    return this.#at(path, (p) => this.#fs.statfs(p));
   }
 
   setxattr(path: Buffer, name: Buffer, value: Buffer, flags: number): Result<void> {
-    return then(this.#fs.setxattr(this.#host(path), name, value, flags), done);
+    return andThen(this.#at(path, (p) => this.#fs.setxattr(p, name, value, flags)), done);
   }
 
   getxattr(path: Buffer, name: Buffer): Result<Buffer> {
-    return this.#fs.getxattr(this.#host(path), name);
+    return this.#at(path, (p) => this.#fs.getxattr(p, name));
   }
 
   /** The server lists `trusted.*` names as root; an unprivileged caller would not see them. */
   async listxattr(path: Buffer, ctx: RequestContext): Promise<Buffer[]> {
-    const list = await this.#fs.listxattr(this.#host(path));
+    const list = await this.#at(path, (p) => this.#fs.listxattr(p));
     const names: Buffer[] = [];
     for (let start = 0, end; (end = list.indexOf(0, start)) !== -1; start = end + 1) {
       const name = list.subarray(start, end);
@@ -445,7 +439,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   async removexattr(path: Buffer, name: Buffer): Promise<void> {
-    await this.#fs.removexattr(this.#host(path), name);
+    await this.#at(path, (p) => this.#fs.removexattr(p, name));
   }
 
   async fallocate(_path: Buffer | null, mode: number, offset: number, length: number, fd: number): Promise<void> {

@@ -1,15 +1,22 @@
 #include "ops.h"
+#include <fcntl.h>
 #include <cstring>
 
 namespace fusekit {
 
 #define S Session::From(req)
 // Converts an unsigned 64-bit kernel value; refuses (EOVERFLOW) what a JS number cannot hold.
-#define U64(dst, v)                  \
-  do {                               \
-    uint64_t _v = (v);               \
-    if (!FitsJs(_v)) return -1;      \
+#define U64(dst, v)                        \
+  do {                                     \
+    uint64_t _v = (v);                     \
+    if (!FitsJs(_v)) return -EOVERFLOW;    \
     dst = s->Num(static_cast<double>(_v)); \
+  } while (0)
+// A size or end a file would grow to: past what a JS number holds, the file would be too large
+// for the filesystem (EFBIG, as truncate(2), write(2) and fallocate(2) say).
+#define GROW_TO(end)                                         \
+  do {                                                       \
+    if (!FitsJs(static_cast<uint64_t>(end))) return -EFBIG;  \
   } while (0)
 #define FH(dst, fi) \
   do { if ((fi) != nullptr) U64(dst, (fi)->fh); else dst = s->Undef(); } while (0)
@@ -52,6 +59,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to
   Session* s = S;
   s->Dispatch(req, OP_SETATTR, [&](napi_value* a) {
     U64(a[0], ino);
+    if (to_set & FUSE_SET_ATTR_SIZE) GROW_TO(attr->st_size);
     a[1] = s->Num(to_set);
     a[2] = s->Num(attr->st_mode);
     a[3] = s->Num(attr->st_uid);
@@ -127,6 +135,7 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
   Session* s = S;
   s->Dispatch(req, OP_WRITE, [&](napi_value* a) {
+    GROW_TO(static_cast<uint64_t>(off) + size);
     U64(a[0], ino); a[1] = s->Payload(buf, size); U64(a[2], off); FH(a[3], fi); a[4] = s->Num(fi->flags);
     a[5] = s->Bool(fi->writepage);
     return 6;
@@ -136,8 +145,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t siz
 static void op_write_buf(fuse_req_t req, fuse_ino_t ino, fuse_bufvec* in, off_t off, fuse_file_info* fi) {
   Session* s = S;
   s->Dispatch(req, OP_WRITE_BUF, [&](napi_value* a) {
-    U64(a[0], ino);
     size_t size = fuse_buf_size(in);
+    GROW_TO(static_cast<uint64_t>(off) + size);
+    U64(a[0], ino);
     void* data;
     napi_create_buffer(s->Env(), size, &data, &a[1]);
     fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
@@ -291,6 +301,7 @@ static void op_retrieve_reply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_
 static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, fuse_file_info* fi) {
   Session* s = S;
   s->Dispatch(req, OP_FALLOCATE, [&](napi_value* a) {
+    if (!(mode & FALLOC_FL_KEEP_SIZE)) GROW_TO(static_cast<uint64_t>(offset) + static_cast<uint64_t>(length));
     U64(a[0], ino); a[1] = s->Num(mode); U64(a[2], offset); U64(a[3], length); FH(a[4], fi); return 5;
   });
 }

@@ -48,8 +48,8 @@ class Session : public Napi::ObjectWrap<Session> {
   static Session* From(fuse_req_t req) { return static_cast<Session*>(fuse_req_userdata(req)); }
 
   // Called by the op callbacks (ops.cc) on the JS thread. `build` fills argv after the slot
-  // index and returns the count, or -1 when a value cannot be represented exactly in JS
-  // (the kernel then gets EOVERFLOW).
+  // index and returns the count, or -errno when a value cannot be represented exactly in JS
+  // (EOVERFLOW, or EFBIG for a file size or position: see ops.cc).
   // Handles live in the batch's scope (ServeBatch): one scope per request costs an allocation.
   template <typename Build>
   void Dispatch(fuse_req_t req, Op op, Build&& build) {
@@ -57,7 +57,7 @@ class Session : public Napi::ObjectWrap<Session> {
     napi_value argv[12];
     napi_create_uint32(env_, index, &argv[0]);
     int argc = build(argv + 1);
-    if (argc < 0) return Refuse(index, EOVERFLOW);
+    if (argc < 0) return Refuse(index, -argc);
     Call(op, index, static_cast<size_t>(argc) + 1, argv);
   }
   // For requests answered natively before JS runs (forget): the handler only observes.

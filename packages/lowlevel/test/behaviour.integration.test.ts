@@ -178,6 +178,24 @@ except OSError as e: print(os.strerror(e.errno))`);
       expect(fs.calls.filter((c) => c.startsWith('read'))).toHaveLength(0);
     });
   });
+
+  it('refuses to grow a file past what a JS number holds (EFBIG) without calling the handler', async () => {
+    const fs = new MemFs();
+    await withMount((mp) => mount(fs, mp, { attrTimeout: 0, entryTimeout: 0 }), async (mp) => {
+      const out = await py(`
+import os
+f = "${mp}/f"
+open(f, "w").write("x")
+os.setxattr(f, "user.direct_io", b"1")
+fd = os.open(f, os.O_RDWR)
+for name, grow in [("truncate", lambda: os.truncate(f, 2**60)), ("ftruncate", lambda: os.ftruncate(fd, 2**53)),
+                   ("pwrite", lambda: os.pwrite(fd, b"y", 2**53 - 1))]:
+    try: grow(); print(name, "ok")
+    except OSError as e: print(name, os.strerror(e.errno))`);
+      expect(out.split('\n')).toEqual(['truncate File too large', 'ftruncate File too large', 'pwrite File too large']);
+      expect(fs.calls.filter((c) => c.startsWith('write') || /^setattr .*size/.test(c))).toEqual([]);
+    });
+  });
 });
 
 describe('notifications', () => {

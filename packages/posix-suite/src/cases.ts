@@ -100,6 +100,19 @@ export const cases: PosixCase[] = [
     open_(n256, os.O_CREAT | os.O_WRONLY, 0o644); mkdir(n256); stat(n256); symlink('x', n256)
     link(n255, n256); rename(n255, n256); namemax()
   `, ['ENAMETOOLONG']),
+  asRoot('paths deeper than PATH_MAX, reached step by step', `
+    name = 'd' * 250
+    for i in range(20):
+        mkdir(name); os.chdir(name)
+    put('f', b'deep'); cat('f'); stat('f'); symlink('f', 'l'); readlink('l'); lstat('l'); link('f', 'h'); stat('h')
+    rename('h', 'g'); truncate('g', 2); cat('g'); chmod('g', 0o600); stat('g'); mknod('p', 0o600 | S.S_IFIFO)
+    setxattr('g', 'user.deep', b'1'); getxattr('g', 'user.deep'); listxattr('g'); removexattr('g', 'user.deep')
+    fd = open_('g', os.O_RDWR); ftruncate(fd, 3); fstat(fd); close(fd); utime('g', (1, 2)); times('g')
+    mkdir('sub'); listdir(); rmdir('sub'); rmdir('g'); rename('g', 'f'); unlink('f'); unlink('l'); unlink('p'); listdir()
+    for i in range(20):
+        os.chdir('..'); rmdir(name)
+    listdir()
+  `, ['ENOTDIR']),
   asRoot('names are bytes, not text', `
     for name in [b'caf\\xc3\\xa9', b'bad\\xff\\xfe', b' sp ace ', b'new\\nline', b'-dash']:
         put(name, name); cat(name)

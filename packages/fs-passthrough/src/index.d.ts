@@ -1,2 +1,0 @@
-export { createPassthroughFs, PassthroughFs, type CacheMode, type PassthroughOptions } from './passthrough-fs.js';
-//# sourceMappingURL=index.d.ts.map

@@ -1,2 +1,0 @@
-export { createPassthroughFs, PassthroughFs } from './passthrough-fs.js';
-//# sourceMappingURL=index.js.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=cli.integration.test.d.ts.map

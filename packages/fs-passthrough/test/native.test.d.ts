@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=native.test.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=passthrough-fs.test.d.ts.map

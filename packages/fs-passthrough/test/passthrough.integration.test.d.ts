@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=passthrough.integration.test.d.ts.map

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=posix.integration.test.d.ts.map

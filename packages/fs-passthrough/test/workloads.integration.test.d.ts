@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=workloads.integration.test.d.ts.map
