@@ -12,6 +12,7 @@ import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { installSystemPackages } from '../lowlevel/lib/setup.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const root = resolve(benchDir, '..', '..');
@@ -42,6 +43,7 @@ const work = mkdtempSync(join(tmpdir(), 'fusekit-fsmem-bench-'));
 function need(cmd, pkg) {
   if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) throw new Error(`bench needs ${cmd} (apt-get install ${pkg})`);
 }
+installSystemPackages(new Set(['fio']), log);
 need('fio', 'fio');
 need('cc', 'gcc');
 const cli = join(root, 'packages', 'fs-memory', 'dist', 'cli.js');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { installSystemPackages } from '../lowlevel/lib/setup.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = join(HERE, '../..');
@@ -106,6 +107,7 @@ function fuseNativeReady() {
   return probe.status === 0 ? true : `fuse-native does not load (apt-get install libfuse2): ${probe.stderr.split('\n')[0]}`;
 }
 
+installSystemPackages(new Set(['fio', ...(opts.peers?.split(',') ?? ['fuse-native'])]), (line) => console.error(line));
 const PASSTHROUGH_LL = buildPassthroughLl();
 const version = {
   libfuse: sh('pkg-config', ['--modversion', 'fuse3']).trim(),

@@ -33,7 +33,8 @@ const REQUIREMENTS = [
   { for: 'fuse-native', what: 'libfuse 2 (libfuse.so.2)', ok: () => hasLib('libfuse.so.2'), deb: 'libfuse2' },
 ];
 
-function installSystemPackages(wanted, log) {
+/** Installs (apt, as root) the system packages of `wanted` peers and workloads that are missing. */
+export function installSystemPackages(wanted, log) {
   const needed = REQUIREMENTS.filter((r) => (r.for === 'all' || wanted.has(r.for)) && !r.ok());
   if (needed.length === 0) return;
   const debs = [...new Set(needed.map((r) => r.deb))];
