@@ -177,6 +177,8 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
       // Host calls on the JS thread answer at once, so the next request is worth waiting for;
       // with the pool, answers come from the event loop, which a busy poll would hold up.
       busyPollMicros: this.syncCalls ? 20 : 0,
+      // Written data goes on to the host file and is not kept: its memory is received into again.
+      lendWriteData: true,
       ...extra,
       // Clearing setuid/setgid is ours (below): the kernel then no longer asks for the
       // security.capability xattr before every write, nor re-reads attributes before a chown.

@@ -1,6 +1,8 @@
 #include "receive_arena.h"
 #include <sys/mman.h>
 #include <cstdint>
+#include <mutex>
+#include <vector>
 
 namespace fusekit {
 
@@ -16,11 +18,20 @@ struct ReceiveArena::Slab {
   std::atomic<uint32_t> refs{1};  // the arena's while it receives into it, and one per Buffer
 };
 
+// Slabs whose Buffers are all gone, kept for the next one: memory touched before costs no page
+// faults. A filesystem that lends its write data (lendWriteData: its Buffers are detached once
+// written) receives into the same few slabs, as a C filesystem receives into one buffer. Shared
+// by the sessions of the process: a Buffer may outlive its session.
+static constexpr size_t kSpareSlabs = 2;
+static std::mutex spareLock;
+static std::vector<char*> spares;
+
 ReceiveArena::~ReceiveArena() { Release(slab_); }
 
-// Slabs are mapped, not malloc'd: freed, they go back to the system at once. (From malloc, after
-// the first one was freed glibc would raise its mmap threshold and serve the next ones from its
-// heap, which keeps freed memory.) Aligned to a huge page so that THP can back all of it.
+// Slabs are mapped, not malloc'd: freed (but for the spares), they go back to the system at once.
+// (From malloc, after the first one was freed glibc would raise its mmap threshold and serve the
+// next ones from its heap, which keeps freed memory.) Aligned to a huge page so that THP can back
+// all of it.
 static char* MapSlab() {
   size_t span = kSlabBytes + kHugePage;
   void* mapped = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -35,15 +46,35 @@ static char* MapSlab() {
 
 void ReceiveArena::Release(Slab* slab) {
   if (slab == nullptr || slab->refs.fetch_sub(1) != 1) return;
-  munmap(slab->base, kSlabBytes);
+  {
+    std::lock_guard<std::mutex> hold(spareLock);
+    if (spares.size() < kSpareSlabs) {
+      spares.push_back(slab->base);
+      slab->base = nullptr;
+    }
+  }
+  if (slab->base != nullptr) munmap(slab->base, kSlabBytes);
   delete slab;
+}
+
+// A spare slab, or a new one.
+static char* TakeSlab() {
+  {
+    std::lock_guard<std::mutex> hold(spareLock);
+    if (!spares.empty()) {
+      char* base = spares.back();
+      spares.pop_back();
+      return base;
+    }
+  }
+  return MapSlab();
 }
 
 void ReceiveArena::ReleaseFromJs(napi_env, void*, void* hint) { Release(static_cast<Slab*>(hint)); }
 
 char* ReceiveArena::Next() {
   if (slab_ != nullptr && kSlabBytes - used_ >= kRequestBytes) return slab_->base + used_;
-  char* base = MapSlab();
+  char* base = TakeSlab();
   if (base == nullptr) return nullptr;
   Release(slab_);
   slab_ = new Slab{base};

@@ -60,6 +60,7 @@ Napi::Function Session::Define(Napi::Env env) {
     InstanceMethod<&Session::ReplyReadlink>("replyReadlink"),
     InstanceMethod<&Session::ReplyOpen>("replyOpen"),
     InstanceMethod<&Session::ReplyWrite>("replyWrite"),
+    InstanceMethod<&Session::TakeBack>("takeBack"),
     InstanceMethod<&Session::ReplyBuf>("replyBuf"),
     InstanceMethod<&Session::ReplyIov>("replyIov"),
     InstanceMethod<&Session::ReplyData>("replyData"),
@@ -134,6 +135,17 @@ napi_value Session::Payload(const char* data, size_t len) {
     if (napi_value adopted = arena_.Adopt(env_, const_cast<char*>(data), len)) return adopted;
   }
   return Copy(data, len);
+}
+
+// A payload lent to a write handler (lendWriteData), back once the handler is done: its
+// ArrayBuffer is detached, which frees an adopted payload's share of its slab now rather than at
+// the next garbage collection (the arena then reuses the slab: see receive_arena.cc).
+Napi::Value Session::TakeBack(const Napi::CallbackInfo& info) {
+  if (info.Length() == 1 && info[0].IsTypedArray()) {
+    Napi::ArrayBuffer buffer = info[0].As<Napi::TypedArray>().ArrayBuffer();
+    if (!buffer.IsDetached()) napi_detach_arraybuffer(info.Env(), buffer);  // not detachable: left to the GC
+  }
+  return info.Env().Undefined();
 }
 
 // Receives into the arena; when it has no memory left, libfuse allocates a buffer of its own.

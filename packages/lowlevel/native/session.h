@@ -121,6 +121,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyReadlink(const Napi::CallbackInfo& info);
   Napi::Value ReplyOpen(const Napi::CallbackInfo& info);
   Napi::Value ReplyWrite(const Napi::CallbackInfo& info);
+  Napi::Value TakeBack(const Napi::CallbackInfo& info);
   Napi::Value ReplyBuf(const Napi::CallbackInfo& info);
   Napi::Value ReplyIov(const Napi::CallbackInfo& info);
   Napi::Value ReplyData(const Napi::CallbackInfo& info);

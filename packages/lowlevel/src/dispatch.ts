@@ -25,6 +25,8 @@ export interface DispatchHost {
   readonly attrTimeout: number;
   readonly entryTimeout: number;
   readonly interrupts: Map<Slot, RequestContext>;
+  /** Detach write payloads once their handler is done (MountOptions.lendWriteData). */
+  readonly lendWriteData: boolean;
   /** Reports handler failures that are not errno answers. */
   report(message: string, error: unknown): void;
   /** Called when a request reaches its handler, and when it was answered (close() waits for all). */
@@ -229,11 +231,29 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
     const ctx = context(s); run(ctx, 'read', () => ops.read!(ino, size, off, fh, flags, ctx), data);
   };
   const written = count('write count');
+  // With lendWriteData, a write's payload is taken back (detached) once its handler is done.
+  const lent = <T>(buf: Buffer, call: () => T | Promise<T>): (() => T | Promise<T>) => {
+    if (!host.lendWriteData) return call;
+    return () => {
+      let result: T | Promise<T>;
+      try {
+        result = call();
+      } catch (error) {
+        n.takeBack(buf);
+        throw error;
+      }
+      if (!isThenable(result)) {
+        n.takeBack(buf);
+        return result;
+      }
+      return Promise.resolve(result).finally(() => n.takeBack(buf));
+    };
+  };
   if (ops.write) h.write = (s: Slot, ino: number, buf: Buffer, off: number, fh: number | undefined, flags: number, writepage: boolean) => {
-    const ctx = context(s); run(ctx, 'write', () => ops.write!(ino, buf, off, fh, flags, writepage, ctx), written);
+    const ctx = context(s); run(ctx, 'write', lent(buf, () => ops.write!(ino, buf, off, fh, flags, writepage, ctx)), written);
   };
   if (ops.writeBuf) h.writeBuf = (s: Slot, ino: number, buf: Buffer, off: number, fh: number | undefined, flags: number, writepage: boolean) => {
-    const ctx = context(s); run(ctx, 'writeBuf', () => ops.writeBuf!(ino, buf, off, fh, flags, writepage, ctx), written);
+    const ctx = context(s); run(ctx, 'writeBuf', lent(buf, () => ops.writeBuf!(ino, buf, off, fh, flags, writepage, ctx)), written);
   };
   if (ops.flush) h.flush = (s: Slot, ino: number, fh: number | undefined, owner: bigint) => {
     const ctx = context(s); run(ctx, 'flush', () => ops.flush!(ino, fh, owner, ctx), ok);

@@ -28,6 +28,8 @@ export interface NativeSession {
   replyReadlink(slot: Slot, target: Name): void;
   replyOpen(slot: Slot, fh: number, openBits: number): number;
   replyWrite(slot: Slot, count: number): void;
+  /** Detaches a write's payload (lendWriteData), so its memory is received into again. */
+  takeBack(data: Buffer): void;
   replyBuf(slot: Slot, data: Uint8Array): number;
   replyIov(slot: Slot, parts: Uint8Array[]): void;
   replyData(slot: Slot, fd: number, position: number, size: number): void;

@@ -51,6 +51,15 @@ export interface MountOptions {
    * use 20.
    */
   busyPollMicros?: number;
+  /**
+   * The `write` (and `writeBuf`) handler's data is lent, not given: once the handler is done
+   * (it returned, or its promise settled) the Buffer is detached (its length becomes 0) and its
+   * memory is received into again. For filesystems that pass written data on and keep none of
+   * it (a passthrough): large writes then land in memory touched before, as C filesystems'
+   * do, instead of fresh memory freed only when the garbage collector gets to it. Copy what you
+   * keep. Default false: the data is yours (fusekit-memory keeps it as file contents).
+   */
+  lendWriteData?: boolean;
   /** Capability choices applied before your `init` handler runs. */
   capabilities?: CapabilityOptions;
   /** Where handler failures and libfuse messages go. Default: `console.error`. */

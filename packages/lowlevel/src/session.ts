@@ -59,6 +59,7 @@ export class Session {
       attrTimeout: options.attrTimeout ?? 1,
       entryTimeout: options.entryTimeout ?? 1,
       interrupts: new Map<Slot, RequestContext>(),
+      lendWriteData: options.lendWriteData ?? false,
       report: (message, error) => this.#logger.error(message, error),
       began: () => { this.#inFlight++; },
       answered: () => this.#answered(),
