@@ -4,7 +4,7 @@
 // Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
 import * as fs from 'node:fs';
 import {
-  FuseError, opened, type Attributes, type DirectoryEntry, type FileSystem, type FilesystemStats, type MountOptions, type Opened, type OpenFlags,
+  FuseError, opened, type Attributes, type DirectoryEntry, type FdData, type FileSystem, type FilesystemStats, type MountOptions, type Opened, type OpenFlags,
   type RequestContext, type Result, type TimeSpec,
 } from '@fusekit/highlevel';
 import { poolHost, syncHost, type Host } from './host.js';
@@ -83,15 +83,29 @@ export interface PassthroughOptions {
 
 const timeouts: Record<CacheMode, number> = { never: 0, auto: 1, always: 86_400 };
 
-/** statfs f_type of the filesystems whose calls are fast enough to make on the JS thread. */
-const LOCAL_TYPES = new Set([
+/** statfs f_type of the filesystems that keep files in memory. */
+const MEMORY_TYPES = new Set([
   0x01021994, // tmpfs
   0x858458f6, // ramfs
+]);
+
+/** statfs f_type of the filesystems whose calls are fast enough to make on the JS thread. */
+const LOCAL_TYPES = new Set([
+  ...MEMORY_TYPES,
   0xef53, // ext2, ext3, ext4
   0x58465342, // xfs
   0x9123683e, // btrfs
   0xf2f52010, // f2fs
 ]);
+
+/** The device of `path` if it is on a filesystem that keeps files in memory. */
+function memoryDevice(path: string): bigint | undefined {
+  try {
+    return MEMORY_TYPES.has(fs.statfsSync(path).type) ? fs.statSync(path, { bigint: true }).dev : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Whether `path` is on a local filesystem (see {@link PassthroughOptions.syncCalls}). */
 export function isLocalFilesystem(path: string): boolean {
@@ -133,6 +147,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    */
   readonly #openAt = new Map<string, Set<number>>();
   readonly #pathOf = new Map<number, string>();
+  /** The source's device if its filesystem keeps files in memory, and which open files are there. */
+  readonly #memoryDevice: bigint | undefined;
+  readonly #inMemory = new Map<number, boolean>();
 
   constructor(source: string, options: PassthroughOptions = {}) {
     this.source = source;
@@ -140,6 +157,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     this.writeback = options.writeback ?? false;
     this.#requestOwners = options.requestOwners ?? process.getuid?.() === 0;
     this.syncCalls = options.syncCalls ?? isLocalFilesystem(source);
+    this.#memoryDevice = memoryDevice(source);
     this.#fs = this.syncCalls ? syncHost : poolHost;
     // '/' + '/dir/file' would still work, but a clean prefix keeps error messages readable.
     this.#root = Buffer.from(source === '/' ? '' : source.replace(/\/+$/, ''));
@@ -309,6 +327,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   #closed(fd: number): void {
+    this.#inMemory.delete(fd);
     const key = this.#pathOf.get(fd);
     const fds = key === undefined ? undefined : this.#openAt.get(key);
     fds?.delete(fd);
@@ -369,8 +388,19 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   /** Answered from the host descriptor: lowlevel splices the range to the kernel, zero-copy. */
-  read(_path: Buffer | null, size: number, offset: number, fd: number): { fd: number; position: number; size: number } {
-    return { fd, position: offset, size };
+  read(_path: Buffer | null, size: number, offset: number, fd: number): FdData {
+    return { fd, position: offset, size, inMemory: this.#isInMemory(fd) };
+  }
+
+  /**
+   * Whether an open file lies on the source's filesystem and that keeps files in memory (tmpfs):
+   * its reads never wait, which spares lowlevel finding it out per read. Asked once per file.
+   */
+  #isInMemory(fd: number): boolean {
+    if (this.#memoryDevice === undefined) return false;
+    let inMemory = this.#inMemory.get(fd);
+    if (inMemory === undefined) this.#inMemory.set(fd, (inMemory = (syncHost.fstat(fd) as Attributes).dev === this.#memoryDevice));
+    return inMemory;
   }
 
   write(_path: Buffer | null, data: Buffer, offset: number, fd: number, ctx: RequestContext): Result<number> {

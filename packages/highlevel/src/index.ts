@@ -5,3 +5,4 @@ export type {
 } from './filesystem.js';
 export type { MountOptions } from './options.js';
 export { FuseError, errno, constants, checkMountpoint, RequestContext } from '@fusekit/lowlevel';
+export type { FdData } from '@fusekit/lowlevel';

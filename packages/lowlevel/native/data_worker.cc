@@ -24,11 +24,11 @@ static bool InMemory(int fd) {
   return fstatfs(fd, &s) == 0 && (s.f_type == TMPFS_MAGIC || s.f_type == RAMFS_MAGIC);
 }
 
-void DataWorker::Reply(fuse_req_t req, int fd, off_t pos, size_t size) {
+void DataWorker::Reply(fuse_req_t req, int fd, off_t pos, size_t size, bool inMemory) {
   if (buffer_.size() < size) buffer_.resize(size);
   iovec iov{buffer_.data(), size};
-  ssize_t n = preadv2(fd, &iov, 1, pos, RWF_NOWAIT);
-  bool complete = n == static_cast<ssize_t>(size) || n == 0;
+  ssize_t n = preadv2(fd, &iov, 1, pos, inMemory ? 0 : RWF_NOWAIT);
+  bool complete = n == static_cast<ssize_t>(size) || n == 0 || (inMemory && n >= 0);
   if (n < 0 && errno == EOPNOTSUPP && InMemory(fd)) {
     n = preadv2(fd, &iov, 1, pos, 0);
     complete = n >= 0;  // short only at end of file

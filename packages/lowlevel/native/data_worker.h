@@ -14,8 +14,9 @@ namespace fusekit {
 class DataWorker {
  public:
   ~DataWorker();
-  // Answers `req` with `size` bytes of `fd` at `pos`. Never blocks on I/O.
-  void Reply(fuse_req_t req, int fd, off_t pos, size_t size);
+  // Answers `req` with `size` bytes of `fd` at `pos`. Never blocks on I/O (`inMemory`: the
+  // caller knows the file is in memory, so a plain read cannot block).
+  void Reply(fuse_req_t req, int fd, off_t pos, size_t size, bool inMemory);
   // Waits until every queued reply was sent (before the session is destroyed).
   void Drain();
 

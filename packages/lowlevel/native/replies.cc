@@ -110,7 +110,8 @@ Napi::Value Session::ReplyData(const Napi::CallbackInfo& info) {
   int fd = info[1].As<Napi::Number>().Int32Value();
   off_t pos = static_cast<off_t>(ARG_I64(2));
   size_t size = static_cast<size_t>(ARG_F64(3));
-  dataWorker_.Reply(TakeSlot(info), fd, pos, size);
+  bool inMemory = info[4].As<Napi::Boolean>().Value();
+  dataWorker_.Reply(TakeSlot(info), fd, pos, size, inMemory);
   return env_.Undefined();
 }
 

@@ -122,7 +122,7 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
       const d = r as FdData;
       if (!Number.isInteger(d.fd) || d.fd < 0) throw new ReplyShapeError('read: fd must be a file descriptor');
       checkCount(d.position, 'position'); checkCount(d.size, 'size');
-      finish(ctx); n.replyData(ctx.slot, d.fd, d.position, d.size); return;
+      finish(ctx); n.replyData(ctx.slot, d.fd, d.position, d.size, d.inMemory === true); return;
     }
     throw new ReplyShapeError('read must answer a Uint8Array, an array of them, or { fd, position, size }');
   };

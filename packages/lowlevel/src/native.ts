@@ -32,7 +32,7 @@ export interface NativeSession {
   takeBack(data: Buffer): void;
   replyBuf(slot: Slot, data: Uint8Array): number;
   replyIov(slot: Slot, parts: Uint8Array[]): void;
-  replyData(slot: Slot, fd: number, position: number, size: number): void;
+  replyData(slot: Slot, fd: number, position: number, size: number, inMemory: boolean): void;
   replyStatfs(slot: Slot): void;
   replyXattr(slot: Slot, size: number): void;
   replyLock(slot: Slot, type: number, start: number, end: number, pid: number): void;

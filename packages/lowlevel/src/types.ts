@@ -70,6 +70,13 @@ export interface FdData {
   fd: number;
   position: number;
   size: number;
+  /**
+   * The file is in memory (tmpfs, ramfs: `fstatfs` says so), so reading it never waits: it is
+   * read at once, without first trying a read that must not wait (which tmpfs refuses) and
+   * asking the kernel what the file is, two system calls per read saved. Unset, the binding
+   * finds out per read. Wrong, a read of an uncached file on a disk blocks the event loop.
+   */
+  inMemory?: boolean;
 }
 
 /** What a read handler returns: bytes, bytes in parts (iov), or a file descriptor range. */

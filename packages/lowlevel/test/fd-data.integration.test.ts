@@ -41,4 +41,30 @@ describe('fd-backed reads', () => {
       await rm(backing, { force: true });
     }
   });
+
+  it('[op:read] reads a file the handler says is in memory at once, to its end', async () => {
+    const backing = `/dev/shm/fusekit-fd-data-${process.pid}.bin`; // tmpfs
+    const data = randomBytes(1024 * 1024 + 4321);
+    await writeFile(backing, data);
+    const handle = await open(backing, 'r');
+    try {
+      const size = data.length;
+      await withMount((mp) => mount({
+        lookup: (_p, name) => {
+          if (name !== 'f') throw new FuseError('ENOENT');
+          return { ino: 2, mode: 0o100444, nlink: 1, size };
+        },
+        getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino: 2, mode: 0o100444, nlink: 1, size }),
+        read: (_ino, want, offset) => ({ fd: handle.fd, position: offset, size: want, inMemory: true }),
+      }, mp), async (mp) => {
+        const expected = (await sh(`sha256sum ${backing} | cut -d' ' -f1`)).trim();
+        expect((await sh(`sha256sum ${mp}/f | cut -d' ' -f1`)).trim()).toBe(expected);
+        // Direct reads of 64 KiB: the last one is short, at the end of the file.
+        expect((await sh(`dd if=${mp}/f bs=64K iflag=direct status=none | sha256sum | cut -d' ' -f1`)).trim()).toBe(expected);
+      });
+    } finally {
+      await handle.close();
+      await rm(backing, { force: true });
+    }
+  });
 });
