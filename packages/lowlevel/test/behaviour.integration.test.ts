@@ -173,13 +173,15 @@ open(f, "w").write("x")
 os.setxattr(f, "user.direct_io", b"1")
 fd = os.open(f, os.O_RDWR)
 for name, call in [("pread", lambda: os.pread(fd, 10, 2**60)), ("truncate", lambda: os.truncate(f, 2**60)),
-                   ("ftruncate", lambda: os.ftruncate(fd, 2**53)), ("pwrite", lambda: os.pwrite(fd, b"y", 2**53 - 1))]:
+                   ("ftruncate", lambda: os.ftruncate(fd, 2**53)), ("pwrite", lambda: os.pwrite(fd, b"y", 2**53 - 1)),
+                   ("posix_fallocate", lambda: os.posix_fallocate(fd, 2**53 - 5, 10))]:
     try: call(); print(name, "ok")
     except OSError as e: print(name, os.strerror(e.errno))`);
       expect(out.split('\n')).toEqual([
         'pread Value too large for defined data type', 'truncate File too large', 'ftruncate File too large', 'pwrite File too large',
+        'posix_fallocate File too large',
       ]);
-      expect(fs.calls.filter((c) => c.startsWith('read ') || /^setattr .*size/.test(c))).toEqual([]);
+      expect(fs.calls.filter((c) => /^(read|fallocate) /.test(c) || /^setattr .*size/.test(c))).toEqual([]);
     });
   });
 });
