@@ -428,14 +428,12 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    * types only: a hand-off per name would cost more than the LOOKUPs it spares.
    */
   readdir(path: Buffer | null): Result<Iterable<DirectoryEntry<Buffer>>> {
-    return andThen(this.#at(path!, (dir) => this.#fs.readdir(dir)), (listed) => listed.map((entry): DirectoryEntry<Buffer> => {
-      const name = entry.name;
-      const mode = typeOf(entry);
-      if (!this.syncCalls) return { name, mode };
-      // Listable but not searchable (no x for a server that is not root): the name alone.
-      const child = Buffer.concat([path!, SLASH, name]);
-      return { name, mode, attributes: () => this.#at(child, (p) => syncHost.lstat(p)) as Attributes | undefined };
-    }));
+    return andThen(this.#at(path!, (dir) => this.#fs.readdir(dir)), (listed) => {
+      if (!this.syncCalls) return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: typeOf(entry) }));
+      // Listable but not searchable (no x for a server that is not root): lstat throws, the name goes alone.
+      const lstat = (name: Buffer) => this.#at(Buffer.concat([path!, SLASH, name]), (p) => syncHost.lstat(p)) as Attributes | undefined;
+      return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: typeOf(entry), attributes: () => lstat(entry.name) }));
+    });
   }
 
   async fsyncdir(path: Buffer | null): Promise<void> {

@@ -3,8 +3,8 @@
 import { FuseError, type Attr, type Entry, type Statfs } from '@fusekit/lowlevel';
 import type { Attributes, FilesystemStats } from './filesystem.js';
 
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
+export const S_IFMT = 0o170000;
+export const S_IFDIR = 0o040000;
 
 const num = (v: number | bigint | undefined): number | undefined => (typeof v === 'bigint' ? Number(v) : v);
 

@@ -5,7 +5,7 @@ import {
   FuseError, type Attr, type ConnectionInfo, type CreateReply, type DirectoryReply, type Entry, type Lock, type Name,
   type Operations, type OpenReply, type RequestContext, type SetAttr, type Statfs,
 } from '@fusekit/lowlevel';
-import { isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
+import { isDirectory, modeOf, S_IFDIR, toAttr, toEntry, toStatfs } from './attributes.js';
 import { DeferredUnlink } from './deferred-unlink.js';
 import { Opened, type Attributes, type FileSystem, type PathLike } from './filesystem.js';
 import { Listing, type ListedEntry } from './listing.js';
@@ -15,8 +15,6 @@ import type { Node } from './node.js';
 import { NodeTable } from './node-table.js';
 import type { MountOptions } from './options.js';
 
-const S_IFDIR = 0o040000;
-const S_IFMT = 0o170000;
 /** The inode number readdir reports for a name the session does not know yet (libfuse's FUSE_UNKNOWN_INO). */
 const UNKNOWN_INO = 0xffffffff;
 const RENAME_NOREPLACE = 1;

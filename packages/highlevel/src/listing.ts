@@ -2,6 +2,7 @@
 // the kernel reads from offset 0) and served by index, so the offsets the kernel gets back
 // stay valid while the directory changes. An async iterable is consumed only as far as the
 // kernel has asked.
+import { S_IFMT } from './attributes.js';
 import type { Attributes, DirectoryEntry, PathLike } from './filesystem.js';
 import type { Names } from './names.js';
 
@@ -12,8 +13,6 @@ export interface ListedEntry<P> {
   /** The file type as listed (`S_IFMT` bits), or 0 when not known without the attributes. */
   type: number;
 }
-
-const S_IFMT = 0o170000;
 
 type Source<P extends PathLike> = Iterator<DirectoryEntry<P>> | AsyncIterator<DirectoryEntry<P>>;
 
