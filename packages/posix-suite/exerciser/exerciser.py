@@ -1,6 +1,6 @@
-# The randomized exerciser: drives two directory trees (fusekit-memory and tmpfs) with the same
-# seeded sequence of mixed operations, and after every step compares each operation's outcome and
-# the full state of both trees. Prints a JSON summary; exits 1 at the first difference.
+# The randomized exerciser: drives two directory trees (a filesystem under test and tmpfs) with
+# the same seeded sequence of mixed operations, and after every step compares each operation's
+# outcome and the full state of both trees. Prints a JSON summary; exits 1 at the first difference.
 #   python3 exerciser.py <root-a> <root-b> <seed> <steps>
 import ctypes, errno, hashlib, json, os, random, stat, sys
 

@@ -10,6 +10,8 @@ import { cases, type PosixCase, type Runner } from './cases.js';
 import { PRELUDE, PYTHON } from './probe.js';
 
 export { cases, type PosixCase, type Runner } from './cases.js';
+export { EXERCISER, runExerciser, type ExerciserResult } from './exerciser.js';
+export { compileFsx, FSX_SOURCE, runFsx, type FsxOptions, type FsxSummary } from './fsx.js';
 
 const execFile = promisify(execFileCb);
 
