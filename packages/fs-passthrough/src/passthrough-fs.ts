@@ -321,7 +321,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     const fds = this.#openAt.get(key);
     if (fds === undefined) this.#openAt.set(key, new Set([fd]));
     else fds.add(fd);
-    const direct = (flags & O_DIRECT) !== 0;
+    // With the writeback cache an O_DIRECT open stays a cached one (the kernel's own direct I/O):
+    // a direct_io open reads the host file, which lacks what other opens have not written back.
+    const direct = (flags & O_DIRECT) !== 0 && !this.writeback;
     if (direct || this.#openFlags.directIo === true) this.#direct.add(fd);
     return opened(fd, direct ? { ...this.#openFlags, directIo: true } : this.#openFlags);
   }
