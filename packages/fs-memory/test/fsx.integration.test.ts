@@ -7,7 +7,7 @@ import { withMount } from '@fusekit/test-harness';
 import { startMemoryFs } from './cli-path.js';
 
 const SEEDS = [1, 2, 3];
-const OPS = 10_000;
+const OPS = 20_000;
 // tmpfs refuses FALLOC_FL_ZERO_RANGE too: so may we.
 const UNSUPPORTED = ['zero_range'];
 

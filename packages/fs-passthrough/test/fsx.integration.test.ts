@@ -7,7 +7,7 @@ import { run, withMount } from '@fusekit/test-harness';
 import { startPassthroughFs } from './cli-path.js';
 
 const SEEDS = [1, 2, 3];
-const OPS = 10_000;
+const OPS = 20_000;
 
 // What each mode may refuse: ZERO_RANGE as the tmpfs below does; shared maps of direct_io opens
 // (every open with --cache=never, O_DIRECT ones otherwise) without FUSE_CAP_DIRECT_IO_ALLOW_MMAP.
