@@ -4,7 +4,9 @@
 // and then against an in-memory model of what the file must hold. On success it prints a JSON
 // summary; on the first difference it prints the offset, the bytes and the last operations, and
 // exits 1.
-//   fsx [-N ops] [-S seed] [-l maxlen] [-o maxoplen] [-c checkevery] [-x op,op...] <file>
+// With -b, the model's file starts at that offset (above a hole): offsets past 2^31 or 2^32 find
+// arithmetic that a small file never reaches. Offsets in reports are relative to it.
+//   fsx [-N ops] [-S seed] [-l maxlen] [-o maxoplen] [-c checkevery] [-b base] [-x op,...] <file>
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +51,7 @@ static const char *path;
 static int fd = -1, fd2 = -1, child_sock = -1, in_child;
 static pid_t child_pid;
 static unsigned char *good, *buf;  // the model (zero beyond flen), an I/O buffer (page aligned)
-static long flen, maxlen = 256 * 1024, maxoplen = 64 * 1024;
+static long flen, maxlen = 256 * 1024, maxoplen = 64 * 1024, base;
 static int direct;  // the main fd is open with O_DIRECT
 static const char *disabled[NOPS];  // why an op is not done, or NULL
 static const char *no_direct, *no_direct_mmap, *no_fd2, *no_child;
@@ -106,7 +108,7 @@ static void print_log(long bad) {
 static void fail(long bad, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "fsx: op %ld: ", opnum);
+  fprintf(stderr, "fsx: op %ld%s: ", opnum, base ? " (offsets relative to -b)" : "");
   vfprintf(stderr, fmt, ap);
   fprintf(stderr, "\n");
   va_end(ap);
@@ -143,7 +145,7 @@ static void check_bytes(const char *what, long off, const unsigned char *actual,
 static void check_size(const char *what) {
   struct stat st;
   if (fstat(fd, &st) < 0) fail(-1, "fstat: %s", strerror(errno));
-  if (st.st_size != flen) fail(flen < st.st_size ? flen : st.st_size, "%s: st_size is 0x%lx, expected 0x%lx", what, (long)st.st_size, flen);
+  if (st.st_size - base != flen) fail(flen < st.st_size - base ? flen : st.st_size - base, "%s: st_size is base + 0x%lx, expected base + 0x%lx", what, (long)st.st_size - base, flen);
 }
 
 // --- the second process: its own open of the file; reads and writes on request -----------------
@@ -198,7 +200,7 @@ static void start_child(void) {
 }
 
 static long child_io(char kind, unsigned char *p, long off, long len) {
-  struct request q = {kind, off, len};
+  struct request q = {kind, base + off, len};
   struct reply a;
   xfer(child_sock, &q, sizeof q, 1);
   if (kind == 'w') xfer(child_sock, p, len, 1);
@@ -251,7 +253,7 @@ static void do_read(void) {
   long expect = off >= flen ? 0 : (len < flen - off ? len : flen - off), got = 0;
   while (got < len) {
     long r = via == VIA_CHILD ? child_io('r', buf + got, off + got, len - got)
-                              : pread(via == VIA_FD2 ? fd2 : fd, buf + got, len - got, off + got);
+                              : pread(via == VIA_FD2 ? fd2 : fd, buf + got, len - got, base + off + got);
     if (r < 0) fail(off, "read 0x%lx bytes at 0x%lx: %s", len - got, off + got, strerror(errno));
     if (r == 0) break;
     got += r;
@@ -272,7 +274,7 @@ static void do_write(void) {
   fill_random(buf, len);
   for (long done = 0; done < len;) {
     long r = via == VIA_CHILD ? child_io('w', buf + done, off + done, len - done)
-                              : pwrite(via == VIA_FD2 ? fd2 : fd, buf + done, len - done, off + done);
+                              : pwrite(via == VIA_FD2 ? fd2 : fd, buf + done, len - done, base + off + done);
     if (r <= 0) fail(off + done, "write 0x%lx bytes at 0x%lx: %s", len - done, off + done, r < 0 ? strerror(errno) : "wrote nothing");
     done += r;
   }
@@ -284,7 +286,7 @@ static void do_write(void) {
 }
 
 static void *map(int op, long pg, long maplen, int prot) {
-  void *p = mmap(NULL, maplen, prot, MAP_SHARED, fd, pg);
+  void *p = mmap(NULL, maplen, prot, MAP_SHARED, fd, base + pg);
   if (p != MAP_FAILED) return p;
   // FUSE cannot map a direct_io open shared before FUSE_CAP_DIRECT_IO_ALLOW_MMAP (libfuse 3.16):
   // a filesystem may serve every open so, or only O_DIRECT ones.
@@ -327,7 +329,7 @@ static int do_mapwrite(void) {
   struct logent *e = log_op(OP_MAPWRITE, VIA_FD, off, len);
   // A mapping cannot extend a file: grow it first, as fsx does.
   if (off + len > flen) {
-    if (ftruncate(fd, off + len) < 0) fail(-1, "ftruncate to 0x%lx before mapwrite: %s", off + len, strerror(errno));
+    if (ftruncate(fd, base + off + len) < 0) fail(-1, "ftruncate to 0x%lx before mapwrite: %s", off + len, strerror(errno));
     flen = off + len;
   }
   e->size_after = flen;
@@ -350,7 +352,7 @@ static int do_mapwrite(void) {
 static void do_truncate(void) {
   long size = rnd(4) == 0 ? rnd(maxlen / PAGE + 1) * PAGE : rnd(maxlen + 1);
   struct logent *e = log_op(OP_TRUNCATE, VIA_FD, size, 0);
-  if (ftruncate(fd, size) < 0) fail(-1, "ftruncate to 0x%lx: %s", size, strerror(errno));
+  if (ftruncate(fd, base + size) < 0) fail(-1, "ftruncate to 0x%lx: %s", size, strerror(errno));
   if (size < flen) memset(good + size, 0, flen - size);
   flen = size;
   e->size_after = flen;
@@ -367,7 +369,7 @@ static int do_fallocate(int op) {
   if (off + len > maxlen) len = maxlen - off;
   if (len <= 0) return 0;
   struct logent *e = log_op(op, VIA_FD, off, len);
-  if (fallocate(fd, modes[op], off, len) < 0) {
+  if (fallocate(fd, modes[op], base + off, len) < 0) {
     if (errno == EOPNOTSUPP) {
       disabled[op] = "EOPNOTSUPP";
       return 0;
@@ -396,7 +398,7 @@ static int do_copy_range(void) {
   struct logent *e = log_op(OP_COPY_RANGE, VIA_FD, src, len);
   e->dst = dst;
   long expect = len < flen - src ? len : flen - src, done = 0;
-  loff_t in = src, out = dst;
+  loff_t in = base + src, out = base + dst;
   while (done < expect) {
     ssize_t r = copy_file_range(fd, &in, fd, &out, len - done, 0);
     if (r < 0 && done == 0 && (errno == EOPNOTSUPP || errno == EXDEV || errno == ENOSYS)) {
@@ -437,11 +439,11 @@ static void do_check(void) {
   check_size("check");
   for (long off = 0; off < flen; off += maxoplen) {
     long len = flen - off < maxoplen ? flen - off : maxoplen, want = direct ? (len + PAGE - 1) & ~(long)(PAGE - 1) : len;
-    long r = pread(fd, buf, want, off);
+    long r = pread(fd, buf, want, base + off);
     if (r != len) fail(off, "check: read at 0x%lx returned %ld, expected 0x%lx (%s)", off, r, len, r < 0 ? strerror(errno) : "short");
     check_bytes("check", off, buf, len);
   }
-  if ((!direct || flen % PAGE == 0) && pread(fd, buf, direct ? PAGE : 1, flen) != 0) fail(flen, "check: read at EOF 0x%lx did not return 0", flen);
+  if ((!direct || flen % PAGE == 0) && pread(fd, buf, direct ? PAGE : 1, base + flen) != 0) fail(flen, "check: read at EOF 0x%lx did not return 0", flen);
 }
 
 static int apply(int op) {
@@ -484,7 +486,7 @@ static void exclude(char *list) {
 }
 
 static void summary(long ops, uint64_t seed) {
-  printf("{\"seed\":%llu,\"ops\":%ld,\"size\":%ld,\"counts\":{", (unsigned long long)seed, ops, flen);
+  printf("{\"seed\":%llu,\"ops\":%ld,\"base\":%ld,\"size\":%ld,\"counts\":{", (unsigned long long)seed, ops, base, flen);
   for (int i = 0, first = 1; i < NOPS; i++)
     if (counts[i]) printf("%s\"%s\":%ld", first ? "" : ",", op_names[i], counts[i]), first = 0;
   printf("},\"via\":{\"fd\":%ld,\"fd2\":%ld,\"child\":%ld,\"direct\":%ld},\"disabled\":{", via_counts[VIA_FD],
@@ -502,21 +504,22 @@ int main(int argc, char **argv) {
   long ops = 10000, check_every = 100;
   uint64_t seed = 1;
   int c;
-  while ((c = getopt(argc, argv, "N:S:l:o:c:x:")) != -1) {
+  while ((c = getopt(argc, argv, "N:S:l:o:c:b:x:")) != -1) {
     switch (c) {
       case 'N': ops = atol(optarg); break;
       case 'S': seed = strtoull(optarg, NULL, 0); break;
       case 'l': maxlen = atol(optarg); break;
       case 'o': maxoplen = atol(optarg); break;
       case 'c': check_every = atol(optarg); break;
+      case 'b': base = strtol(optarg, NULL, 0); break;
       case 'x': exclude(optarg); break;
       default: goto usage;
     }
   }
-  if (optind != argc - 1 || maxlen < PAGE || maxlen % PAGE || maxoplen < PAGE || maxoplen % PAGE || maxoplen > maxlen || check_every < 1) {
+  if (optind != argc - 1 || maxlen < PAGE || maxlen % PAGE || maxoplen < PAGE || maxoplen % PAGE || maxoplen > maxlen || check_every < 1 || base < 0 || base % PAGE) {
   usage:
-    fprintf(stderr, "usage: fsx [-N ops] [-S seed] [-l maxlen] [-o maxoplen] [-c checkevery] [-x op,...] <file>\n"
-                    "  maxlen and maxoplen are multiples of %d; -x ops: names from the summary, direct, fd2, child\n", PAGE);
+    fprintf(stderr, "usage: fsx [-N ops] [-S seed] [-l maxlen] [-o maxoplen] [-c checkevery] [-b base] [-x op,...] <file>\n"
+                    "  maxlen, maxoplen and base are multiples of %d; -x ops: names from the summary, direct, fd2, child\n", PAGE);
     return 2;
   }
   path = argv[optind];
@@ -528,6 +531,7 @@ int main(int argc, char **argv) {
 
   fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) return fprintf(stderr, "fsx: open %s: %s\n", path, strerror(errno)), 1;
+  if (ftruncate(fd, base) < 0) return fprintf(stderr, "fsx: ftruncate %s to base 0x%lx: %s\n", path, base, strerror(errno)), 1;
   if (!no_fd2 && (fd2 = open(path, O_RDWR)) < 0) fail(-1, "open %s again: %s", path, strerror(errno));
   if (!no_child) start_child();
 

@@ -21,6 +21,8 @@ export interface FsxOptions {
   /** Largest single operation, a multiple of 4096 (default 64 KiB). */
   maxOpLength?: number;
   checkEvery?: number;
+  /** Where the modelled file starts, above a hole (a multiple of 4096): 2^32 - 128 KiB crosses 4 GiB. */
+  base?: number;
   /** Operations not to do: names from the summary's counts, or `direct`, `fd2`, `child`. */
   exclude?: readonly string[];
   /** The file, inside `dir` (default `fsx-<seed>`). */
@@ -32,6 +34,7 @@ export interface FsxOptions {
 export interface FsxSummary {
   seed: number;
   ops: number;
+  base: number;
   size: number;
   /** Operations done, by kind. */
   counts: Record<string, number>;
@@ -65,6 +68,7 @@ export async function runFsx(dir: string, options: FsxOptions): Promise<FsxSumma
   if (options.maxLength !== undefined) args.push('-l', String(options.maxLength));
   if (options.maxOpLength !== undefined) args.push('-o', String(options.maxOpLength));
   if (options.checkEvery !== undefined) args.push('-c', String(options.checkEvery));
+  if (options.base !== undefined) args.push('-b', String(options.base));
   if (options.exclude !== undefined && options.exclude.length > 0) args.push('-x', options.exclude.join(','));
   args.push(join(dir, options.name ?? `fsx-${options.seed}`));
   const r = await run(fsx, args, { timeoutMs: options.timeoutMs ?? 60_000 });
