@@ -1,7 +1,9 @@
-// fsx-style single-file torture (fsx/fsx.c): compiled once per process with the system's cc,
-// run as a child process (a test must never touch the mount its own process serves).
+// fsx-style single-file torture (fsx/fsx.c): compiled with the system's cc once per source
+// version, run as a child process (a test must never touch the mount its own process serves).
 import { execFile as execFileCb } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,13 +48,19 @@ export interface FsxSummary {
 
 let binary: Promise<string> | undefined;
 
-/** Compiles fsx.c (once per process) into a temporary directory removed at exit. */
+/**
+ * Compiles fsx.c (once per process) to a binary in the temporary directory named after the
+ * source's hash: test processes share it, and an edited source gets its own.
+ */
 export function compileFsx(): Promise<string> {
   binary ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fusekit-fsx-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    const out = join(dir, 'fsx');
-    await execFile('cc', ['-O2', '-Wall', '-Werror', '-o', out, FSX_SOURCE]);
+    const hash = createHash('sha256').update(await readFile(FSX_SOURCE)).digest('hex').slice(0, 16);
+    const out = join(tmpdir(), `fusekit-fsx-${hash}`);
+    if (existsSync(out)) return out;
+    const partial = `${out}.${process.pid}`;
+    await execFile('cc', ['-O2', '-Wall', '-Werror', '-o', partial, FSX_SOURCE]);
+    // A rename is atomic: processes compiling at once each put a whole binary in place.
+    await rename(partial, out);
     return out;
   })();
   return binary;
