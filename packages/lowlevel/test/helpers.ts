@@ -1,6 +1,6 @@
 // Mounts a test filesystem in this process for the duration of a describe block.
 import { afterAll, beforeAll } from 'vitest';
-import { rm } from 'node:fs/promises';
+import { rmdir } from 'node:fs/promises';
 import { forceUnmount, makeMountpoint, run, waitForMount } from '@fusekit/test-harness';
 import { mount, type MountOptions, type Operations, type Session } from '../src/index.js';
 
@@ -24,7 +24,7 @@ export function useMount(ops: () => Operations, options: MountOptions = {}): Mou
   afterAll(async () => {
     await Promise.race([m.session?.close(), new Promise((r) => setTimeout(r, 10_000))]);
     await forceUnmount(m.mountpoint);
-    await rm(m.mountpoint, { recursive: false, force: true }).catch(() => undefined);
+    await rmdir(m.mountpoint).catch(() => undefined);
   });
   return m;
 }

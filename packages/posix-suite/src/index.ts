@@ -2,7 +2,7 @@
 // test and on a kernel tmpfs (the oracle) in the same test, as root and as unprivileged users,
 // and expects the same results and errnos.
 import { execFile as execFileCb } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forceUnmount, makeMountpoint, run, waitForMount, type Closable } from '@fusekit/test-harness';
@@ -84,7 +84,7 @@ export function definePosixSuite(options: PosixSuiteOptions): void {
       await mounted?.close().catch(() => undefined);
       if (mountpoint !== '') {
         await forceUnmount(mountpoint);
-        await rm(mountpoint, { recursive: false, force: true }).catch(() => undefined);
+        await rmdir(mountpoint).catch(() => undefined);
       }
       await oracle?.close();
     });

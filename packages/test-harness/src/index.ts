@@ -1,7 +1,7 @@
 // The shared harness for integration tests: temporary mountpoints, waiting for the kernel,
 // checks from child processes, and unmounting on every exit path.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rmdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { forceUnmount, forceUnmountSync, waitForMount } from './mounts.js';
@@ -60,7 +60,7 @@ export async function withMount<M extends Closable>(
   } finally {
     await closeOrForce(mountpoint, mounted);
     live.delete(mountpoint);
-    await rm(mountpoint, { recursive: false, force: true }).catch(() => undefined);
+    await rmdir(mountpoint).catch(() => undefined);
   }
 }
 
