@@ -200,7 +200,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
       ...extra,
       // Clearing setuid/setgid is ours (below): the kernel then no longer asks for the
       // security.capability xattr before every write, nor re-reads attributes before a chown.
-      capabilities: { writebackCache: this.writeback, handleKillprivV2: true, ...extra.capabilities },
+      capabilities: { writebackCache: this.writeback, handleKillprivV2: true, directIoAllowMmap: true, ...extra.capabilities },
       namesAsBuffers: true,
     };
   }

@@ -10,12 +10,12 @@ import { startPassthroughFs } from './cli-path.js';
 const RUNS = [{ seed: 1 }, { seed: 2 }, { seed: 3, base: 2 ** 32 - 128 * 1024 }];
 const OPS = 20_000;
 
-// What each mode may refuse: ZERO_RANGE as the tmpfs below does; shared maps of direct_io opens
-// (every open with --cache=never, O_DIRECT ones otherwise) without FUSE_CAP_DIRECT_IO_ALLOW_MMAP.
+// What each mode may refuse: ZERO_RANGE, as the tmpfs below does. Shared maps work in every mode,
+// direct_io opens (every open with --cache=never, O_DIRECT ones otherwise) included.
 const modes: [string[], string[]][] = [
-  [[], ['zero_range', 'direct_mmap']],
+  [[], ['zero_range']],
   [['--cache=always', '--writeback'], ['zero_range']],
-  [['--cache=never'], ['zero_range', 'mapread', 'mapwrite']],
+  [['--cache=never'], ['zero_range']],
 ];
 
 describe('fsx against fusekit-passthrough', () => {

@@ -4,21 +4,12 @@
 import { definePosixSuite } from '@fusekit/posix-suite';
 import { startPassthroughFs } from './cli-path.js';
 
-for (const args of [['--cache=auto'], ['--cache=always'], ['--pool-calls']]) {
+for (const args of [['--cache=auto'], ['--cache=always'], ['--cache=never'], ['--pool-calls']]) {
   definePosixSuite({
     name: `fusekit-passthrough ${args.join(' ')}`,
     start: (mountpoint) => startPassthroughFs(mountpoint, args),
   });
 }
-
-definePosixSuite({
-  name: 'fusekit-passthrough --cache=never',
-  start: (mountpoint) => startPassthroughFs(mountpoint, ['--cache=never']),
-  skip: {
-    'shared memory maps read and write the file':
-      'direct I/O files cannot be mapped shared before libfuse 3.16 (FUSE_CAP_DIRECT_IO_ALLOW_MMAP); Debian 12 has 3.14',
-  },
-});
 
 // With the writeback cache the kernel, not the host file, is the truth about recent writes:
 // these cases look at what only the host file can say while the data is still in the kernel.

@@ -18,10 +18,15 @@ static ssize_t Read(int fd, void* buf, size_t len, void* userdata) {
 
 static ssize_t Writev(int fd, struct iovec* iov, int count, void* userdata) {
   auto* session = static_cast<Session*>(userdata);
-  uint32_t extra = session->TakeInitFlags();
+  uint64_t extra = session->TakeInitFlags();
   // The INIT reply is the out header followed by fuse_init_out; only the first reply can be it.
   if (extra != 0 && count >= 2 && iov[1].iov_len >= offsetof(fuse_init_out, flags) + sizeof(uint32_t)) {
-    static_cast<fuse_init_out*>(iov[1].iov_base)->flags |= extra;
+    auto* out = static_cast<fuse_init_out*>(iov[1].iov_base);
+    out->flags |= static_cast<uint32_t>(extra);
+    if ((extra >> 32) != 0 && iov[1].iov_len >= offsetof(fuse_init_out, flags2) + sizeof(uint32_t)) {
+      out->flags |= FUSE_INIT_EXT;
+      out->flags2 |= static_cast<uint32_t>(extra >> 32);
+    }
   }
   return writev(fd, iov, count);
 }
@@ -42,7 +47,10 @@ RawRequestFacts InspectRequest(const void* request, size_t len) {
   if (len < sizeof(fuse_in_header)) return facts;
   switch (static_cast<const fuse_in_header*>(request)->opcode) {
     case FUSE_INIT:
-      if (auto* in = ArgOf<fuse_init_in>(request, len)) facts.initFlags = in->flags;
+      if (auto* in = ArgOf<fuse_init_in>(request, len)) {
+        facts.initFlags = in->flags;
+        if ((in->flags & FUSE_INIT_EXT) != 0) facts.initFlags |= static_cast<uint64_t>(in->flags2) << 32;
+      }
       break;
     case FUSE_WRITE:
       if (auto* in = ArgOf<fuse_write_in>(request, len)) facts.killSuidgid = (in->write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
@@ -62,10 +70,11 @@ RawRequestFacts InspectRequest(const void* request, size_t len) {
   return facts;
 }
 
-uint32_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, uint32_t offered) {
-  uint32_t flags = 0;
+uint64_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, bool directIoAllowMmap, uint64_t offered) {
+  uint64_t flags = 0;
   if ((want & capable & FUSE_CAP_PARALLEL_DIROPS) != 0) flags |= FUSE_PARALLEL_DIROPS;
   if (killprivV2 && (offered & FUSE_HANDLE_KILLPRIV_V2) != 0) flags |= FUSE_HANDLE_KILLPRIV_V2;
+  if (directIoAllowMmap && (offered & kDirectIoAllowMmap) != 0) flags |= kDirectIoAllowMmap;
   return flags;
 }
 

@@ -2,7 +2,8 @@
 // 3.14 leaves out of the protocol: it never tells the kernel about FUSE_CAP_PARALLEL_DIROPS, so
 // every lookup and readdir in one directory was serialized even when the filesystem wanted them
 // in parallel (libfuse PR #861); and it knows nothing of FUSE_HANDLE_KILLPRIV_V2, whose
-// per-request kill-suid/sgid flags are read here from the raw request.
+// per-request kill-suid/sgid flags are read here from the raw request; nor of
+// FUSE_DIRECT_IO_ALLOW_MMAP (a flags2 bit, so the reply then needs FUSE_INIT_EXT).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -14,12 +15,14 @@ class Session;
 
 // Installs the hooks on a mounted session; returns 0 or a negative errno.
 int InstallIo(fuse_session* se, int fd);
-// Kernel INIT flags libfuse may have left out for what the filesystem wants.
-uint32_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, uint32_t offered);
+// FUSE_DIRECT_IO_ALLOW_MMAP (kernel 6.6+; Debian 12's headers predate it).
+constexpr uint64_t kDirectIoAllowMmap = 1ULL << 36;
+// Kernel INIT flags (bits 32-63: flags2) libfuse may have left out for what the filesystem wants.
+uint64_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, bool directIoAllowMmap, uint64_t offered);
 // What a raw request says that libfuse does not pass on (read before libfuse processes it).
 struct RawRequestFacts {
   bool killSuidgid = false;   // WRITE/SETATTR/OPEN/CREATE asks to clear setuid/setgid
-  uint32_t initFlags = 0;     // INIT: every flag the kernel offers
+  uint64_t initFlags = 0;     // INIT: every flag the kernel offers (flags2 in bits 32-63)
 };
 RawRequestFacts InspectRequest(const void* request, size_t len);
 

@@ -87,6 +87,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   namesAsBuffers_ = options.Get("namesAsBuffers").ToBoolean();
   maxInFlight_ = options.Get("maxInFlight").ToNumber().Uint32Value();
   handleKillprivV2_ = options.Get("handleKillprivV2").ToBoolean();
+  directIoAllowMmap_ = options.Get("directIoAllowMmap").ToBoolean();
   busyPollNs_ = static_cast<int64_t>(options.Get("busyPollMicros").ToNumber().DoubleValue() * 1000);
   onEnded_ = Napi::Persistent(info[2].As<Napi::Function>());
   onJobDone_ = Napi::Persistent(info[3].As<Napi::Function>());
@@ -457,7 +458,7 @@ void Session::OnInit(fuse_conn_info* conn) {
   pick("maxBackground", &conn->max_background);
   pick("congestionThreshold", &conn->congestion_threshold);
   pick("timeGran", &conn->time_gran);
-  initFlags_ = KernelFlagsFor(conn->want, conn->capable, handleKillprivV2_, kernelInitFlags_);
+  initFlags_ = KernelFlagsFor(conn->want, conn->capable, handleKillprivV2_, directIoAllowMmap_, kernelInitFlags_);
 }
 
 bool gTearingDown = false;

@@ -82,7 +82,7 @@ class Session : public Napi::ObjectWrap<Session> {
   void OnDestroy();
   uint32_t KeepPollHandle(fuse_pollhandle* ph);
   // Flags to add to the INIT reply, taken (once) by the writev hook (io.cc).
-  uint32_t TakeInitFlags() { return initFlags_.exchange(0); }
+  uint64_t TakeInitFlags() { return initFlags_.exchange(0); }
   // Called by the read hook (io.cc) with each request before libfuse processes it.
   void OnRawRequest(const RawRequestFacts& facts) {
     killSuidgid_ = facts.killSuidgid;
@@ -182,10 +182,11 @@ class Session : public Napi::ObjectWrap<Session> {
   bool throttled_ = false;  // polling stopped because maxInFlight was reached
   bool sparse_ = false;   // requests arrive one at a time: skip the speculative read
   uint32_t wakeups_ = 0;
-  std::atomic<uint32_t> initFlags_{0};
+  std::atomic<uint64_t> initFlags_{0};
   bool handleKillprivV2_ = false;
+  bool directIoAllowMmap_ = false;
   int64_t busyPollNs_ = 0;
-  uint32_t kernelInitFlags_ = 0;  // what the kernel's INIT offered, libfuse's unknown flags too
+  uint64_t kernelInitFlags_ = 0;  // what the kernel's INIT offered, libfuse's unknown flags too
   bool killSuidgid_ = false;      // of the request being processed
   DataWorker dataWorker_;
   std::vector<fuse_pollhandle*> pollHandles_;

@@ -47,6 +47,7 @@ export interface NativeSessionOptions {
   namesAsBuffers: boolean;
   maxInFlight: number;
   handleKillprivV2: boolean;
+  directIoAllowMmap: boolean;
   busyPollMicros: number;
 }
 

@@ -90,6 +90,13 @@ export interface CapabilityOptions {
    * {@link RequestContext.killSuidgid}. Default false: only for filesystems that honour it.
    */
   handleKillprivV2?: boolean;
+  /**
+   * Let files opened with `directIo` be mapped shared (FUSE_DIRECT_IO_ALLOW_MMAP, kernel 6.6
+   * and later; the binding passes it to the kernel, which libfuse 3.14 cannot). Without it such
+   * an `mmap(MAP_SHARED)` fails with ENODEV; with it the kernel maps the page cache and keeps it
+   * coherent with the direct reads and writes. Default false.
+   */
+  directIoAllowMmap?: boolean;
   /** Largest write request in bytes. Default: the most libfuse allows (1 MiB). */
   maxWrite?: number;
   /**

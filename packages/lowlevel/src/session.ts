@@ -48,6 +48,7 @@ export class Session {
         namesAsBuffers: options.namesAsBuffers ?? false,
         maxInFlight: options.maxInFlight ?? 1024,
         handleKillprivV2: caps.handleKillprivV2 ?? false,
+        directIoAllowMmap: caps.directIoAllowMmap ?? false,
         busyPollMicros: options.busyPollMicros ?? 0,
       },
       () => void this.#end(false),

@@ -474,6 +474,28 @@ os.close(os.open('${mp}/suid', os.O_WRONLY | os.O_TRUNC))
     });
   });
 
+  it('directIoAllowMmap lets files opened with directIo be mapped shared; without it mmap fails with ENODEV', async () => {
+    const mapped = `
+import mmap, os
+fd = os.open('MP/f', os.O_RDWR)
+try:
+    m = mmap.mmap(fd, 4096, mmap.MAP_SHARED)
+except OSError as e:
+    print(e.errno == 19 and 'ENODEV'); raise SystemExit
+m[10:15] = b'hello'; m.flush(); m.close()
+print(os.pread(fd, 5, 10).decode())
+`;
+    for (const allow of [false, true]) {
+      const fs = new MemFs();
+      const ops = handlersOf(fs);
+      ops.open = (ino, flags) => ({ ...fs.open(ino, flags), directIo: true });
+      await withMount((mp) => mount(ops, mp, { capabilities: { directIoAllowMmap: allow } }), async (mp) => {
+        await sh(`head -c 4096 /dev/zero > ${mp}/f`);
+        expect(await py(mapped.replace('MP', mp))).toBe(allow ? 'hello' : 'ENODEV');
+      });
+    }
+  });
+
   it('busyPollMicros keeps answering: sync handlers, promises, and replies that wait on a timer', async () => {
     let calls = 0;
     const ops: Operations = {
