@@ -65,12 +65,13 @@ export class Inode {
   }
 
   /**
-   * Clears setuid, and setgid when the group may execute (a setgid file without group execute
-   * marks mandatory locking and keeps it), as the kernel does on write, truncate and chown.
+   * Clears setuid, and setgid when the group may execute, as the kernel does on write, truncate
+   * and chown. A setgid file without group execute keeps the bit only for a caller in its group
+   * (or root): `callerKeepsSgid`, asked only then, since it may read the caller's groups.
    */
-  killSuidgid(): void {
-    const kill = S_ISUID | (this.mode & S_IXGRP ? S_ISGID : 0);
-    if (this.mode & kill) this.mode &= ~kill;
+  killSuidgid(callerKeepsSgid: () => boolean): void {
+    const sgid = this.mode & S_ISGID && (this.mode & S_IXGRP || !callerKeepsSgid()) ? S_ISGID : 0;
+    this.mode &= ~(S_ISUID | sgid);
   }
 
   /** Marks a change of contents (mtime and ctime). */

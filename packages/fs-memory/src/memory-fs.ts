@@ -294,12 +294,13 @@ export class MemoryFs {
       getattr: (ino) => this.#get(ino).attr(),
       setattr: (ino, changes, _fh, ctx) => {
         const inode = this.#get(ino);
+        const keepsSgid = callerKeepsSgid(ctx, inode.gid); // the group before a chown, as the kernel asks
         this.#setattr(inode, changes);
         // The kernel flags truncates and chowns that must clear setuid/setgid. A setattr that
         // changes nothing but ctime asks for the same: chown(-1, -1), or the kernel before a
         // write by a caller without CAP_FSETID (the write is flagged too).
         const chownOfNoIds = Object.keys(changes).every((key) => key === 'ctimeNs');
-        if (ctx.killSuidgid || (chownOfNoIds && !inode.isDirectory)) inode.killSuidgid();
+        if (ctx.killSuidgid || (chownOfNoIds && !inode.isDirectory)) inode.killSuidgid(keepsSgid);
         return inode.attr();
       },
       readlink: (ino) => {
@@ -363,7 +364,7 @@ export class MemoryFs {
           // atomic_o_trunc: the truncation of open(O_TRUNC) arrives here, not as a setattr.
           inode.data.truncate(0);
           inode.modified(nowNs());
-          if (ctx.killSuidgid) inode.killSuidgid();
+          if (ctx.killSuidgid) inode.killSuidgid(callerKeepsSgid(ctx, inode.gid));
         }
         return { keepCache: true };
       },
@@ -384,7 +385,7 @@ export class MemoryFs {
         if (offset + data.length > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
         inode.data.write(data, offset, true);
         inode.modified(nowNs());
-        if (ctx.killSuidgid) inode.killSuidgid();
+        if (ctx.killSuidgid) inode.killSuidgid(callerKeepsSgid(ctx, inode.gid));
         return data.length;
       },
       // The kernel may cache listings: it drops them itself whenever it changes the directory.
@@ -478,6 +479,12 @@ function xattrKey(name: Name): string {
 
 function inGroup(ctx: RequestContext, gid: number): boolean {
   return ctx.gid === gid || ctx.groups().includes(gid);
+}
+
+// Whether a write, truncate or chown by this caller leaves a setgid bit without group execute
+// (the kernel's in_group_or_capable): root, or a member of the file's group.
+function callerKeepsSgid(ctx: RequestContext, gid: number): () => boolean {
+  return () => ctx.uid === 0 || inGroup(ctx, gid);
 }
 
 // True if `dir` is `ancestor` or inside it: a directory cannot move into itself.

@@ -292,8 +292,8 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   truncate(path: Buffer | null, size: number, fd: number | undefined, ctx: RequestContext): Result<void> {
-    if (fd !== undefined) return andThen(this.#fs.ftruncate(fd, size), () => (ctx.killSuidgid ? this.#dropPrivileges(fd) : undefined));
-    return this.#at(path!, (p) => andThen(this.#fs.truncate(p, size), () => (ctx.killSuidgid ? this.#dropPrivileges(p) : undefined)));
+    if (fd !== undefined) return andThen(this.#fs.ftruncate(fd, size), () => (ctx.killSuidgid ? this.#dropPrivileges(fd, ctx) : undefined));
+    return this.#at(path!, (p) => andThen(this.#fs.truncate(p, size), () => (ctx.killSuidgid ? this.#dropPrivileges(p, ctx) : undefined)));
   }
 
   utimens(path: Buffer | null, atime: TimeSpec, mtime: TimeSpec, fd: number | undefined): Result<void> {
@@ -359,14 +359,17 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   /**
    * What the kernel leaves to us (handleKillprivV2) on a write, truncate or open(O_TRUNC) by a
    * caller without CAP_FSETID (`ctx.killSuidgid`): clear setuid, and setgid when the group may
-   * execute. The server itself writes as root, which would keep them. Without the capability
-   * (a kernel before 5.11) the kernel still clears them itself, except on direct I/O: a non-zero
-   * uid stands in for the flag there.
+   * execute or the caller is not in the file's group (the kernel's in_group_or_capable). The
+   * server itself writes as root, which would keep them. Without the capability (a kernel
+   * before 5.11) the kernel still clears them itself, except on direct I/O: a non-zero uid
+   * stands in for the flag there.
    */
-  #dropPrivileges(file: number | Buffer): Result<void> {
+  #dropPrivileges(file: number | Buffer, ctx: RequestContext): Result<void> {
     return andThen(typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file), (stats) => {
       const mode = Number(stats!.mode);
-      const kill = (mode & S_ISUID) | ((mode & S_IXGRP) !== 0 ? mode & S_ISGID : 0);
+      const gid = Number(stats!.gid);
+      const keepsSgid = () => ctx.uid === 0 || ctx.gid === gid || ctx.groups().includes(gid);
+      const kill = (mode & S_ISUID) | ((mode & S_ISGID) !== 0 && ((mode & S_IXGRP) !== 0 || !keepsSgid()) ? S_ISGID : 0);
       if (kill === 0) return;
       return andThen(typeof file === 'number' ? this.#fs.fchmod(file, mode & 0o7777 & ~kill) : this.#fs.chmod(file, mode & 0o7777 & ~kill), done);
     });
@@ -376,7 +379,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return andThen(this.#at(path, (p) => this.#fs.open(p, this.#hostFlags(flags), 0, -1, -1)), (fd) => {
       // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
       if (!ctx.killSuidgid && !(flags & O_TRUNC && ctx.uid !== 0)) return this.#opened(path, fd, flags);
-      return andThen(this.#dropPrivileges(fd), () => this.#opened(path, fd, flags));
+      return andThen(this.#dropPrivileges(fd, ctx), () => this.#opened(path, fd, flags));
     });
   }
 
@@ -385,7 +388,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return andThen(this.#at(path, (p) => this.#fs.open(p, this.#hostFlags(flags) | O_CREAT, mode, uid, gid)), (fd) => {
       if (!ctx.killSuidgid) return this.#opened(path, fd, flags);
       // O_TRUNC of a file made on the host meanwhile
-      return andThen(this.#dropPrivileges(fd), () => this.#opened(path, fd, flags));
+      return andThen(this.#dropPrivileges(fd, ctx), () => this.#opened(path, fd, flags));
     });
   }
 
@@ -407,7 +410,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 
   write(_path: Buffer | null, data: Buffer, offset: number, fd: number, ctx: RequestContext): Result<number> {
     if (!ctx.killSuidgid && !(ctx.uid !== 0 && this.#direct.has(fd))) return this.#fs.write(fd, data, offset);
-    return andThen(this.#dropPrivileges(fd), () => this.#fs.write(fd, data, offset));
+    return andThen(this.#dropPrivileges(fd, ctx), () => this.#fs.write(fd, data, offset));
   }
 
   release(_path: Buffer | null, _flags: number, fd: number): Result<void> {

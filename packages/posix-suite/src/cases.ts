@@ -276,6 +276,13 @@ export const cases: PosixCase[] = [
     truncate('t', 1); stat('t'); fd = open_('o', os.O_WRONLY | os.O_TRUNC); close(fd); stat('o')
     put('k', b'x', 'ab'); stat('k'); truncate('k', 1); stat('k')
   `),
+  asUser("a caller outside the file's group loses even a setgid without group execute", `
+    for n in ('w', 't', 'o', 'f'): put(n, b'abc'); os.chown(n, 1001, 1001); os.chmod(n, 0o2767)
+  `, `
+    put('w', b'x', 'ab'); stat('w'); truncate('t', 1); stat('t')
+    fd = open_('o', os.O_WRONLY | os.O_TRUNC); close(fd); stat('o')
+    fd = open_('f', os.O_WRONLY); ftruncate(fd, 1); close(fd); stat('f')
+  `),
   asRoot('writing as root keeps setuid and setgid', `
     put('f', b''); chmod('f', 0o6755); put('f', b'x', 'ab'); stat('f'); truncate('f', 0); stat('f')
   `),
