@@ -287,8 +287,20 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return fd !== undefined ? this.#fs.fchmod(fd, mode) : this.#at(path!, (p) => this.#fs.chmod(p, mode));
   }
 
-  chown(path: Buffer | null, uid: number, gid: number, fd: number | undefined): Result<void> {
-    return fd !== undefined ? this.#fs.fchown(fd, uid, gid) : this.#at(path!, (p) => this.#fs.lchown(p, uid, gid));
+  chown(path: Buffer | null, uid: number, gid: number, fd: number | undefined, ctx: RequestContext): Result<void> {
+    return fd !== undefined ? this.#chown(fd, uid, gid, ctx) : this.#at(path!, (p) => this.#chown(p, uid, gid, ctx));
+  }
+
+  #chown(file: number | Buffer, uid: number, gid: number, ctx: RequestContext): Result<void> {
+    const change = () => (typeof file === 'number' ? this.#fs.fchown(file, uid, gid) : this.#fs.lchown(file, uid, gid));
+    if (!ctx.killSuidgid || ctx.uid === 0) return change();
+    // The host chowns as root, which keeps a setgid without group execute; the kernel drops it
+    // when the caller is outside the file's group (the group before the chown).
+    return andThen(this.#stat(file), (stats) => {
+      const mode = Number(stats.mode) & 0o7777;
+      if ((mode & (S_ISGID | S_IXGRP)) !== S_ISGID || this.#inGroup(ctx, Number(stats.gid))) return change();
+      return andThen(change(), () => this.#chmod(file, mode & ~(S_ISUID | S_ISGID)));
+    });
   }
 
   truncate(path: Buffer | null, size: number, fd: number | undefined, ctx: RequestContext): Result<void> {
@@ -365,14 +377,25 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    * stands in for the flag there.
    */
   #dropPrivileges(file: number | Buffer, ctx: RequestContext): Result<void> {
-    return andThen(typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file), (stats) => {
-      const mode = Number(stats!.mode);
-      const gid = Number(stats!.gid);
-      const keepsSgid = () => ctx.uid === 0 || ctx.gid === gid || ctx.groups().includes(gid);
+    return andThen(this.#stat(file), (stats) => {
+      const mode = Number(stats.mode);
+      const keepsSgid = () => ctx.uid === 0 || this.#inGroup(ctx, Number(stats.gid));
       const kill = (mode & S_ISUID) | ((mode & S_ISGID) !== 0 && ((mode & S_IXGRP) !== 0 || !keepsSgid()) ? S_ISGID : 0);
       if (kill === 0) return;
-      return andThen(typeof file === 'number' ? this.#fs.fchmod(file, mode & 0o7777 & ~kill) : this.#fs.chmod(file, mode & 0o7777 & ~kill), done);
+      return this.#chmod(file, mode & 0o7777 & ~kill);
     });
+  }
+
+  #stat(file: number | Buffer): MaybePromise<Attributes> {
+    return andThen(typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file), (stats) => stats!);
+  }
+
+  #chmod(file: number | Buffer, mode: number): Result<void> {
+    return andThen(typeof file === 'number' ? this.#fs.fchmod(file, mode) : this.#fs.chmod(file, mode), done);
+  }
+
+  #inGroup(ctx: RequestContext, gid: number): boolean {
+    return ctx.gid === gid || ctx.groups().includes(gid);
   }
 
   open(path: Buffer, flags: number, ctx: RequestContext): Result<Opened<number>> {

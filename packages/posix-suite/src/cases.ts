@@ -283,6 +283,12 @@ export const cases: PosixCase[] = [
     fd = open_('o', os.O_WRONLY | os.O_TRUNC); close(fd); stat('o')
     fd = open_('f', os.O_WRONLY); ftruncate(fd, 1); close(fd); stat('f')
   `),
+  asUser('chown by the owner keeps a setgid without group execute only from a group of theirs', `
+    put('f', b''); os.chown('f', 1000, 1001); os.chmod('f', 0o2745)
+    put('k', b''); os.chown('k', 1000, 1000); os.chmod('k', 0o2745)
+  `, `
+    chown('f', -1, 1000); stat('f'); chown('k', -1, 1000); stat('k')
+  `),
   asRoot('writing as root keeps setuid and setgid', `
     put('f', b''); chmod('f', 0o6755); put('f', b'x', 'ab'); stat('f'); truncate('f', 0); stat('f')
   `),
