@@ -67,6 +67,8 @@ export class MemoryFs {
   readonly #inodes = new Map<number, Inode>();
   readonly #maxPages: number;
   readonly #maxInodes: number;
+  // tmpfs charges each extra hard link of a file as an inode (shmem_link), freed with the link.
+  #extraLinks = 0;
   #usedPages = 0;
   #nextIno = ROOT_INO + 1;
   readonly #budget: PageBudget = {
@@ -153,7 +155,7 @@ export class MemoryFs {
   #create(parent: Inode & { entries: Entries }, key: string, mode: number, ctx: RequestContext): Inode {
     if (parent.entries.get(key) !== undefined) throw new FuseError('EEXIST');
     if (parent.nlink === 0) throw new FuseError('ENOENT');
-    if (this.#inodes.size >= this.#maxInodes) throw new FuseError('ENOSPC');
+    this.#chargeInode();
     let gid = ctx.gid;
     if (parent.mode & S_ISGID) {
       // A setgid directory hands its group down, and its setgid bit to subdirectories.
@@ -180,6 +182,10 @@ export class MemoryFs {
     return inode;
   }
 
+  #chargeInode(): void {
+    if (this.#inodes.size + this.#extraLinks >= this.#maxInodes) throw new FuseError('ENOSPC');
+  }
+
   // Takes the name `key` out of `parent`, dropping a link (or a directory) of `inode`.
   #detach(parent: Inode & { entries: Entries }, key: string, inode: Inode, now: bigint): void {
     parent.entries.remove(key);
@@ -187,6 +193,7 @@ export class MemoryFs {
       inode.nlink = 0;
       parent.nlink--;
     } else {
+      if (inode.nlink > 1) this.#extraLinks--;
       inode.nlink--;
     }
     inode.ctimeNs = now;
@@ -268,7 +275,7 @@ export class MemoryFs {
   }
 
   #statfs(): Statfs {
-    const freeInodes = Math.max(0, this.#maxInodes - this.#inodes.size);
+    const freeInodes = Math.max(0, this.#maxInodes - this.#inodes.size - this.#extraLinks);
     const freePages = Math.max(0, this.#maxPages - this.#usedPages);
     return {
       bsize: PAGE_SIZE, frsize: PAGE_SIZE, blocks: this.#maxPages, bfree: freePages, bavail: freePages,
@@ -329,6 +336,8 @@ export class MemoryFs {
         const key = keyOf(newName);
         if (dir.entries.get(key) !== undefined) throw new FuseError('EEXIST');
         if (inode.nlink === 0) throw new FuseError('ENOENT');
+        this.#chargeInode();
+        this.#extraLinks++;
         const now = nowNs();
         dir.entries.add(key, inode);
         dir.modified(now);

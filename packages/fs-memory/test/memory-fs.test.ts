@@ -31,6 +31,19 @@ describe('MemoryFs handlers', () => {
     expect((await fs.operations.statfs!(1, ctx)).ffree).toBe(0);
   });
 
+  it('counts extra hard links against the inodes, as tmpfs', async () => {
+    const fs = new MemoryFs({ inodes: 3 });
+    const ops = fs.operations;
+    const file = (await ops.create!(1, name('f'), 0o644, 0, ctx)) as Entry;
+    await ops.link!(file.ino, 1, name('g'), ctx);
+    expect((await ops.statfs!(1, ctx)).ffree).toBe(0);
+    await expect(async () => ops.link!(file.ino, 1, name('h'), ctx)).rejects.toMatchObject({ code: 'ENOSPC' });
+    await expect(async () => ops.mkdir!(1, name('d'), 0o755, ctx)).rejects.toMatchObject({ code: 'ENOSPC' });
+    await ops.unlink!(1, name('g'), ctx);
+    expect((await ops.statfs!(1, ctx)).ffree).toBe(1);
+    await ops.link!(file.ino, 1, name('h'), ctx);
+  });
+
   it('refuses names longer than 255 bytes', async () => {
     const fs = new MemoryFs();
     await expect(async () => fs.operations.lookup!(1, name('é'.repeat(128)), ctx)).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
