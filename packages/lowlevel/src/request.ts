@@ -24,9 +24,10 @@ export class RequestContext {
     readonly umask: number,
     /**
      * Only with {@link CapabilityOptions.handleKillprivV2}: the kernel leaves it to the
-     * filesystem to clear the setuid bit, and the setgid bit if the group may execute, as part
-     * of this request: a write or truncate by a caller without CAP_FSETID, an open with O_TRUNC
-     * (open, create), or a chown (setattr with uid or gid). Always false otherwise.
+     * filesystem to clear the setuid bit, and the setgid bit if the group may execute or the
+     * caller is not in the file's group (its group before a chown), as part of this request: a
+     * write or truncate by a caller without CAP_FSETID, an open with O_TRUNC (open, create), or a
+     * chown (setattr with uid or gid). Always false otherwise.
      */
     readonly killSuidgid: boolean,
     /** @internal */
