@@ -197,6 +197,9 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
       busyPollMicros: this.syncCalls ? 20 : 0,
       // Written data goes on to the host file and is not kept: its memory is received into again.
       lendWriteData: true,
+      // The host's inode numbers: a file keeps its st_ino while it exists, even when the kernel
+      // forgets it and looks it up again (node ids would change then).
+      useIno: true,
       ...extra,
       // Clearing setuid/setgid is ours (below): the kernel then no longer asks for the
       // security.capability xattr before every write, nor re-reads attributes before a chown.

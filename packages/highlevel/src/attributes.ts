@@ -1,5 +1,5 @@
 // Turning what a FileSystem answers (plain objects, node:fs Stats, BigIntStats, StatFs) into
-// the lowlevel reply types, with the session's node id as the inode number.
+// the lowlevel reply types, with the inode number the session chose (see MountOptions.useIno).
 import { FuseError, type Attr, type Entry, type Statfs } from '@fusekit/lowlevel';
 import type { Attributes, FilesystemStats } from './filesystem.js';
 
@@ -27,7 +27,12 @@ export function isDirectory(mode: number): boolean {
   return (mode & S_IFMT) === S_IFDIR;
 }
 
-/** Lowlevel attributes for node `ino`. */
+/** The backend's inode number of an answer, or 0 when it gives none. */
+export function backendIno(a: Attributes): number {
+  return a.ino === undefined ? 0 : Number(a.ino);
+}
+
+/** Lowlevel attributes, reporting inode number `ino`. */
 export function toAttr(a: Attributes, ino: number): Attr {
   const attr: Attr = { ino, mode: modeOf(a) };
   const nlink = num(a.nlink); if (nlink !== undefined) attr.nlink = nlink;
@@ -44,9 +49,10 @@ export function toAttr(a: Attributes, ino: number): Attr {
   return attr;
 }
 
-/** A lowlevel entry for node `ino`. */
-export function toEntry(a: Attributes, ino: number, generation: number): Entry {
+/** A lowlevel entry for node `nodeid`, reporting inode number `ino`. */
+export function toEntry(a: Attributes, ino: number, nodeid: number, generation: number): Entry {
   const entry: Entry = toAttr(a, ino);
+  if (nodeid !== ino) entry.nodeid = nodeid;
   entry.generation = generation;
   if (a.entryTimeout !== undefined) entry.entryTimeout = a.entryTimeout;
   return entry;

@@ -5,7 +5,7 @@ import {
   FuseError, type Attr, type ConnectionInfo, type CreateReply, type DirectoryReply, type Entry, type Lock, type Name,
   type Operations, type OpenReply, type RequestContext, type SetAttr, type Statfs,
 } from '@fusekit/lowlevel';
-import { isDirectory, modeOf, S_IFDIR, toAttr, toEntry, toStatfs } from './attributes.js';
+import { backendIno, isDirectory, modeOf, S_IFDIR, toAttr, toEntry, toStatfs } from './attributes.js';
 import { DeferredUnlink } from './deferred-unlink.js';
 import { Opened, type Attributes, type FileSystem, type PathLike } from './filesystem.js';
 import { Listing, type ListedEntry } from './listing.js';
@@ -83,6 +83,7 @@ export class Dispatcher<P extends PathLike> {
   readonly #hide: boolean;
   readonly #negativeTimeout: number;
   readonly #readdirplus: boolean;
+  readonly #useIno: boolean;
   #nextFh = 1;
 
   constructor(fs: AnyFileSystem<P>, names: Names<P>, options: MountOptions) {
@@ -96,6 +97,7 @@ export class Dispatcher<P extends PathLike> {
     this.#hide = options.hideOnUnlink ?? false;
     this.#negativeTimeout = options.negativeTimeout ?? 0;
     this.#readdirplus = options.readdirplus !== false;
+    this.#useIno = options.useIno ?? false;
     this.#deferred = new DeferredUnlink(fs, this.table, this.#hide);
   }
 
@@ -238,7 +240,23 @@ export class Dispatcher<P extends PathLike> {
   #entry(dir: Node<P>, name: P, a: Attributes): Entry {
     const mode = modeOf(a);
     const node = this.table.remember(dir, name, this.table.identity(a, isDirectory(mode)));
-    return toEntry(a, node.id, node.generation);
+    return toEntry(a, this.#ino(node, a), node.id, node.generation);
+  }
+
+  /** The inode number to report for `node` answering `a`: the backend's with useIno, else the node id. */
+  #ino(node: Node<P>, a: Attributes): number {
+    if (!this.#useIno) return node.id;
+    const ino = backendIno(a);
+    return (node.ino = ino > 0 ? ino : node.id);
+  }
+
+  /** The inode number a plain listing shows for a node (undefined: not known yet). */
+  #listedIno(node: Node<P> | undefined, listed?: ListedEntry<P>): number {
+    if (!this.#useIno) return node?.id ?? UNKNOWN_INO;
+    if (node !== undefined && node.ino !== 0) return node.ino;
+    const a = listed?.attributes;
+    const ino = a !== undefined && typeof a !== 'function' ? backendIno(a) : 0;
+    return ino > 0 ? ino : UNKNOWN_INO;
   }
 
   /** Books an open file of `node` and writes its fh and open flags into `reply`. */
@@ -391,7 +409,7 @@ export class Dispatcher<P extends PathLike> {
         if (file === undefined) throw enoent();
       }
       const a = this.#getattr(path, file?.handle, ctx);
-      return isThenable(a) ? Promise.resolve(a).then((v) => toAttr(v, node.id)) : toAttr(a, node.id);
+      return isThenable(a) ? Promise.resolve(a).then((v) => toAttr(v, this.#ino(node, v))) : toAttr(a, this.#ino(node, a));
     };
     return given !== undefined ? this.#withFile(ctx, given, run) : this.#withPath(ctx, node, run);
   }
@@ -424,7 +442,8 @@ export class Dispatcher<P extends PathLike> {
         if (!fs.utimens) throw enosys();
         await fs.utimens(path, changes.atimeNs ?? 'omit', changes.mtimeNs ?? 'omit', h, ctx);
       }
-      return toAttr(await this.#getattr(path, h, ctx), node.id);
+      const a = await this.#getattr(path, h, ctx);
+      return toAttr(a, this.#ino(node, a));
     };
     return given !== undefined ? this.#withFile(ctx, given, run) : this.#withPath(ctx, node, run);
   }
@@ -481,7 +500,7 @@ export class Dispatcher<P extends PathLike> {
         dir.version++;
         return then(made ?? this.#getattr(to, undefined, ctx), (a) => {
           this.table.rememberLink(node, dir, name);
-          return toEntry(a, node.id, node.generation);
+          return toEntry(a, this.#ino(node, a), node.id, node.generation);
         });
       });
     });
@@ -586,7 +605,7 @@ export class Dispatcher<P extends PathLike> {
       const handle = answer instanceof Opened ? answer.handle : answer;
       const book = (a: Attributes): CreateReply => {
         const entry: CreateReply = this.#entry(dir, name, a);
-        return this.#open(this.table.get(entry.ino)!, answer, false, entry);
+        return this.#open(this.table.get(entry.nodeid ?? entry.ino)!, answer, false, entry);
       };
       // The kernel will not release what it never got: on failure, close the handle ourselves.
       const closeAndFail = async (error: unknown): Promise<never> => {
@@ -712,10 +731,10 @@ export class Dispatcher<P extends PathLike> {
   #add(dir: Node<P>, listing: Listing<P>, e: ListedEntry<P>, next: number, reply: DirectoryReply<Entry>, plus: boolean): boolean {
     const key = this.#names.key(e.name);
     if (key === '.' || key === '..') {
-      const ino = key === '.' ? dir.id : (dir.links[0]?.parent.id ?? dir.id);
+      const ino = this.#listedIno(key === '.' ? dir : (dir.links[0]?.parent ?? dir));
       return reply.add(e.name, { ino, mode: S_IFDIR }, next);
     }
-    if (!plus) return reply.add(e.name, { ino: dir.children?.get(key)?.id ?? UNKNOWN_INO, mode: e.type }, next);
+    if (!plus) return reply.add(e.name, { ino: this.#listedIno(dir.children?.get(key), e), mode: e.type }, next);
     // Attributes listed before a change of this directory may be stale: those are left out, and so
     // are none at all. The name goes alone then: the kernel looks it up when it needs it, as
     // libfuse's fuse.c does. Attributes given as a function are fresh: asked for now.
@@ -729,10 +748,10 @@ export class Dispatcher<P extends PathLike> {
     } else if (listing.version === dir.version) {
       a = e.attributes;
     }
-    if (a === undefined) return reply.addName(e.name, { ino: dir.children?.get(key)?.id ?? UNKNOWN_INO, mode: e.type }, next);
+    if (a === undefined) return reply.addName(e.name, { ino: this.#listedIno(dir.children?.get(key), e), mode: e.type }, next);
     const entry = this.#entry(dir, e.name, a);
     if (reply.add(e.name, entry, next)) return true;
-    this.table.forget(entry.ino, 1); // not sent: the kernel will not count it
+    this.table.forget(entry.nodeid ?? entry.ino, 1); // not sent: the kernel will not count it
     return false;
   }
 

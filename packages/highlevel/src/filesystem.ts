@@ -15,14 +15,14 @@ export type PathLike = string | Buffer;
 
 /**
  * File attributes. A `node:fs` `Stats` or `BigIntStats` is accepted as is; so is any object with
- * these fields. `ino` is ignored unless it identifies hard links (see `MountOptions.hardLinks`):
- * the inode number the kernel sees is the session's own node id. Timestamps are read from
+ * these fields. `ino` identifies hard links (see `MountOptions.hardLinks`), and is `st_ino` with
+ * `MountOptions.useIno`; otherwise the inode number the kernel sees is the session's own node id. Timestamps are read from
  * `*Ns` (bigint nanoseconds) if present, else from `*Ms` (milliseconds), else from `Date`s.
  */
 export interface Attributes {
   /** File type and permission bits (`S_IFREG | 0o644` …). */
   mode: number | bigint;
-  /** The backend's inode number (used only to recognise hard links). */
+  /** The backend's inode number: recognises hard links, and is `st_ino` with `useIno`. */
   ino?: number | bigint;
   /** The backend's device number (with `ino`, identifies a file). */
   dev?: number | bigint;

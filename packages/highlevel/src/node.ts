@@ -25,11 +25,13 @@ export class Node<P> {
   identity: string | undefined;
   /** Bumped by every operation that adds or removes names in this directory (readdir staleness). */
   version = 0;
+  /** With useIno: the backend's inode number last reported for it; 0 until one is. */
+  ino = 0;
   #tree: RWLock | undefined;
   #entries: RWLock | undefined;
 
   constructor(
-    /** The inode number the kernel sees; never reused within a session. */
+    /** The kernel's node id (and, without useIno, its inode number); never reused within a session. */
     readonly id: number,
     readonly generation: number,
   ) {}

@@ -38,6 +38,14 @@ export interface MountOptions extends LowLevelMountOptions {
    * Default true; turn off for backends whose `ino` is not a stable file identity.
    */
   hardLinks?: boolean;
+  /**
+   * Report the backend's inode numbers (the `ino` your attributes give) as `st_ino`, in stat
+   * and in listings, as libfuse's `use_ino` does. Default false: `st_ino` is the session's node
+   * id, which is unique but changes when the kernel forgets a file and looks it up again. Turn it
+   * on when your backend's inode numbers are stable and unique (fs-passthrough over one host
+   * filesystem): then a file keeps its `st_ino` for as long as it exists, as POSIX asks.
+   */
+  useIno?: boolean;
   /** How many resolved paths to cache (least recently used are dropped). Default 8192. */
   pathCacheSize?: number;
 }

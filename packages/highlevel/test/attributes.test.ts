@@ -18,10 +18,11 @@ describe('attributes', () => {
     expect(attr.mtimeNs).toBe(BigInt(Math.round(st.mtimeMs * 1e6)));
   });
 
-  it('accepts Dates, and keeps timeouts; entries carry the generation', () => {
+  it('accepts Dates, and keeps timeouts; entries carry the generation, and a node id only when it is not ino', () => {
     const attr = toAttr({ mode: 0o100644, mtime: new Date(1000), attrTimeout: 5 }, 3);
     expect(attr).toEqual({ ino: 3, mode: 0o100644, mtimeNs: 1_000_000_000n, attrTimeout: 5 });
-    expect(toEntry({ mode: 0o40755, entryTimeout: 9 }, 4, 2)).toEqual({ ino: 4, mode: 0o40755, generation: 2, entryTimeout: 9 });
+    expect(toEntry({ mode: 0o40755, entryTimeout: 9 }, 4, 4, 2)).toEqual({ ino: 4, mode: 0o40755, generation: 2, entryTimeout: 9 });
+    expect(toEntry({ mode: 0o40755 }, 9000, 4, 0)).toEqual({ ino: 9000, nodeid: 4, mode: 0o40755, generation: 0 });
   });
 
   it('refuses attributes without a mode', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -112,6 +112,28 @@ describe('a node:fs mirror through the kernel', () => {
       await sh(`for i in 1 2 3 4 5; do stat "${mp}/nothing" 2>/dev/null || true; done`);
       expect(lookups).toBe(1);
     });
+  });
+
+  it('reports the backend\'s inode numbers with useIno, which stay when the kernel forgets a file and looks it up again', async () => {
+    await writeFile(join(host, 'f'), 'x');
+    await mkdir(join(host, 'd'));
+    const hostInos = `${(await stat(join(host, 'f'))).ino}\n${(await stat(join(host, 'd'))).ino}\n`;
+    for (const useIno of [true, false]) {
+      await withMount((mp) => mount(new MirrorFs(host), mp, { useIno }), async (mp) => {
+        const before = await sh(`stat -c %i ${mp}/f ${mp}/d`);
+        await sh('echo 2 > /proc/sys/vm/drop_caches; sleep 0.2');
+        const after = await sh(`stat -c %i ${mp}/f ${mp}/d`);
+        if (useIno) {
+          expect([before, after]).toEqual([hostInos, hostInos]);
+          const dIno = hostInos.split('\n')[1];
+          expect(await sh(`ls -ai ${mp}/d | awk '$2 == "." { print $1 }'`)).toBe(`${dIno}\n`);
+        } else {
+          // Node ids: the forgotten nodes came back as new ones.
+          expect(after).not.toBe(before);
+          expect(before).not.toBe(hostInos);
+        }
+      });
+    }
   });
 
   it('raises FuseError codes as errno', async () => {

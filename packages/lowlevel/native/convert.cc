@@ -32,7 +32,7 @@ void ReadStat(const double* f, const int64_t* t, struct stat* st) {
 
 void ReadEntry(const double* f, const int64_t* t, fuse_entry_param* e) {
   std::memset(e, 0, sizeof *e);
-  e->ino = static_cast<fuse_ino_t>(f[F_INO]);
+  e->ino = static_cast<fuse_ino_t>(f[F_NODEID]);
   e->generation = static_cast<uint64_t>(f[F_GENERATION]);
   e->attr_timeout = f[F_ATTR_TIMEOUT];
   e->entry_timeout = f[F_ENTRY_TIMEOUT];
@@ -59,7 +59,7 @@ Napi::Object LayoutObject(Napi::Env env) {
 #define FK_SET(name) o.Set(#name, Napi::Number::New(env, name))
   FK_SET(F_INO); FK_SET(F_MODE); FK_SET(F_NLINK); FK_SET(F_UID); FK_SET(F_GID); FK_SET(F_RDEV);
   FK_SET(F_SIZE); FK_SET(F_BLOCKS); FK_SET(F_BLKSIZE); FK_SET(F_GENERATION);
-  FK_SET(F_ATTR_TIMEOUT); FK_SET(F_ENTRY_TIMEOUT); FK_SET(T_ATIME); FK_SET(T_MTIME);
+  FK_SET(F_ATTR_TIMEOUT); FK_SET(F_ENTRY_TIMEOUT); FK_SET(F_NODEID); FK_SET(T_ATIME); FK_SET(T_MTIME);
   FK_SET(T_CTIME); FK_SET(I_UID); FK_SET(I_GID); FK_SET(I_PID); FK_SET(I_UMASK); FK_SET(I_KILL_SUIDGID);
   FK_SET(SF_BSIZE); FK_SET(SF_FRSIZE); FK_SET(SF_BLOCKS); FK_SET(SF_BFREE); FK_SET(SF_BAVAIL);
   FK_SET(SF_FILES); FK_SET(SF_FFREE); FK_SET(SF_FAVAIL); FK_SET(SF_FSID); FK_SET(SF_FLAG);

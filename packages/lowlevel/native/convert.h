@@ -13,7 +13,7 @@ namespace fusekit {
 // and Int32Array (I_*). TS reads these names from `layout`, so both sides share one definition.
 enum ScratchF64 : uint32_t {
   F_INO = 2, F_MODE, F_NLINK, F_UID, F_GID, F_RDEV, F_SIZE, F_BLOCKS, F_BLKSIZE,
-  F_GENERATION, F_ATTR_TIMEOUT, F_ENTRY_TIMEOUT,
+  F_GENERATION, F_ATTR_TIMEOUT, F_ENTRY_TIMEOUT, F_NODEID,
   // statfs reuses the attribute slots from F_INO on (one reply reads one block).
   F_COUNT = 32,
 };

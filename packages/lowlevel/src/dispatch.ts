@@ -105,9 +105,9 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
   const { attrTimeout, entryTimeout } = host;
   const ok: Answer<unknown> = (ctx) => { finish(ctx); n.replyErr(ctx.slot, 0); };
   const entry: Answer<Entry> = (ctx, e) => {
-    scratch.writeEntry(e, attrTimeout, entryTimeout);
+    const nodeid = scratch.writeEntry(e, attrTimeout, entryTimeout);
     finish(ctx);
-    if (n.replyEntry(ctx.slot) === REFUSED) undoLookup(e.ino);
+    if (n.replyEntry(ctx.slot) === REFUSED) undoLookup(nodeid);
   };
   const attr: Answer<Attr> = (ctx, a) => { scratch.writeAttr(a, attrTimeout); finish(ctx); n.replyAttr(ctx.slot); };
   const count = (what: string): Answer<number> => (ctx, v) => { checkCount(v, what); finish(ctx); n.replyWrite(ctx.slot, v); };
@@ -314,12 +314,12 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
   if (ops.create) h.create = (s: Slot, parent: number, name: Name, mode: number, flags: number) => {
     const ctx = context(s);
     run(ctx, 'create', () => ops.create!(parent, name, mode, flags, ctx), (c, r: CreateReply) => {
-      scratch.writeEntry(r, attrTimeout, entryTimeout);
+      const nodeid = scratch.writeEntry(r, attrTimeout, entryTimeout);
       const [fh, bits] = openBits(r);
       finish(c);
       if (n.replyCreate(c.slot, fh, bits) === REFUSED) {
-        undoLookup(r.ino);
-        undoOpen(c, r.ino, fh, flags);
+        undoLookup(nodeid);
+        undoOpen(c, nodeid, fh, flags);
       }
     });
   };

@@ -14,7 +14,7 @@ const at = (name: string): number => {
 const F_INO = at('F_INO'), F_MODE = at('F_MODE'), F_NLINK = at('F_NLINK'), F_UID = at('F_UID'),
   F_GID = at('F_GID'), F_RDEV = at('F_RDEV'), F_SIZE = at('F_SIZE'), F_BLOCKS = at('F_BLOCKS'),
   F_BLKSIZE = at('F_BLKSIZE'), F_GENERATION = at('F_GENERATION'), F_ATTR_TIMEOUT = at('F_ATTR_TIMEOUT'),
-  F_ENTRY_TIMEOUT = at('F_ENTRY_TIMEOUT'), T_ATIME = at('T_ATIME'), T_MTIME = at('T_MTIME'),
+  F_ENTRY_TIMEOUT = at('F_ENTRY_TIMEOUT'), F_NODEID = at('F_NODEID'), T_ATIME = at('T_ATIME'), T_MTIME = at('T_MTIME'),
   T_CTIME = at('T_CTIME'), SF_BSIZE = at('SF_BSIZE');
 
 /** A handler answered with a value the kernel cannot be given. */
@@ -99,10 +99,13 @@ export class Scratch {
     t[T_CTIME] = timeNs(a.ctimeNs, a.ctimeMs, 'ctime');
   }
 
-  writeEntry(entry: Entry, attrTimeout: number, entryTimeout: number): void {
+  /** Writes a lookup-style reply; returns its node id (what the kernel counts a lookup of). */
+  writeEntry(entry: Entry, attrTimeout: number, entryTimeout: number): number {
     this.writeAttr(entry, attrTimeout);
-    this.f64[F_GENERATION] = optionalCount(entry.generation, 'generation');
-    this.f64[F_ENTRY_TIMEOUT] = checkTimeout(entry.entryTimeout, entryTimeout, 'entryTimeout');
+    const f = this.f64;
+    f[F_GENERATION] = optionalCount(entry.generation, 'generation');
+    f[F_ENTRY_TIMEOUT] = checkTimeout(entry.entryTimeout, entryTimeout, 'entryTimeout');
+    return (f[F_NODEID] = entry.nodeid === undefined ? f[F_INO]! : checkCount(entry.nodeid, 'nodeid'));
   }
 
   writeStatfs(s: Statfs): void {
@@ -152,7 +155,7 @@ export class DirectoryReply<A> {
    * Adds one entry; `nextOffset` is the offset at which a later readdir continues after it
    * (non-zero, unique and stable in your directory). Returns false, adding nothing, when the
    * reply is full. In readdirplus, an accepted entry other than `.` and `..` (with a non-zero
-   * `ino`) increments that inode's lookup count, exactly as a lookup would.
+   * node id) increments that node's lookup count, exactly as a lookup would.
    */
   add(name: Name, attr: A, nextOffset: number): boolean {
     return this.#add(name, attr as Entry, nextOffset, true);
@@ -216,10 +219,11 @@ export class DirectoryReply<A> {
     } else if (!entry) {
       added = this.#buffer.addPlus(name, nameOnly(ino, mode), nextOffset);
     } else {
+      const nodeid = e.nodeid === undefined ? ino : checkCount(e.nodeid, 'nodeid');
       const generation = optionalCount(e.generation, 'generation');
       const entryTimeout = checkTimeout(e.entryTimeout, this.entryTimeout, 'entryTimeout');
-      added = this.#buffer.addPlus(name, fields(e, ino, generation, this.attrTimeout, entryTimeout), nextOffset);
-      if (added && ino !== 0 && !isDotOrDotDot(name)) this.lookups.push(ino);
+      added = this.#buffer.addPlus(name, fields(e, nodeid, generation, this.attrTimeout, entryTimeout), nextOffset);
+      if (added && nodeid !== 0 && !isDotOrDotDot(name)) this.lookups.push(nodeid);
     }
     if (!added) this.#full = true;
     return added;

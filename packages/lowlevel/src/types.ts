@@ -7,7 +7,7 @@ export type Name = string | Buffer;
  * a plain `Stats` is read through its `*Ms` fields).
  */
 export interface Attr {
-  /** Inode number (`st_ino`); for entries also the kernel's node id. */
+  /** Inode number (`st_ino`); for entries also the kernel's node id, unless `nodeid` is given. */
   ino: number;
   /** File type and permission bits (`st_mode`, e.g. `0o100644`). */
   mode: number;
@@ -36,10 +36,17 @@ export interface Attr {
 }
 
 /**
- * A directory entry for lookup-style replies (`fuse_entry_param`). `ino: 0` is a negative entry:
- * the kernel caches the absence of the name for `entryTimeout` seconds.
+ * A directory entry for lookup-style replies (`fuse_entry_param`). A node id of 0 (`ino: 0`) is a
+ * negative entry: the kernel caches the absence of the name for `entryTimeout` seconds.
  */
 export interface Entry extends Attr {
+  /**
+   * The kernel's node id for this entry (`fuse_entry_param.ino`): the number later requests name
+   * it by, and whose lookup count this reply increments. Default `ino`. Give it when the inode
+   * number you report (`st_ino`) is not your node id, as libfuse's high-level API does with
+   * `use_ino`: say, to report a backend's stable inode numbers while node ids are your own.
+   */
+  nodeid?: number;
   /** Distinguishes reuses of one inode number over the filesystem's lifetime. */
   generation?: number;
   /** Seconds the kernel may cache the name → inode binding; the session's `entryTimeout` if absent. */

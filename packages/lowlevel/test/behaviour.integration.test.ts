@@ -425,6 +425,27 @@ describe('session lifecycle', () => {
     expect(getattrs).toBe(0);
   });
 
+  it('[op:lookup] [op:readdirplus] [op:forget] entries with a node id apart from st_ino: requests and forgets name the node id, stat shows ino', async () => {
+    const stIno = (nodeid: number) => (nodeid === 1 ? 1 : 900_000 + nodeid);
+    const asked: number[] = [];
+    const forgotten: number[] = [];
+    const file = (nodeid: number) => ({ ino: stIno(nodeid), nodeid, mode: 0o100644, nlink: 1, attrTimeout: 0, entryTimeout: 60 });
+    const ops: Operations = {
+      lookup: (_p, name) => { if (name === 'a') return file(7); throw new FuseError('ENOENT'); },
+      getattr: (ino) => { asked.push(ino); return ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ...file(ino), nodeid: undefined }; },
+      readdirplus: (_ino, offset, _fh, dir) => void (offset === 0 && dir.add('b', file(8), 1)),
+      forget: (ino, n) => void forgotten.push(ino, n),
+    };
+    await withMount((mp) => mount(ops, mp), async (mp) => {
+      expect(await sh(`ls -i ${mp}`)).toBe('900008 b\n');
+      expect(await sh(`stat -c %i ${mp}/a ${mp}/b`)).toBe('900007\n900008\n');
+      expect([...new Set(asked.filter((n) => n !== 1))].sort()).toEqual([7, 8]);
+      await sh('echo 2 > /proc/sys/vm/drop_caches');
+      for (const deadline = Date.now() + 5000; forgotten.length < 4 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+      expect(forgotten).toEqual(expect.arrayContaining([7, 1, 8, 1]));
+    });
+  });
+
   it('handleKillprivV2 flags the requests that must clear setuid/setgid; writes skip the capability probe', async () => {
     const fs = new MemFs();
     const ops = handlersOf(fs);

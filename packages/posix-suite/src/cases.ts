@@ -186,6 +186,13 @@ export const cases: PosixCase[] = [
     rename('d', 'e'); listdir(); stat('.'); rename('e', 'full/e'); stat('full')
     link('b', 'b2'); rename('b', 'b2'); listdir(); rename('.', 'x'); rename('full', 'full/e/x')
   `, ['EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EINVAL', 'ENOENT']),
+  asRoot('a file keeps its inode number across renames, links and the kernel forgetting it', `
+    put('a', b'a'); put('b', b'b'); mkdir('d'); ino = os.stat('a').st_ino; dino = os.stat('d').st_ino
+    rename('a', 'b'); link('b', 'd/c'); note('renamed over, linked', [os.stat(p).st_ino == ino for p in ['b', 'd/c']])
+    _put('/proc/sys/vm/drop_caches', b'2'); time.sleep(0.2)
+    note('after the kernel forgot them', [os.stat(p).st_ino == ino for p in ['b', 'd/c']] + [os.stat('d/.').st_ino == dino])
+    rename('d/c', 'e'); note('renamed once more', os.stat('e').st_ino == ino)
+  `),
   asRoot('rename with RENAME_NOREPLACE', `
     put('a', b'a'); put('b', b'b')
     renameat2('a', 'b', 1); renameat2('a', 'c', 1); listdir(); renameat2('missing', 'z', 1)
