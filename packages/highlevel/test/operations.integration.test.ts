@@ -119,7 +119,7 @@ describe('a node:fs mirror through the kernel', () => {
     await mkdir(join(host, 'd'));
     const hostInos = `${(await stat(join(host, 'f'))).ino}\n${(await stat(join(host, 'd'))).ino}\n`;
     for (const useIno of [true, false]) {
-      await withMount((mp) => mount(new MirrorFs(host), mp, { useIno }), async (mp) => {
+      await withMount((mp) => mount(new MirrorFs<string>(host), mp, { useIno }), async (mp) => {
         const before = await sh(`stat -c %i ${mp}/f ${mp}/d`);
         await sh('echo 2 > /proc/sys/vm/drop_caches; sleep 0.2');
         const after = await sh(`stat -c %i ${mp}/f ${mp}/d`);
