@@ -13,7 +13,7 @@ function exportedNames(pkg: string): string[] {
   const file = join(packagesDir, pkg, 'src', 'index.ts');
   const program = ts.createProgram([file], {
     module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2023, customConditions: ['@fusekit/source'], skipLibCheck: true, noEmit: true,
+    target: ts.ScriptTarget.ES2023, paths: { '@fusekit/*': [join(packagesDir, '*', 'src', 'index.ts')] }, skipLibCheck: true, noEmit: true,
   });
   const checker = program.getTypeChecker();
   const module = checker.getSymbolAtLocation(program.getSourceFile(file)!);

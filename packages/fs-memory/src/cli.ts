@@ -2,9 +2,7 @@
 // fusekit-memory: mounts an empty in-memory filesystem and serves it in the foreground until
 // SIGINT/SIGTERM or an unmount from outside.
 import { parseArgs } from 'node:util';
-import { checkMountpoint, mount } from '@fusekit/lowlevel';
-import { MemoryFs, type MemoryFsOptions } from './memory-fs.js';
-import { reclaimAfterDeletions } from './reclaim.js';
+import type { MemoryFsOptions } from './memory-fs.js';
 import { parseSize } from './size.js';
 
 const USAGE = `Usage: fusekit-memory <mountpoint> [options]
@@ -101,6 +99,18 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Loaded after the arguments are read, so --help needs no native addon and an addon that cannot
+  // load (libfuse missing, no prebuild for this platform) is one line naming the fix.
+  let lowlevel, MemoryFs, reclaimAfterDeletions;
+  try {
+    [lowlevel, { MemoryFs }, { reclaimAfterDeletions }] = await Promise.all([
+      import('@fusekit/lowlevel'), import('./memory-fs.js'), import('./reclaim.js'),
+    ]);
+  } catch (error) {
+    console.error(`fusekit-memory: ${(error as Error).message}`);
+    return 1;
+  }
+  const { checkMountpoint, mount } = lowlevel;
   let mountpoint: string;
   try {
     mountpoint = await checkMountpoint(config.mountpoint);

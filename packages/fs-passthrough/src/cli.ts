@@ -4,8 +4,7 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkMountpoint, mount } from '@fusekit/highlevel';
-import { createPassthroughFs, type CacheMode, type PassthroughOptions } from './passthrough-fs.js';
+import type { CacheMode, PassthroughOptions } from './passthrough-fs.js';
 
 const USAGE = `Usage: fusekit-passthrough <source> <mountpoint> [options]
 
@@ -127,6 +126,16 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Loaded after the arguments are read, so --help needs no native addon and an addon that cannot
+  // load (libfuse missing, no prebuild for this platform) is one line naming the fix.
+  let highlevel, createPassthroughFs;
+  try {
+    [highlevel, { createPassthroughFs }] = await Promise.all([import('@fusekit/highlevel'), import('./passthrough-fs.js')]);
+  } catch (error) {
+    console.error(`fusekit-passthrough: ${(error as Error).message}`);
+    return 1;
+  }
+  const { checkMountpoint, mount } = highlevel;
   let source: string;
   let mountpoint: string;
   try {

@@ -3,7 +3,9 @@
 // `syscall`, like node:fs, so its errors reach the kernel as the same errno; the same calls under
 // `sync` run on the calling thread and answer -errno on failure instead (an Error costs more
 // to build than most calls take).
-import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAddon } from '@fusekit/lowlevel';
 
 /** A path or name: a Buffer (exact bytes) or a string (UTF-8). */
 type Bytes = Buffer | string;
@@ -42,9 +44,11 @@ export interface NativeHelper {
 /** A helper call made synchronous: its value, or -errno on failure (a negative number). */
 export type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | number : never };
 
-const require = createRequire(import.meta.url);
-// src/ and dist/ are both one level below the package root, next to build/.
-export const native = require('../build/Release/passthrough.node') as NativeHelper & { sync: Synchronous<NativeHelper> & SyncOnly };
+// src/ and dist/ are both one level below the package root.
+export const native = loadAddon<NativeHelper & { sync: Synchronous<NativeHelper> & SyncOnly }>(
+  dirname(dirname(fileURLToPath(import.meta.url))),
+  '@fusekit/fs-passthrough',
+);
 
 /** Calls the helper makes only synchronously. */
 export interface SyncOnly {

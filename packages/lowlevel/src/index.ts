@@ -1,6 +1,7 @@
 export { mount, Session } from './session.js';
 export { checkMountpoint } from './mountpoint.js';
 export { releaseFreeMemory } from './memory.js';
+export { loadAddon } from './load-addon.js';
 export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger } from './options.js';
 export type { Operations, OperationName, Result } from './operations.js';
 export { RequestContext } from './request.js';

@@ -1,6 +1,9 @@
 // The raw addon, typed in one place. Nothing here validates: callers in this package do.
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { NativeFuseError } from './errors.js';
+import { loadAddon } from './load-addon.js';
 
 /** A slot index: the native side's handle for one request the kernel is waiting on. */
 export type Slot = number;
@@ -64,8 +67,10 @@ export interface NativeAddon {
   constants: Record<string, number> & { ops: string[] };
 }
 
-const require = createRequire(import.meta.url);
-// src/ and dist/ are both one level below the package root, next to build/.
-const addonPath = process.env.FUSEKIT_ADDON ?? '../build/Release/fusekit.node';
-export const native = require(addonPath) as NativeAddon;
+// src/ and dist/ are both one level below the package root. FUSEKIT_ADDON names another build
+// (the sanitizer run's).
+const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
+export const native = process.env.FUSEKIT_ADDON === undefined
+  ? loadAddon<NativeAddon>(packageRoot, '@fusekit/lowlevel')
+  : (createRequire(import.meta.url)(process.env.FUSEKIT_ADDON) as NativeAddon);
 native.setErrorClass(NativeFuseError as unknown as Parameters<NativeAddon["setErrorClass"]>[0]);

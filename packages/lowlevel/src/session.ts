@@ -2,6 +2,7 @@ import { buildHandlers, type DispatchHost } from './dispatch.js';
 import { FuseError } from './errors.js';
 import { native, type NativeSession, type Slot } from './native.js';
 import { checkMountpoint } from './mountpoint.js';
+import { checkFuseAvailable } from './prerequisites.js';
 import { raiseReadahead } from './readahead.js';
 import type { Operations } from './operations.js';
 import { toArgs, type CapabilityOptions, type Logger, type MountOptions } from './options.js';
@@ -235,10 +236,14 @@ function chooseWants(conn: ConnectionInfo, caps: CapabilityOptions, ops: Operati
 
 /**
  * Mounts `ops` at `mountpoint` and starts serving. Throws a {@link FuseError} with a clear
- * message when the mountpoint is unusable (see {@link checkMountpoint}) or the mount is refused.
+ * message when the mountpoint is unusable (see {@link checkMountpoint}), the system lacks what
+ * a mount needs (`ENODEV`: no /dev/fuse; `EACCES`/`EPERM`: /dev/fuse not permitted; `ENOENT`:
+ * no `fusermount3` where libfuse needs it, as a normal user or with `autoUnmount`) or the mount
+ * is refused.
  */
 export async function mount(ops: Operations, mountpoint: string, options: MountOptions = {}): Promise<Session> {
   const realPath = await checkMountpoint(mountpoint);
+  await checkFuseAvailable(process.getuid?.() !== 0 || /\bauto_unmount\b/.test(toArgs(options).join(' ')));
   const session = new Session(ops, mountpoint, options, realPath);
   session.start();
   return session;

@@ -83,25 +83,53 @@ async function closeOrForce(mountpoint: string, mounted: Closable | undefined): 
 export interface SpawnedFs extends Closable {
   child: ChildProcess;
   output(): string;
-  /** Sends `signal` (default SIGTERM) and waits for the process to exit; returns its exit code. */
+  /**
+   * Sends `signal` (default SIGTERM) and waits for the process (or its whole group) to exit;
+   * returns its exit code.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface SpawnFsOptions {
+  readyTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /**
+   * Start it in a process group of its own and signal the whole group, as a terminal's Ctrl-C
+   * does: for a CLI started through a wrapper such as npx, which runs it under `sh -c`.
+   */
+  processGroup?: boolean;
 }
 
 /**
  * Starts a filesystem CLI as a child process and waits until its mount appears. The process
  * is stopped and the mount removed when the result is closed (or the test process exits).
  */
-export async function spawnFs(command: string, args: readonly string[], mountpoint: string, { readyTimeoutMs = 20_000 } = {}): Promise<SpawnedFs> {
+export async function spawnFs(
+  command: string,
+  args: readonly string[],
+  mountpoint: string,
+  { readyTimeoutMs = 20_000, env, cwd, processGroup = false }: SpawnFsOptions = {},
+): Promise<SpawnedFs> {
   hookExit();
   live.add(mountpoint);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: processGroup, ...(env && { env }), ...(cwd !== undefined && { cwd }) });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (processGroup) process.kill(-child.pid!, name);
+      else child.kill(name);
+    } catch {
+      // already gone
+    }
+  };
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  // A process group has ended when the last of its processes lets go of the output pipes.
+  const exited = new Promise<number | null>((resolve) => child.on(processGroup ? 'close' : 'exit', (code) => resolve(code)));
+  const stop = async (name: NodeJS.Signals = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) signal(name);
+    const timer = setTimeout(() => signal('SIGKILL'), 10_000);
     const code = await exited;
     clearTimeout(timer);
     await forceUnmount(mountpoint);

@@ -1,0 +1,191 @@
+// The packed packages, installed as users install them: from a registry, with --ignore-scripts
+// and no compiler, cmake or python reachable. Everything here runs from that project.
+import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeMountpoint, run, spawnFs, withMount } from '@fusekit/test-harness';
+import { buildTools, installedPackages, packAndServe, published, type Project } from './project.js';
+
+let project: Project;
+let installSeconds = 0;
+
+beforeAll(async () => {
+  project = await packAndServe();
+  const started = process.hrtime.bigint();
+  const install = await project.npm(['install', ...published]);
+  installSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (install.code !== 0) throw new Error(`npm install failed:\n${install.stderr}`);
+}, 300_000);
+
+afterAll(async () => {
+  await project?.registry.close();
+});
+
+const cli = (name: string) => join(project.dir, 'node_modules', '.bin', name);
+const packageDir = (name: string) => join(project.dir, 'node_modules', name);
+
+/** A CLI started through npx, stopped with Ctrl-C (SIGINT to its process group) by `close`. */
+function npx(command: string, args: string[], mountpoint: string) {
+  return spawnFs(project.bin('npx'), [command, ...args], mountpoint, { env: project.env, cwd: project.dir, processGroup: true });
+}
+
+describe('the packed packages, installed with no build tools', () => {
+  it('install from prebuilt addons and pull in only what they run with', async () => {
+    for (const tool of buildTools) {
+      const found = await run('/bin/sh', ['-c', `command -v ${tool}`], { env: project.env });
+      expect(found.code, `${tool} is reachable: ${found.stdout}`).not.toBe(0);
+    }
+    const installed = installedPackages(join(project.dir, 'node_modules'));
+    expect(installed).toEqual([...published, 'lru-cache', 'node-gyp-build'].sort());
+    for (const name of ['@fusekit/lowlevel', '@fusekit/fs-passthrough']) {
+      expect(existsSync(join(packageDir(name), 'build')), `${name} was built at install`).toBe(false);
+      expect(statSync(join(packageDir(name), 'prebuilds', `linux-${process.arch}`, 'node.napi.glibc.node')).size).toBeGreaterThan(0);
+    }
+    const size = await run('du', ['-sh', join(project.dir, 'node_modules')]);
+    console.log(`installed ${installed.length} packages in ${installSeconds.toFixed(1)} s: ${size.stdout.split('\t')[0]}`);
+  });
+
+  it('ship what users need and nothing else', async () => {
+    for (const [name, tarball] of project.tarballs) {
+      const files = (await run('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean);
+      expect(files, name).toContain('package/package.json');
+      expect(files, name).toContain('package/dist/index.js');
+      expect(files.filter((f) => /\/(test|src|bench|build)\/|\.map$|\.log$|tsconfig/.test(f)), name).toEqual([]);
+    }
+  });
+
+  it('npx fusekit-memory mounts, keeps what is written, and unmounts on Ctrl-C', async () => {
+    const mountpoint = await makeMountpoint();
+    const fs = await npx('fusekit-memory', [mountpoint], mountpoint);
+    try {
+      await writeFile(join(mountpoint, 'note.txt'), 'kept in memory\n');
+      expect(await readFile(join(mountpoint, 'note.txt'), 'utf8')).toBe('kept in memory\n');
+      // npm exec itself dies of the SIGINT; what counts is that the server unmounted cleanly.
+      await fs.stop('SIGINT');
+      expect(fs.output()).toContain(`fusekit-memory: unmounted ${mountpoint}`);
+    } finally {
+      await fs.close();
+      await rm(mountpoint, { recursive: true, force: true });
+    }
+  });
+
+  it('npx fusekit-passthrough mirrors a directory and unmounts on Ctrl-C', async () => {
+    const source = await makeMountpoint('fusekit-packed-source-');
+    const mountpoint = await makeMountpoint();
+    const fs = await npx('fusekit-passthrough', [source, mountpoint], mountpoint);
+    try {
+      await writeFile(join(mountpoint, 'through.txt'), 'reaches the host\n');
+      expect(await readFile(join(source, 'through.txt'), 'utf8')).toBe('reaches the host\n');
+      // npm exec itself dies of the SIGINT; what counts is that the server unmounted cleanly.
+      await fs.stop('SIGINT');
+      expect(fs.output()).toContain(`fusekit-passthrough: unmounted ${mountpoint}`);
+    } finally {
+      await fs.close();
+      await rm(mountpoint, { recursive: true, force: true });
+      await rm(source, { recursive: true, force: true });
+    }
+  });
+
+  it("runs the README's hello filesystem on @fusekit/lowlevel", async () => {
+    const script = join(project.dir, 'hello-lowlevel.mjs');
+    writeFileSync(script, `
+      import { FuseError, mount } from '@fusekit/lowlevel';
+      const text = Buffer.from('Hello!\\n');
+      const root = { ino: 1, mode: 0o40755, nlink: 2 };
+      const file = { ino: 2, mode: 0o100444, nlink: 1, size: text.length };
+      const session = await mount({
+        lookup(parent, name) {
+          if (parent === 1 && name === 'hello') return file;
+          throw new FuseError('ENOENT');
+        },
+        getattr: (ino) => (ino === 1 ? root : file),
+        read: (ino, size, offset) => text.subarray(offset, offset + size),
+        readdir(ino, offset, fh, dir) {
+          const entries = [['.', root], ['..', root], ['hello', file]];
+          for (let i = offset; i < entries.length && dir.add(entries[i][0], entries[i][1], i + 1); i++);
+        },
+      }, process.argv[2]);
+      process.on('SIGINT', () => session.close());
+    `);
+    await withMount((mp) => spawnFs(project.bin('node'), [script, mp], mp, { env: project.env, cwd: project.dir }), async (mp) => {
+      expect(await readFile(join(mp, 'hello'), 'utf8')).toBe('Hello!\n');
+    });
+  });
+
+  it('runs a path-API filesystem on @fusekit/highlevel', async () => {
+    const script = join(project.dir, 'hello-highlevel.mjs');
+    writeFileSync(script, `
+      import { FuseError, mount } from '@fusekit/highlevel';
+      const files = new Map([['/hello', Buffer.from('Hello from the path API!\\n')]]);
+      const session = await mount({
+        getattr(path) {
+          if (path === '/') return { mode: 0o40755, nlink: 2 };
+          const data = files.get(path);
+          if (data === undefined) throw new FuseError('ENOENT');
+          return { mode: 0o100644, nlink: 1, size: data.length };
+        },
+        readdir: () => [...files.keys()].map((p) => p.slice(1)),
+        read: (path, size, offset) => files.get(path).subarray(offset, offset + size),
+      }, process.argv[2], { autoUnmount: true });
+      process.on('SIGINT', () => session.close());
+    `);
+    await withMount((mp) => spawnFs(project.bin('node'), [script, mp], mp, { env: project.env, cwd: project.dir }), async (mp) => {
+      expect((await run('ls', [mp])).stdout).toBe('hello\n');
+      expect(await readFile(join(mp, 'hello'), 'utf8')).toBe('Hello from the path API!\n');
+    });
+  });
+
+  it('installs globally: fusekit-memory --help, and a mount', async () => {
+    const prefix = join(project.dir, '..', 'global');
+    const install = await project.npm(['install', '--global', '--prefix', prefix, '@fusekit/fs-memory']);
+    expect(install.code, install.stderr).toBe(0);
+    const command = join(prefix, 'bin', 'fusekit-memory');
+    const help = await run(command, ['--help'], { env: project.env });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: fusekit-memory <mountpoint>');
+    await withMount((mp) => spawnFs(command, [mp], mp, { env: project.env }), async (mp) => {
+      await mkdir(join(mp, 'dir'));
+      expect((await run('ls', ['-a', mp])).stdout).toBe('.\n..\ndir\n');
+    });
+  });
+});
+
+describe('an addon that cannot load is one line naming the fix', () => {
+  /** Runs a CLI that must fail before mounting; answers its single line of stderr. */
+  async function failsWithOneLine(command: string, args: string[], env = project.env): Promise<string> {
+    const r = await run(command, args, { env });
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+    return r.stderr.trimEnd();
+  }
+
+  /** Moves a package's prebuilds away for `body`. */
+  async function withoutPrebuilds(name: string, body: () => Promise<void>): Promise<void> {
+    const prebuilds = join(packageDir(name), 'prebuilds');
+    renameSync(prebuilds, `${prebuilds}.hidden`);
+    try {
+      await body();
+    } finally {
+      renameSync(`${prebuilds}.hidden`, prebuilds);
+    }
+  }
+
+  it('no prebuilt addon for this platform: the build-from-source command', async () => {
+    const mountpoint = await makeMountpoint();
+    try {
+      await withoutPrebuilds('@fusekit/lowlevel', async () => {
+        const line = await failsWithOneLine(cli('fusekit-memory'), [mountpoint]);
+        expect(line).toBe(`fusekit-memory: @fusekit/lowlevel has no prebuilt addon for linux-${process.arch} (glibc): build it from source `
+          + `(needs libfuse3-dev, pkg-config, cmake and a C++ compiler): cd ${packageDir('@fusekit/lowlevel')} && npm run build-from-source`);
+      });
+      await withoutPrebuilds('@fusekit/fs-passthrough', async () => {
+        const line = await failsWithOneLine(cli('fusekit-passthrough'), [mountpoint, mountpoint]);
+        expect(line).toMatch(/^fusekit-passthrough: @fusekit\/fs-passthrough has no prebuilt addon for linux-\w+ \(glibc\): build it from source .*npm run build-from-source$/);
+      });
+    } finally {
+      await rm(mountpoint, { recursive: true, force: true });
+    }
+  });
+});
+
