@@ -1,11 +1,11 @@
 // The packed packages, installed as users install them: from a registry, with --ignore-scripts
 // and no compiler, cmake or python reachable. Everything here runs from that project.
-import { existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeMountpoint, run, spawnFs, withMount } from '@fusekit/test-harness';
-import { buildTools, installedPackages, packAndServe, published, type Project } from './project.js';
+import { makeMountpoint, run, spawnFs, withMount, type RunResult } from '@fusekit/test-harness';
+import { buildTools, installedPackages, packAndServe, published, repository, type Project } from './project.js';
 
 let project: Project;
 let installSeconds = 0;
@@ -52,6 +52,16 @@ describe('the packed packages, installed with no build tools', () => {
       expect(files, name).toContain('package/package.json');
       expect(files, name).toContain('package/dist/index.js');
       expect(files.filter((f) => /\/(test|src|bench|build)\/|\.map$|\.log$|tsconfig/.test(f)), name).toEqual([]);
+    }
+  });
+
+  it('pass publint and are the types wrong (ESM-only profile) with no problems', async () => {
+    for (const [name, tarball] of project.tarballs) {
+      const publint = await run(join(repository, 'node_modules', '.bin', 'publint'), ['run', tarball, '--strict'], { timeoutMs: 60_000 });
+      expect(publint.code, `${name}: ${publint.stdout}${publint.stderr}`).toBe(0);
+      expect(publint.stdout, name).toContain('All good!');
+      const attw = await run(join(repository, 'node_modules', '.bin', 'attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], { timeoutMs: 60_000 });
+      expect(attw.code, `${name}: ${attw.stdout}${attw.stderr}`).toBe(0);
     }
   });
 
@@ -152,14 +162,6 @@ describe('the packed packages, installed with no build tools', () => {
 });
 
 describe('an addon that cannot load is one line naming the fix', () => {
-  /** Runs a CLI that must fail before mounting; answers its single line of stderr. */
-  async function failsWithOneLine(command: string, args: string[], env = project.env): Promise<string> {
-    const r = await run(command, args, { env });
-    expect(r.code, r.stdout + r.stderr).toBe(1);
-    expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
-    return r.stderr.trimEnd();
-  }
-
   /** Moves a package's prebuilds away for `body`. */
   async function withoutPrebuilds(name: string, body: () => Promise<void>): Promise<void> {
     const prebuilds = join(packageDir(name), 'prebuilds');
@@ -171,16 +173,84 @@ describe('an addon that cannot load is one line naming the fix', () => {
     }
   }
 
+  const asRoot = process.getuid?.() === 0;
+
+  /**
+   * Runs `command` in a mount namespace of its own, after `setup` (bash, as root) has changed
+   * what that namespace sees: what it hides stays hidden from nothing else on the machine.
+   */
+  async function inMountNamespace(setup: string, command: string, args: string[]): Promise<RunResult> {
+    const scratch = await makeMountpoint('fusekit-namespace-');
+    try {
+      const script = `client_path=$PATH; PATH=/usr/sbin:/usr/bin:/sbin:/bin; scratch=${scratch}
+        mount -t tmpfs none "$scratch"
+        hide() { mkdir -p "$scratch/upper$1" "$scratch/work$1"; mount -t overlay overlay -o "lowerdir=$1,upperdir=$scratch/upper$1,workdir=$scratch/work$1" "$1"; }
+        ${setup}
+        PATH=$client_path; exec "$@"`;
+      return await run('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/bash', '--norc', '--noprofile', '-euc', script, 'namespace', command, ...args], { env: project.env });
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  /** Expects a run that failed with exit status 1 and one line on stderr; answers the line. */
+  function oneLine(r: RunResult): string {
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+    return r.stderr.trimEnd();
+  }
+
+  it.skipIf(!asRoot)('libfuse 3 missing: install fuse3', async () => {
+    const ldd = await run('ldd', [join(packageDir('@fusekit/lowlevel'), 'prebuilds', `linux-${process.arch}`, 'node.napi.glibc.node')]);
+    const libfuse = /libfuse3\.so\.3 => (\S+)/.exec(ldd.stdout)?.[1];
+    expect(libfuse, ldd.stdout).toBeDefined();
+    const libdir = dirname((await run('readlink', ['-f', libfuse!])).stdout.trim());
+    const r = await inMountNamespace(`hide ${libdir}; rm -f ${libdir}/libfuse3.so*`, cli('fusekit-memory'), ['/tmp']);
+    expect(oneLine(r)).toBe('fusekit-memory: libfuse 3 is missing (libfuse3.so.3: cannot open shared object file: No such file or directory): '
+      + 'install it with "sudo apt-get install fuse3" (Debian/Ubuntu) or "sudo dnf install fuse3" (Fedora)');
+  });
+
+  describe.skipIf(!asRoot)('at mount', () => {
+    let mountpoint: string;
+    beforeAll(async () => {
+      mountpoint = await makeMountpoint();
+      // A normal user must reach the project and own a mountpoint.
+      for (const dir of [dirname(project.dir), project.dir]) chmodSync(dir, 0o755);
+      chmodSync(mountpoint, 0o777);
+    });
+    afterAll(async () => { await rm(mountpoint, { recursive: true, force: true }); });
+
+    const noDevFuse = `mkdir "$scratch/dev"; mount --bind /dev "$scratch/dev"; mount -t tmpfs -o mode=755 none /dev
+      for d in null zero random urandom; do touch /dev/$d; mount --bind "$scratch/dev/$d" /dev/$d; done`;
+
+    it('/dev/fuse missing: load the module', async () => {
+      const line = oneLine(await inMountNamespace(noDevFuse, cli('fusekit-memory'), [mountpoint]));
+      expect(line).toBe(`fusekit-memory: cannot mount ${mountpoint}: /dev/fuse is missing: load the FUSE module with "sudo modprobe fuse" `
+        + '(in a container, pass the device: --device /dev/fuse)');
+    });
+
+    it('/dev/fuse not permitted: its mode', async () => {
+      const r = await inMountNamespace(`${noDevFuse}; mknod -m 600 /dev/fuse c 10 229
+        set -- /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "$@"`, cli('fusekit-memory'), [mountpoint]);
+      expect(oneLine(r)).toMatch(new RegExp(`^fusekit-memory: cannot mount ${mountpoint}: /dev/fuse: permission denied \\(.*\\)$`));
+    });
+
+    it('fusermount3 missing: install fuse3', async () => {
+      const line = oneLine(await inMountNamespace('hide /usr/bin; rm -f /usr/bin/fusermount3', cli('fusekit-memory'), [mountpoint]));
+      expect(line).toMatch(new RegExp(`^fusekit-memory: cannot mount ${mountpoint}: fusermount3 is missing \\(.*\\): install it with "sudo apt-get install fuse3"`));
+    });
+  });
+
   it('no prebuilt addon for this platform: the build-from-source command', async () => {
     const mountpoint = await makeMountpoint();
     try {
       await withoutPrebuilds('@fusekit/lowlevel', async () => {
-        const line = await failsWithOneLine(cli('fusekit-memory'), [mountpoint]);
+        const line = oneLine(await run(cli('fusekit-memory'), [mountpoint], { env: project.env }));
         expect(line).toBe(`fusekit-memory: @fusekit/lowlevel has no prebuilt addon for linux-${process.arch} (glibc): build it from source `
           + `(needs libfuse3-dev, pkg-config, cmake and a C++ compiler): cd ${packageDir('@fusekit/lowlevel')} && npm run build-from-source`);
       });
       await withoutPrebuilds('@fusekit/fs-passthrough', async () => {
-        const line = await failsWithOneLine(cli('fusekit-passthrough'), [mountpoint, mountpoint]);
+        const line = oneLine(await run(cli('fusekit-passthrough'), [mountpoint, mountpoint], { env: project.env }));
         expect(line).toMatch(/^fusekit-passthrough: @fusekit\/fs-passthrough has no prebuilt addon for linux-\w+ \(glibc\): build it from source .*npm run build-from-source$/);
       });
     } finally {
