@@ -259,3 +259,22 @@ describe('an addon that cannot load is one line naming the fix', () => {
   });
 });
 
+describe('building from source, for platforms without a prebuild', () => {
+  it('takes the one documented command, and the addon built wins over the prebuilt one', async () => {
+    const dir = join(dirname(project.dir), 'from-source');
+    await mkdir(dir);
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'from-source', private: true, type: 'module' }));
+    // The build tools are reachable here: the machine's own PATH.
+    const env = { ...project.env, PATH: `${dirname(project.bin('node'))}:/usr/local/bin:/usr/bin:/bin` };
+    const npm = (args: string[]) => run(project.bin('npm'), args, { cwd: dir, env, timeoutMs: 300_000 });
+    expect((await npm(['install', '@fusekit/lowlevel'])).code).toBe(0);
+    const lowlevel = join(dir, 'node_modules', '@fusekit', 'lowlevel');
+    await rm(join(lowlevel, 'prebuilds'), { recursive: true });
+    const build = await npm(['explore', '@fusekit/lowlevel', '--', 'npm', 'run', 'build-from-source']);
+    expect(build.code, build.stdout + build.stderr).toBe(0);
+    expect(existsSync(join(lowlevel, 'build', 'Release', 'fusekit.node'))).toBe(true);
+    const loaded = await run(project.bin('node'), ['--input-type=module', '-e',
+      "import { constants } from '@fusekit/lowlevel'; console.log(constants.FUSE_MAJOR_VERSION)"], { cwd: dir, env });
+    expect(loaded.stdout.trim(), loaded.stderr).toBe('3');
+  }, 300_000);
+});
