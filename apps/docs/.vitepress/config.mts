@@ -13,6 +13,7 @@ const guide: DefaultTheme.SidebarItem[] = [
     text: 'Introduction',
     items: [
       { text: 'Getting started', link: '/guide/getting-started' },
+      { text: 'Installing', link: '/guide/installing' },
       { text: 'Choosing a layer', link: '/guide/choosing-a-layer' },
       { text: 'Concepts', link: '/guide/concepts' },
     ],
