@@ -10,9 +10,13 @@
 namespace fusekit {
 
 static ssize_t Read(int fd, void* buf, size_t len, void* userdata) {
+  auto* session = static_cast<Session*>(userdata);
   // The arena's room is libfuse 3.14's buffer size; a later libfuse may ask for more.
-  ssize_t res = read(fd, buf, std::min(len, ReceiveArena::kRequestBytes));
-  if (res > 0) static_cast<Session*>(userdata)->OnRawRequest(InspectRequest(buf, static_cast<size_t>(res)));
+  len = std::min(len, ReceiveArena::kRequestBytes);
+  ssize_t res = 0;
+  if (session->selfAccess().HasKept()) res = static_cast<ssize_t>(session->selfAccess().TakeKept(buf, len));
+  if (res == 0) res = read(fd, buf, len);
+  if (res > 0) session->OnRawRequest(InspectRequest(buf, static_cast<size_t>(res)));
   return res;
 }
 
@@ -68,6 +72,15 @@ RawRequestFacts InspectRequest(const void* request, size_t len) {
       break;
   }
   return facts;
+}
+
+RequestIds IdsOf(const void* request, size_t len) {
+  RequestIds ids;
+  if (len < sizeof(fuse_in_header)) return ids;
+  auto* in = static_cast<const fuse_in_header*>(request);
+  if (in->opcode != FUSE_INTERRUPT) ids.unique = in->unique;
+  else if (auto* arg = ArgOf<fuse_interrupt_in>(request, len)) ids.interrupts = arg->unique;
+  return ids;
 }
 
 uint64_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, bool directIoAllowMmap, uint64_t offered) {

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,7 +48,6 @@ Napi::Function Session::Define(Napi::Env env) {
     InstanceMethod<&Session::Destroy>("destroy"),
     InstanceMethod<&Session::InFlight>("inFlight"),
     InstanceMethod<&Session::DrainLog>("drainLog"),
-    InstanceMethod<&Session::WatchInterrupt>("watchInterrupt"),
     InstanceMethod<&Session::Groups>("groups"),
     InstanceMethod<&Session::Notify>("notify"),
     InstanceMethod<&Session::NotifyPoll>("notifyPoll"),
@@ -89,8 +89,11 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   handleKillprivV2_ = options.Get("handleKillprivV2").ToBoolean();
   directIoAllowMmap_ = options.Get("directIoAllowMmap").ToBoolean();
   busyPollNs_ = static_cast<int64_t>(options.Get("busyPollMicros").ToNumber().DoubleValue() * 1000);
+  guardEnabled_ = options.Get("unmountGuard").ToBoolean();
+  if (Napi::Value path = options.Get("fusermount"); path.IsString()) fusermount_ = path.As<Napi::String>().Utf8Value();
   onEnded_ = Napi::Persistent(info[2].As<Napi::Function>());
   onJobDone_ = Napi::Persistent(info[3].As<Napi::Function>());
+  if (Napi::Value warn = options.Get("warn"); warn.IsFunction()) warn_ = Napi::Persistent(warn.As<Napi::Function>());
 
   Napi::ArrayBuffer scratch = Napi::ArrayBuffer::New(env_, kScratchBytes);
   scratch_ = static_cast<uint8_t*>(scratch.Data());
@@ -160,7 +163,47 @@ void Session::PrepareReceive() {
   }
 }
 
-// mount(mountpoint, handlers: (Function|undefined)[] by op code): mounts and starts serving.
+// What fuse_session_new said about the options it refused, in one line: libfuse logs unknown ones
+// as "fuse: unknown option(s): `-o a,b'" (argv words, -o values comma-joined, commas in a value
+// escaped with a backslash) and a bad value as "fuse: invalid parameter in option `max_read=x'".
+static std::string OptionsProblem(const std::vector<std::string>& lines) {
+  static const std::string kUnknown = "fuse: unknown option(s): `";
+  static const std::string kInvalid = "fuse: invalid parameter in option `";
+  std::string all;
+  for (const std::string& line : lines) {
+    std::string text = line.rfind("fuse: ", 0) == 0 ? line.substr(6) : line;
+    if (line.rfind(kUnknown, 0) == 0 && line.size() > kUnknown.size() && line.back() == '\'') {
+      std::vector<std::string> names(1);
+      std::string words = line.substr(kUnknown.size(), line.size() - kUnknown.size() - 1);
+      for (size_t i = 0; i < words.size(); i++) {
+        char c = words[i];
+        if (c == '\\' && i + 1 < words.size()) names.back() += words[++i];
+        else if (c == ',' || c == ' ') names.emplace_back();
+        else names.back() += c;
+      }
+      std::erase_if(names, [](const std::string& n) { return n.empty() || n == "-o"; });
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "" : ", ") + (n.rfind("-o", 0) == 0 ? n.substr(2) : n);
+      text = (names.size() == 1 ? "unknown mount option: " : "unknown mount options: ") + list;
+    } else if (line.rfind(kInvalid, 0) == 0 && line.back() == '\'') {
+      text = "invalid value in mount option: " + line.substr(kInvalid.size(), line.size() - kInvalid.size() - 1);
+    }
+    all += (all.empty() ? "" : "; ") + text;
+  }
+  return all.empty() ? "libfuse refused the options" : all;
+}
+
+// Starts the unmount guard for the mount about to be made; answers a warning when it cannot.
+std::string Session::StartGuard() {
+  char real[PATH_MAX];
+  if (realpath(mountpoint_.c_str(), real) == nullptr) return "";  // the mount fails, and says why
+  if (int err = guard_.Start(real, fusermount_); err != 0) {
+    return std::string("no unmount guard (") + std::strerror(err) + "): if this process is killed, its mount stays";
+  }
+  return "";
+}
+
+// mount(mountpoint, handlers: (Function|undefined)[] by op code) -> warning?: mounts and starts serving.
 Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   FK_CHECK_ARGS(info.Length() == 2 && info[0].IsString() && info[1].IsArray(), "mount(mountpoint, handlers)");
   if (se_ != nullptr || finished_) throw Napi::Error::New(env_, "session already mounted");
@@ -181,14 +224,12 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   fusekit::DrainLog();
   se_ = fuse_session_new(&fargs, &ops_, sizeof ops_, this);
   fuse_opt_free_args(&fargs);
-  if (se_ == nullptr) {
-    std::string detail;
-    for (auto& l : fusekit::DrainLog()) detail += (detail.empty() ? "" : "; ") + l;
-    ThrowSystemError(env_, EINVAL, "fuse_session_new", detail);
-  }
+  if (se_ == nullptr) ThrowError(env_, EINVAL, "fuse_session_new", OptionsProblem(fusekit::DrainLog()));
+  std::string warning = guardEnabled_ ? StartGuard() : "";
   errno = 0;
   if (fuse_session_mount(se_, mountpoint_.c_str()) != 0) {
     int err = errno != 0 ? errno : EIO;
+    guard_.Stop();
     std::string detail;
     for (auto& l : fusekit::DrainLog()) detail += (detail.empty() ? "" : "; ") + l;
     fuse_session_destroy(se_);
@@ -197,6 +238,7 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   }
   mounted_ = true;
   TrackMounted(se_, true);
+  if (guard_.running() && !guard_.Mounted()) warning = "unmount guard: the new mount is not in /proc/self/mountinfo";
   int fd = fuse_session_fd(se_);
   if (int res = InstallIo(se_, fd); res != 0) ThrowSystemError(env_, -res, "fuse_session_custom_io");
   int flags = fcntl(fd, F_GETFL);
@@ -210,20 +252,46 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   uv_async_init(loop, jobsAsync_, &Session::OnJobsDone);
   jobsAsync_->data = this;
   uv_unref(reinterpret_cast<uv_handle_t*>(jobsAsync_));
+  selfAccessAsync_ = new uv_async_t;
+  uv_async_init(loop, selfAccessAsync_, &Session::OnSelfAccess);
+  selfAccessAsync_->data = this;
+  uv_unref(reinterpret_cast<uv_handle_t*>(selfAccessAsync_));
+  selfAccess_.Start(fd, selfAccessAsync_);
   serving_ = true;
   StartPolling();
-  return env_.Undefined();
+  // The kernel sent INIT while mounting and holds every other request until it is answered:
+  // answer it now, so that the filesystem is ready when mount() returns, even to a caller that
+  // goes on to use it from this very thread.
+  ServeBatch();
+  return warning.empty() ? env_.Undefined() : Napi::String::New(env_, warning);
 }
 
 void Session::StartPolling() {
-  if (poll_ != nullptr && serving_ && !paused_) uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, &Session::OnReadable);
+  if (poll_ == nullptr || !serving_ || paused_) return;
+  uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, &Session::OnReadable);
+  selfAccess_.SetReading(true);
+  // Requests the watcher kept do not make the device readable.
+  if (selfAccess_.HasKept()) uv_async_send(selfAccessAsync_);
 }
 
 void Session::StopPolling() {
+  selfAccess_.SetReading(false);
   if (poll_ != nullptr) uv_poll_stop(poll_);
 }
 
 void Session::OnReadable(uv_poll_t* handle, int, int) { static_cast<Session*>(handle->data)->ServeBatch(); }
+
+void Session::OnSelfAccess(uv_async_t* handle) {
+  auto* session = static_cast<Session*>(handle->data);
+  if (uint64_t refused = session->selfAccess_.TakeRefused(); refused != 0 && !session->warn_.IsEmpty()) {
+    Napi::HandleScope scope(session->env_);
+    std::string message = "answered " + std::to_string(refused) +
+                          " request(s) EDEADLK: they came from this process while it could not serve them (a synchronous "
+                          "call on its own mount, or spawn with a cwd in it); a process must not wait on the filesystem it serves";
+    session->warn_.MakeCallback(session->resource_.Value(), {Napi::String::New(session->env_, message)}, session->asyncContext_);
+  }
+  if (session->serving_ && !session->paused_ && !session->throttled_ && session->selfAccess_.HasKept()) session->ServeBatch();
+}
 
 // Reading /dev/fuse again after a request costs a syscall that, when requests come one at a
 // time (a caller waiting on each answer), only says EAGAIN. So the loop adapts: while those
@@ -232,6 +300,7 @@ void Session::OnReadable(uv_poll_t* handle, int, int) { static_cast<Session*>(ha
 static constexpr uint32_t kProbeEvery = 16;
 
 void Session::ServeBatch() {
+  selfAccess_.Serving();
   Napi::HandleScope scope(env_);
   napi_callback_scope cbScope;
   napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
@@ -266,14 +335,36 @@ void Session::ServeBatch() {
     Finish();
     return;
   }
+  // Kept requests do not make the device readable: come back for the rest.
+  if (selfAccess_.HasKept()) uv_async_send(selfAccessAsync_);
   if (busyPollNs_ > 0) BusyPoll();
 }
 
 // Processes the request just received; false when the session has exited.
 bool Session::ProcessReceived() {
+  NoteIds();
   fuse_session_process_buf(se_, &buf_);
   if (!interrupted_.empty()) FlushInterrupts();
   return !fuse_session_exited(se_);
+}
+
+// libfuse tells the filesystem of an INTERRUPT only for requests that registered a callback,
+// which costs every request two mutexes; instead each request keeps the kernel's id, read here
+// from the header, and an INTERRUPT is matched against the requests in flight. A request whose
+// header is not in memory (a large write spliced through a pipe) registers libfuse's callback.
+void Session::NoteIds() {
+  unique_ = 0;
+  if ((buf_.flags & FUSE_BUF_IS_FD) != 0 || buf_.mem == nullptr) return;
+  RequestIds ids = IdsOf(buf_.mem, buf_.size);
+  unique_ = ids.unique;
+  if (ids.interrupts == 0) return;
+  for (uint32_t i = 0; i < slots_.size(); i++) {
+    const Slot& s = slots_[i];
+    if (s.req != nullptr && s.unique == ids.interrupts) {
+      if (!s.watched) interrupted_.push_back(i);  // a watched one is reported by libfuse's callback
+      break;
+    }
+  }
 }
 
 static int64_t NowNs() {
@@ -289,6 +380,7 @@ static int64_t NowNs() {
 // callback scope of its own, so promise replies go out at once, as in ServeBatch; after a batch's
 // worth the event loop gets its turn, so replies that wait on it are not held up by a busy caller.
 void Session::BusyPoll() {
+  selfAccess_.Serving();
   int64_t deadline = NowNs() + busyPollNs_;
   for (int served = 0; served < kBatch && serving_ && (maxInFlight_ == 0 || inFlight_ < maxInFlight_);) {
     PrepareReceive();
@@ -323,8 +415,11 @@ void Session::Finish() {
   // The kernel side is gone: nobody reads our unmount, so only forget the mount.
   mounted_ = false;
   TrackMounted(se_, false);
+  guard_.Done();
   onEnded_.MakeCallback(resource_.Value(), {Napi::String::New(env_, "unmounted")}, asyncContext_);
 }
+
+static void InterruptCallback(fuse_req_t req, void* data);
 
 uint32_t Session::Begin(fuse_req_t req) {
   const fuse_ctx* c = fuse_req_ctx(req);
@@ -344,7 +439,9 @@ uint32_t Session::Begin(fuse_req_t req) {
   }
   Slot& s = slots_[index];
   s.req = req;
-  s.watched = false;
+  s.unique = unique_;
+  s.watched = unique_ == 0;
+  if (s.watched) fuse_req_interrupt_func(req, InterruptCallback, reinterpret_cast<void*>(static_cast<uintptr_t>(index)));
   inFlight_++;
   return index;
 }
@@ -392,19 +489,6 @@ void Session::FlushInterrupts() {
 
 static void InterruptCallback(fuse_req_t req, void* data) {
   Session::From(req)->OnInterrupted(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(data)));
-}
-
-// watchInterrupt(slot) -> boolean: registers for INTERRUPT; true if it already arrived.
-Napi::Value Session::WatchInterrupt(const Napi::CallbackInfo& info) {
-  uint32_t index;
-  Slot& s = SlotAt(info, &index);
-  if (!s.watched) {
-    s.watched = true;
-    fuse_req_interrupt_func(s.req, InterruptCallback, reinterpret_cast<void*>(static_cast<uintptr_t>(index)));
-  }
-  bool already = fuse_req_interrupted(s.req) != 0;
-  if (already) std::erase(interrupted_, index);  // reported through the return value instead
-  return Napi::Boolean::New(env_, already);
 }
 
 // groups(slot) -> number[]: the supplementary groups of the requesting process.
@@ -519,6 +603,7 @@ Napi::Value Session::Unmount(const Napi::CallbackInfo&) {
     TrackMounted(se_, false);
     fuse_session_unmount(se_);
   }
+  guard_.Done();
   return env_.Undefined();
 }
 
@@ -541,11 +626,17 @@ void Session::UnmountAndDestroy() {
     TrackMounted(se_, false);
     fuse_session_unmount(se_);
   }
+  guard_.Done();
   for (uint32_t i = 0; i < slots_.size(); i++) {
     if (slots_[i].req != nullptr) Refuse(i, EIO);
   }
   WaitForJobs();
   dataWorker_.Drain();
+  selfAccess_.Stop();
+  if (selfAccessAsync_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(selfAccessAsync_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+    selfAccessAsync_ = nullptr;
+  }
   if (jobsAsync_ != nullptr) {
     uv_close(reinterpret_cast<uv_handle_t*>(jobsAsync_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     jobsAsync_ = nullptr;

@@ -15,6 +15,8 @@
 #include "data_worker.h"
 #include "io.h"
 #include "receive_arena.h"
+#include "unmount_guard.h"
+#include "self_access.h"
 #include "fuse.h"
 
 namespace fusekit {
@@ -32,7 +34,8 @@ enum Op : uint32_t {
 // One request the kernel is waiting on. JS refers to it by index; `req` is null once answered.
 struct Slot {
   fuse_req_t req = nullptr;
-  bool watched = false;   // interrupt callback registered
+  uint64_t unique = 0;    // the kernel's id of the request, which an INTERRUPT names (0: unknown)
+  bool watched = false;   // libfuse's interrupt callback registered (for an unknown id)
 };
 
 // Work done off the JS thread (notify calls that may block in the kernel); the result comes
@@ -83,6 +86,8 @@ class Session : public Napi::ObjectWrap<Session> {
   uint32_t KeepPollHandle(fuse_pollhandle* ph);
   // Flags to add to the INIT reply, taken (once) by the writev hook (io.cc).
   uint64_t TakeInitFlags() { return initFlags_.exchange(0); }
+  // Requests the watcher read for the JS thread come before the device's (io.cc).
+  SelfAccessGuard& selfAccess() { return selfAccess_; }
   // Called by the read hook (io.cc) with each request before libfuse processes it.
   void OnRawRequest(const RawRequestFacts& facts) {
     killSuidgid_ = facts.killSuidgid;
@@ -106,7 +111,6 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value Destroy(const Napi::CallbackInfo& info);
   Napi::Value InFlight(const Napi::CallbackInfo& info);
   Napi::Value DrainLog(const Napi::CallbackInfo& info);
-  Napi::Value WatchInterrupt(const Napi::CallbackInfo& info);
   Napi::Value Groups(const Napi::CallbackInfo& info);
   Napi::Value Notify(const Napi::CallbackInfo& info);
   Napi::Value NotifyPoll(const Napi::CallbackInfo& info);
@@ -134,6 +138,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyPoll(const Napi::CallbackInfo& info);
   Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
 
+  std::string StartGuard();
   uint32_t Begin(fuse_req_t req);
   void Refuse(uint32_t index, int err);
   void Call(Op op, uint32_t index, size_t argc, napi_value* argv);
@@ -144,9 +149,11 @@ class Session : public Napi::ObjectWrap<Session> {
 
   static void OnReadable(uv_poll_t* handle, int status, int events);
   static void OnJobsDone(uv_async_t* handle);
+  static void OnSelfAccess(uv_async_t* handle);
   void ServeBatch();
   void BusyPoll();
   bool ProcessReceived();
+  void NoteIds();
   void PrepareReceive();
   void Finish();
   void StartPolling();
@@ -170,11 +177,16 @@ class Session : public Napi::ObjectWrap<Session> {
   bool paused_ = false;
   bool finished_ = false;
   bool namesAsBuffers_ = false;
+  bool guardEnabled_ = false;     // start an unmount guard (unmount_guard.h) with the mount
+  std::string fusermount_;        // fusermount3's path, for the guard of a normal user's mount
+  UnmountGuard guard_;
   uint32_t maxInFlight_ = 0;
   uint32_t inFlight_ = 0;
 
   uv_poll_t* poll_ = nullptr;
   uv_async_t* jobsAsync_ = nullptr;
+  uv_async_t* selfAccessAsync_ = nullptr;  // the watcher kept or refused requests
+  SelfAccessGuard selfAccess_;
   std::mutex jobsMutex_;
   std::deque<BlockingJob*> jobsDone_;
   uint32_t jobsRunning_ = 0;  // guarded by jobsMutex_
@@ -188,6 +200,7 @@ class Session : public Napi::ObjectWrap<Session> {
   int64_t busyPollNs_ = 0;
   uint64_t kernelInitFlags_ = 0;  // what the kernel's INIT offered, libfuse's unknown flags too
   bool killSuidgid_ = false;      // of the request being processed
+  uint64_t unique_ = 0;           // the kernel's id of the request being processed (0: unknown)
   DataWorker dataWorker_;
   std::vector<fuse_pollhandle*> pollHandles_;
   std::vector<uint32_t> freePollHandles_;
@@ -199,6 +212,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::FunctionReference handlers_[OP_COUNT];
   Napi::FunctionReference onEnded_;   // (reason: string) when the kernel side went away
   Napi::FunctionReference onJobDone_; // (id, errno, result) for blocking jobs
+  Napi::FunctionReference warn_;      // (message) for the session's logger
   Napi::ObjectReference scratchRef_;
   uint8_t* scratch_ = nullptr;
   napi_async_context asyncContext_ = nullptr;

@@ -11,14 +11,14 @@ type Name = string | Buffer;
 
 export interface NativeSession {
   readonly scratch: ArrayBuffer;
-  mount(mountpoint: string, handlers: (((...args: never[]) => unknown) | undefined)[]): void;
+  /** Mounts and starts serving; answers a warning when the unmount guard could not be started. */
+  mount(mountpoint: string, handlers: (((...args: never[]) => unknown) | undefined)[]): string | undefined;
   pause(): void;
   resume(): void;
   unmount(): void;
   destroy(): void;
   inFlight(): number;
   drainLog(): string[];
-  watchInterrupt(slot: Slot): boolean;
   groups(slot: Slot): number[];
   notify(id: number, kind: number, a: number, b: number, c: number, nameOrData: Name | Uint8Array | undefined): void;
   notifyPoll(handle: number): void;
@@ -52,6 +52,12 @@ export interface NativeSessionOptions {
   handleKillprivV2: boolean;
   directIoAllowMmap: boolean;
   busyPollMicros: number;
+  /** Start an unmount guard with the mount (MountOptions.unmountGuard). */
+  unmountGuard: boolean;
+  /** fusermount3's path ('' when there is none): the guard of a normal user's mount runs it. */
+  fusermount: string;
+  /** Told when requests the process made on its own mount, which it could not serve, were answered EDEADLK. */
+  warn: (message: string) => void;
 }
 
 export interface NativeAddon {

@@ -1,17 +1,18 @@
 import { buildHandlers, type DispatchHost } from './dispatch.js';
 import { FuseError } from './errors.js';
-import { native, type NativeSession, type Slot } from './native.js';
+import { consoleLogger, rateLimitedLogger, type RateLimitedLogger } from './logger.js';
+import { native, type NativeSession } from './native.js';
 import { checkMountpoint } from './mountpoint.js';
-import { checkFuseAvailable } from './prerequisites.js';
+import { checkFuseAvailable, fusermountPath } from './prerequisites.js';
 import { raiseReadahead } from './readahead.js';
 import type { Operations } from './operations.js';
 import { toArgs, type CapabilityOptions, type Logger, type MountOptions } from './options.js';
 import { checkCount, checkName, Scratch } from './replies.js';
 import type { RequestContext } from './request.js';
+import { traceSink } from './trace.js';
 import type { ConnectionInfo, Name } from './types.js';
 
 const C = native.constants;
-const defaultLogger: Logger = { error: (message, error) => console.error(`fusekit: ${message}`, error ?? '') };
 
 interface Pending {
   resolve(value: Buffer | undefined): void;
@@ -29,6 +30,8 @@ export class Session {
   readonly mountpoint: string;
   readonly #native: NativeSession;
   readonly #logger: Logger;
+  readonly #defaultLogger: RateLimitedLogger | undefined;
+  readonly #contexts: (RequestContext | undefined)[] = [];
   readonly #pending = new Map<number, Pending>();
   #nextJob = 1;
   #closing: Promise<void> | undefined;
@@ -40,7 +43,12 @@ export class Session {
   /** @internal Use {@link mount}; `realPath` is the mountpoint's, resolved before mounting. */
   constructor(ops: Operations, mountpoint: string, options: MountOptions, realPath = mountpoint) {
     this.mountpoint = mountpoint;
-    this.#logger = options.logger ?? defaultLogger;
+    const grace = options.interruptGraceMs ?? 1000;
+    if (!(grace >= 0 && (grace === Infinity || grace <= 2 ** 31 - 1))) {
+      throw new RangeError(`interruptGraceMs must be 0 to 2147483647 or Infinity, got ${String(grace)}`);
+    }
+    this.#defaultLogger = options.logger === undefined ? rateLimitedLogger(consoleLogger) : undefined;
+    this.#logger = options.logger ?? this.#defaultLogger!;
     this.closed = new Promise((resolve) => { this.#settleClosed = resolve; });
     const caps = options.capabilities ?? {};
     this.#native = new native.Session(
@@ -51,6 +59,9 @@ export class Session {
         handleKillprivV2: caps.handleKillprivV2 ?? false,
         directIoAllowMmap: caps.directIoAllowMmap ?? false,
         busyPollMicros: options.busyPollMicros ?? 0,
+        unmountGuard: options.unmountGuard ?? process.env.FUSEKIT_UNMOUNT_GUARD !== '0',
+        fusermount: fusermountPath() ?? '',
+        warn: (message) => (this.#logger.warn ?? this.#logger.error)(message),
       },
       () => void this.#end(false),
       (id, errno) => this.#settle(id, errno, undefined),
@@ -60,9 +71,12 @@ export class Session {
       scratch: new Scratch(this.#native.scratch),
       attrTimeout: options.attrTimeout ?? 1,
       entryTimeout: options.entryTimeout ?? 1,
-      interrupts: new Map<Slot, RequestContext>(),
+      contexts: this.#contexts,
+      interruptGraceMs: grace,
+      trace: traceSink(options.trace),
       lendWriteData: options.lendWriteData ?? false,
       report: (message, error) => this.#logger.error(message, error),
+      warn: (message) => this.#warn(message),
       began: () => { this.#inFlight++; },
       answered: () => this.#answered(),
       chooseWants: (conn) => {
@@ -94,7 +108,8 @@ export class Session {
   /** @internal */
   start(): void {
     try {
-      this.#native.mount(this.mountpoint, this.#handlers);
+      const warning = this.#native.mount(this.mountpoint, this.#handlers);
+      if (warning !== undefined) (this.#logger.warn ?? this.#logger.error)(warning);
     } finally {
       this.#drainLog();
     }
@@ -134,7 +149,11 @@ export class Session {
       }
       if (unmount) this.#native.unmount();
       this.#native.destroy();
+      // destroy() answered what was left: a handler settling later has nothing to answer.
+      for (const ctx of this.#contexts) ctx?.done();
+      this.#contexts.length = 0;
       this.#drainLog();
+      this.#defaultLogger?.flush();
       for (const [id] of this.#pending) this.#settle(id, C.ENOTCONN ?? 107, undefined);
       this.#settleClosed();
     })();
@@ -142,7 +161,12 @@ export class Session {
   }
 
   #drainLog(): void {
-    for (const line of this.#native.drainLog()) (this.#logger.warn ?? this.#logger.error)(`libfuse: ${line}`);
+    for (const line of this.#native.drainLog()) this.#warn(`libfuse: ${line}`);
+  }
+
+  #warn(message: string): void {
+    if (this.#logger.warn !== undefined) this.#logger.warn(message);
+    else this.#logger.error(message);
   }
 
   #job(kind: number, a: number, b: number, c: number, payload: Name | Uint8Array | undefined, retrieve = false): Promise<Buffer | undefined> {

@@ -12,6 +12,7 @@ import { PRELUDE, PYTHON } from './probe.js';
 export { cases, type PosixCase, type Runner } from './cases.js';
 export { EXERCISER, runExerciser, type ExerciserResult } from './exerciser.js';
 export { compileFsx, FSX_SOURCE, runFsx, type FsxOptions, type FsxSummary } from './fsx.js';
+export { describeSelfAccess, type SelfAccessOptions } from './self-access.js';
 
 const execFile = promisify(execFileCb);
 
