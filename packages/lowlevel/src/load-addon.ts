@@ -17,8 +17,9 @@ const installLibfuse = 'install it with "sudo apt-get install fuse3" (Debian/Ubu
  *
  * @param packageName - the package, as errors name it.
  * @throws Error with code `ERR_FUSEKIT_ADDON` and a one-line message naming the fix: libfuse 3
- *   missing (install `fuse3`), no prebuilt addon for this platform, or one this system cannot
- *   load (build from source with `npm run build-from-source` in the package's directory).
+ *   missing (install `fuse3`) or older than 3.14, no prebuilt addon for this platform, or one this
+ *   system cannot load (build from source with `npm run build-from-source` in the package's
+ *   directory).
  */
 export function loadAddon<T>(packageRoot: string, packageName: string): T {
   let path: string;
@@ -31,6 +32,9 @@ export function loadAddon<T>(packageRoot: string, packageName: string): T {
     return require(path) as T;
   } catch (error) {
     const detail = firstLine(error);
+    if (/version `FUSE_3\.\d+' not found/.test(detail)) {
+      throw addonError(`libfuse 3 is too old (${detail}): fusekit needs libfuse 3.14 or newer`, undefined, error);
+    }
     if (/libfuse3?\.so/.test(detail)) {
       throw addonError(`libfuse 3 is missing (${detail}): ${installLibfuse}`, undefined, error);
     }
