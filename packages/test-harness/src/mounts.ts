@@ -63,7 +63,23 @@ export async function forceUnmount(mountpoint: string): Promise<void> {
   } catch {
     await execFile('umount', ['-l', mountpoint], { timeout: 5000 }).catch(() => undefined);
   }
-  await writeFile(`/sys/fs/fuse/connections/${m.minor}/abort`, '1').catch(() => undefined);
+  await abortConnection(m.minor);
+}
+
+const connections = '/sys/fs/fuse/connections';
+
+/**
+ * Aborts a FUSE connection (every pending request fails with ENOTCONN), mounting the fuse
+ * control filesystem first if this machine has not (a fresh one often has not).
+ */
+export async function abortConnection(minor: number): Promise<void> {
+  const abort = () => writeFile(`${connections}/${minor}/abort`, '1');
+  try {
+    await abort();
+  } catch {
+    await execFile('mount', ['-t', 'fusectl', 'fusectl', connections], { timeout: 5000 }).catch(() => undefined);
+    await abort().catch(() => undefined);
+  }
 }
 
 /** Synchronous last resort for exit handlers: a lazy unmount never waits on the filesystem. */
