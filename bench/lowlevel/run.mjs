@@ -29,6 +29,8 @@ same data: C (libfuse 3 low-level), fuse-native, pyfuse3 and @fusekit/lowlevel.
   --seconds S          duration of each stat/fstat loop (default 1.5)
   --fio-runtime S      duration of each fio job (default 1.5, plus a 0.25 s ramp)
   --peers LIST         comma-separated subset of: ${PEER_NAMES.join(',')}
+  --baseline DIR       also measure fusekit as built in another checkout (the baseline peer), e.g. a
+                       git worktree of an earlier commit after npm ci && npm run build there
   --no-fio             skip the fio workloads
   --fio-pinned         also run the fio workloads pinned to CPU 0
   --no-install         do not install missing system or npm packages
@@ -48,6 +50,7 @@ try {
       seconds: { type: 'string' },
       'fio-runtime': { type: 'string' },
       peers: { type: 'string' },
+      baseline: { type: 'string' },
       'no-fio': { type: 'boolean', default: false },
       'fio-pinned': { type: 'boolean', default: false },
       'no-install': { type: 'boolean', default: false },
@@ -76,10 +79,12 @@ const repeats = Math.round(opts.repeats ? positive(opts.repeats, 'repeats') : op
 const statSeconds = opts.seconds ? positive(opts.seconds, 'seconds') : opts.quick ? 0.5 : 1.5;
 const fioRuntime = opts['fio-runtime'] ? positive(opts['fio-runtime'], 'fio-runtime') : opts.quick ? 1 : 1.5;
 const fioRamp = opts.quick ? 0 : 0.25;
-const wanted = opts.peers ? opts.peers.split(',').map((s) => s.trim()).filter(Boolean) : PEER_NAMES;
+const baseline = opts.baseline === undefined ? undefined : resolve(opts.baseline);
+const wanted = opts.peers ? opts.peers.split(',').map((s) => s.trim()).filter(Boolean) : PEER_NAMES.filter((p) => p !== 'baseline' || baseline);
 for (const p of wanted) {
   if (!PEER_NAMES.includes(p)) { console.error(`bench: unknown peer ${p} (known: ${PEER_NAMES.join(', ')})`); process.exit(2); }
 }
+if (wanted.includes('baseline') && !baseline) { console.error('bench: the baseline peer needs --baseline DIR'); process.exit(2); }
 const nice = opts.nice === undefined ? undefined : Number(opts.nice);
 if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19)) {
   console.error('bench: --nice must be an integer from -20 to 19');
@@ -112,12 +117,12 @@ process.on('exit', () => { try { unlinkSync(lockPath); } catch { /* gone */ } })
 // Set-up: everything is installed and built before the first mount.
 let env;
 try {
-  env = setup({ root, benchDir, wanted: new Set(wanted), install: !opts['no-install'], build: opts.build, log });
+  env = setup({ root, benchDir, wanted: new Set(wanted), install: !opts['no-install'], build: opts.build, baseline, log });
 } catch (error) {
   console.error(`bench: ${error.message}`);
   process.exit(1);
 }
-const defs = peerDefinitions(benchDir, env.binaries);
+const defs = peerDefinitions(benchDir, env.binaries, baseline);
 
 // Mountpoint folders of an earlier run that was killed outright (its peers unmounted themselves).
 for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(TMP_PREFIX) && n !== `${TMP_PREFIX}lock`)) {

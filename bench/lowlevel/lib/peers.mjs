@@ -7,10 +7,13 @@ import { findMount, run, runSync, sleep, unmount } from './proc.mjs';
 
 export const FILE_SIZE = 2 ** 30;
 
-/** Peer order in tables: the reference first, fusekit last. */
-export const PEER_NAMES = ['c', 'fuse-native', 'pyfuse3', 'fusekit'];
+/**
+ * Peer order in tables: the reference first, fusekit last. `baseline` is fusekit as built in
+ * another checkout (--baseline), for before/after figures in one run.
+ */
+export const PEER_NAMES = ['c', 'fuse-native', 'pyfuse3', 'baseline', 'fusekit'];
 
-export function peerDefinitions(benchDir, binaries) {
+export function peerDefinitions(benchDir, binaries, baselineRoot) {
   const dir = (name) => join(benchDir, 'peers', name);
   return {
     c: {
@@ -39,6 +42,12 @@ export function peerDefinitions(benchDir, binaries) {
         const r = runSync('/usr/bin/python3', ['-c', 'import sys, pyfuse3, trio; print(f"pyfuse3 {pyfuse3.__version__}, trio {trio.__version__}, python {sys.version.split()[0]}")']);
         return r.stdout?.trim() || '?';
       },
+    },
+    baseline: {
+      label: `@fusekit/lowlevel in ${baselineRoot ?? '(no --baseline)'}`,
+      command: (mnt) => [process.execPath, ['bench-fs.mjs', mnt]],
+      cwd: join(baselineRoot ?? benchDir, 'bench', 'lowlevel', 'peers', 'fusekit'),
+      version: () => `${runSync('git', ['-C', baselineRoot, 'log', '-1', '--format=%h %s']).stdout?.trim().slice(0, 80)}, node ${process.version}`,
     },
     fusekit: {
       label: '@fusekit/lowlevel',

@@ -129,7 +129,7 @@ function setupFusekit(root, peerDir, log, build) {
  * Sets everything up. Returns { binaries, peers: { [name]: { ok, reason? } }, fio: { ok, reason? },
  * notes: string[] }.
  */
-export function setup({ root, benchDir, wanted, install, build, log }) {
+export function setup({ root, benchDir, wanted, install, build, baseline, log }) {
   const notes = [];
   if (install) installSystemPackages(new Set([...wanted, 'fio']), log);
   const missing = (key) => REQUIREMENTS.filter((r) => (r.for === 'all' || r.for === key) && !r.ok()).map((r) => r.what);
@@ -161,6 +161,11 @@ export function setup({ root, benchDir, wanted, install, build, log }) {
     } else if (name === 'fuse-native') {
       const error = setupFuseNative(join(benchDir, 'peers', 'fuse-native'), log);
       if (error) skip(name, error); else peers[name] = { ok: true };
+    } else if (name === 'baseline') {
+      // Built by whoever made that checkout: never built here.
+      const built = ['dist/index.js', 'build/Release/fusekit.node'].every((f) => existsSync(join(baseline, 'packages', 'lowlevel', f)));
+      const r = built ? setupFusekit(baseline, join(baseline, 'bench', 'lowlevel', 'peers', 'fusekit'), log, false) : { error: 'not built (npm ci && npm run build there)' };
+      if (r.error) skip(name, `${baseline}: ${r.error}`); else peers[name] = { ok: true, builtAt: r.builtAt };
     } else if (name === 'fusekit') {
       const r = setupFusekit(root, join(benchDir, 'peers', 'fusekit'), log, build);
       if (r.error) skip(name, r.error);
