@@ -106,6 +106,15 @@ export class Dispatcher<P extends PathLike> {
     return this.#files.size;
   }
 
+  /** The path of node `ino` (joined with `name` in it), if the table knows one: for trace records. */
+  pathOf(ino: number, name?: string | Buffer): string | undefined {
+    const node = this.table.get(ino);
+    const base = node === undefined ? null : this.table.path(node);
+    if (base === null) return undefined;
+    const path = name === undefined ? base : this.#names.join(base, this.#names.coerce(name));
+    return typeof path === 'string' ? path : path.toString();
+  }
+
   // ---- locking -------------------------------------------------------------------------
 
   /** Adds shared tree locks on the node's path (itself and its ancestors); false if it has no path. */

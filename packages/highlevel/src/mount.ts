@@ -1,5 +1,5 @@
 // Mounting a path-based FileSystem: the lowlevel session plus notify helpers that take paths.
-import { mount as mountLowLevel, type MountOptions as LowLevelMountOptions, type Session as LowLevelSession } from '@fusekit/lowlevel';
+import { mount as mountLowLevel, traceSink, type MountOptions as LowLevelMountOptions, type Session as LowLevelSession } from '@fusekit/lowlevel';
 import { Dispatcher } from './dispatch.js';
 import type { FileSystem, PathLike } from './filesystem.js';
 import { bufferNames, stringNames, type Names } from './names.js';
@@ -138,6 +138,15 @@ export async function mount(fileSystem: FileSystem<any, any, any>, mountpoint: s
   const dispatcher = new Dispatcher(fileSystem, names, options);
   const lowOptions: LowLevelMountOptions = { ...options };
   if (options.readdirplus === true) lowOptions.capabilities = { ...options.capabilities, readdirplusAuto: false };
+  // Trace records get the path of what they are about, as far as the names the kernel knows say.
+  const sink = traceSink(options.trace);
+  if (sink !== undefined) {
+    lowOptions.trace = (record) => {
+      const path = dispatcher.pathOf(record.ino, record.name);
+      if (path !== undefined) record.path = path;
+      sink(record);
+    };
+  }
   const lowlevel = await mountLowLevel(dispatcher.operations(), mountpoint, lowOptions);
   return new Session(lowlevel, dispatcher, names);
 }

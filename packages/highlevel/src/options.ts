@@ -2,8 +2,9 @@ import type { MountOptions as LowLevelMountOptions } from '@fusekit/lowlevel';
 
 /**
  * How a path-based filesystem is mounted: every lowlevel option (libfuse `-o` options,
- * `attrTimeout`, `entryTimeout`, `namesAsBuffers`, capabilities, logger …) plus the
- * bookkeeping choices of this layer.
+ * `attrTimeout`, `entryTimeout`, `namesAsBuffers`, capabilities, logger, `interruptGraceMs`,
+ * `trace` …) plus the bookkeeping choices of this layer. Here trace records also carry the
+ * `path` of what they are about, as far as the names the kernel has looked up tell it.
  */
 export interface MountOptions extends LowLevelMountOptions {
   /**

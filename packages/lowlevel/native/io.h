@@ -25,5 +25,11 @@ struct RawRequestFacts {
   uint64_t initFlags = 0;     // INIT: every flag the kernel offers (flags2 in bits 32-63)
 };
 RawRequestFacts InspectRequest(const void* request, size_t len);
+// The kernel's id of a request, or for an INTERRUPT the id of the request it interrupts.
+struct RequestIds {
+  uint64_t unique = 0;
+  uint64_t interrupts = 0;
+};
+RequestIds IdsOf(const void* request, size_t len);
 
 }  // namespace fusekit

@@ -53,5 +53,10 @@ export function errnoOf(error: unknown): number | undefined {
   return undefined;
 }
 
+/** The name of an errno number (`'ENOENT'`), or `E<n>` for one the system does not name. */
+export function errnoName(errno: number): string {
+  return codeByErrno.get(errno) ?? `E${errno}`;
+}
+
 /** errno numbers by name, from the running system. */
 export const errno: Readonly<Record<string, number>> = errnoByCode;

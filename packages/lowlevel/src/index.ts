@@ -3,6 +3,8 @@ export { checkMountpoint } from './mountpoint.js';
 export { releaseFreeMemory } from './memory.js';
 export { loadAddon } from './load-addon.js';
 export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger } from './options.js';
+export { consoleLogger, rateLimitedLogger, type RateLimitedLogger, type RateLimitOptions } from './logger.js';
+export { formatTrace, traceSink, type TraceRecord, type TraceSink } from './trace.js';
 export type { Operations, OperationName, Result } from './operations.js';
 export { RequestContext } from './request.js';
 export { DirectoryReply, encodeDirent, PollHandle, ReplyShapeError, type EncodedDirent } from './replies.js';

@@ -1,4 +1,6 @@
 import type { RequestContext } from './request.js';
+import type { rateLimitedLogger } from './logger.js';
+import type { TraceRecord, TraceSink, traceSink } from './trace.js';
 /**
  * libfuse mount options every session starts from unless `options` replaces them
  * (pyfuse3's `default_options`): the kernel checks permissions against the attributes you
@@ -60,9 +62,44 @@ export interface MountOptions {
    * keep. Default false: the data is yours (fusekit-memory keeps it as file contents).
    */
   lendWriteData?: boolean;
+  /**
+   * Milliseconds a handler has to answer once the kernel interrupted its request, before the
+   * binding answers EINTR itself. The kernel interrupts a request when its caller gets a signal
+   * (Ctrl-C, SIGKILL), and from then on the caller cannot leave its system call, nor even die,
+   * until the filesystem answers: a handler that never settles would keep it in `D` state
+   * forever. So when the grace runs out the caller gets EINTR, the handler's own answer is
+   * dropped whenever it comes, and what that answer would have handed the kernel is undone as
+   * for a refused reply: `forget` for the lookups of an entry (lookup, mknod, mkdir, symlink,
+   * link, create, readdirplus), `release`/`releasedir` for the handle of an open, opendir or
+   * create. The session's logger says so once per request.
+   *
+   * Handlers that honour {@link RequestContext.signal} are not affected: they answer as soon as
+   * it fires. The grace only decides how long one that ignores it may still finish with its real
+   * result. Dropping an answer is harmless for requests that change nothing (getattr, read,
+   * readdir …); for ones that do (write, create, unlink, rename, setattr, setlk …) the change
+   * may still happen after the caller got EINTR, as with any interrupted system call on a
+   * remote filesystem. `0` answers EINTR at once; `Infinity` waits for the handler, as libfuse
+   * does. Default 1000: well past the time a handler that honours the signal takes, short
+   * enough that Ctrl-C on a stuck client works.
+   */
+  interruptGraceMs?: number;
+  /**
+   * A record of every request: its operation, inode (and name, handle, offset, size where it
+   * has them), caller, duration and result. `true` writes one line per request to stderr
+   * (`fusekit trace: op=getattr ino=1 uid=0 gid=0 pid=4242 result=ok ms=0.012`), a function
+   * receives each {@link TraceRecord}. Unset: the environment variable `FUSEKIT_TRACE` decides
+   * (`1` for lines, `json` for a JSON object per line; see {@link traceSink}), so a running
+   * program can be traced without changing it. A session that does not trace pays nothing for
+   * the option. Default: off.
+   */
+  trace?: boolean | TraceSink;
   /** Capability choices applied before your `init` handler runs. */
   capabilities?: CapabilityOptions;
-  /** Where handler failures and libfuse messages go. Default: `console.error`. */
+  /**
+   * Where handler failures and libfuse messages go. Default: stderr, rate-limited: the first
+   * three of each failure (message and error) with their stack, then one line every 10 s
+   * counting the rest (see {@link rateLimitedLogger}). A logger given here gets every report.
+   */
   logger?: Logger;
 }
 
@@ -115,7 +152,9 @@ export interface CapabilityOptions {
 
 /** Receives what the session cannot answer to anyone else. */
 export interface Logger {
+  /** A handler failed in a way no errno says (answered EIO), with what it threw. */
   error(message: string, error?: unknown): void;
+  /** Something the session did on its own: libfuse's messages, an interrupted request answered EINTR. */
   warn?(message: string): void;
 }
 

@@ -1,5 +1,5 @@
 import type { NativeSession, Slot } from './native.js';
-import type { CapabilityOptions } from './options.js';
+import type { CapabilityOptions, MountOptions } from './options.js';
 
 /**
  * The context of one request: who asked, and a signal that fires if the kernel interrupts it.
@@ -8,12 +8,18 @@ import type { CapabilityOptions } from './options.js';
 export class RequestContext {
   /** True once the request was answered. */
   replied = false;
+  /** @internal The binding answered EINTR itself: the handler's answer is dropped (and undone). */
+  expired = false;
+  #interrupted = false;
   #controller: AbortController | undefined;
+  #expiry: NodeJS.Timeout | undefined;
 
   /** @internal Made by the binding for each request. */
   constructor(
     /** @internal */
     readonly slot: Slot,
+    /** @internal libfuse's name of the operation. */
+    readonly op: string,
     /** Effective user id of the calling process. */
     readonly uid: number,
     /** Effective group id of the calling process. */
@@ -32,29 +38,25 @@ export class RequestContext {
     readonly killSuidgid: boolean,
     /** @internal */
     readonly native: NativeSession,
-    /** @internal */
-    readonly interrupts: Map<Slot, RequestContext>,
   ) {}
 
   /**
    * Fires when the kernel interrupts the request (the caller got a signal). A handler that
-   * rejects after it fired answers EINTR. Created on first use: requests that never look
-   * at it cost nothing.
+   * rejects after it fired answers EINTR. One that does not settle within
+   * {@link MountOptions.interruptGraceMs} is answered EINTR by the binding, and its answer is
+   * then dropped. Created on first use: requests that never look at it cost nothing.
    */
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (!this.replied) {
-        this.interrupts.set(this.slot, this);
-        if (this.native.watchInterrupt(this.slot)) this.abort();
-      }
+      if (this.#interrupted) this.#abort();
     }
     return this.#controller.signal;
   }
 
   /** True if the kernel interrupted this request. */
   get interrupted(): boolean {
-    return this.#controller?.signal.aborted ?? false;
+    return this.#interrupted;
   }
 
   /** The supplementary groups of the caller (read from /proc: call only when needed). */
@@ -63,14 +65,23 @@ export class RequestContext {
     return this.native.groups(this.slot);
   }
 
-  /** @internal */
-  abort(): void {
+  /** @internal The kernel interrupted the request; `expire` answers it after `graceMs`. */
+  interrupt(graceMs: number, expire: (ctx: RequestContext) => void): void {
+    if (this.replied || this.#interrupted) return;
+    this.#interrupted = true;
+    this.#abort();
+    if (this.replied) return;
+    if (graceMs === 0) expire(this);
+    else if (graceMs !== Infinity) this.#expiry = setTimeout(expire, graceMs, this);
+  }
+
+  #abort(): void {
     this.#controller?.abort(new DOMException('The kernel interrupted the request', 'AbortError'));
   }
 
   /** @internal */
   done(): void {
     this.replied = true;
-    if (this.#controller !== undefined) this.interrupts.delete(this.slot);
+    if (this.#expiry !== undefined) clearTimeout(this.#expiry);
   }
 }

@@ -1,0 +1,188 @@
+// The per-request trace (MountOptions.trace, FUSEKIT_TRACE): one record per request, made only
+// when tracing is on. The handlers are wrapped at mount time, so a session that does not trace
+// runs the very same code as before.
+import { errnoName } from './errors.js';
+import type { MountOptions } from './options.js';
+import type { RequestContext } from './request.js';
+import type { Name } from './types.js';
+
+/** One request as the trace shows it: what was asked, by whom, how long it took, and the answer. */
+export interface TraceRecord {
+  /** libfuse's name of the operation, as the handler is named: `'lookup'`, `'getattr'`, `'read'` … */
+  op: string;
+  /** The inode the request is about: for a name (lookup, mkdir, unlink, create …), its directory. */
+  ino: number;
+  /** The name in directory `ino` the request is about (lookup, mknod, mkdir, unlink, rmdir, symlink, rename, create). */
+  name?: Name;
+  /** The extended attribute's name (setxattr, getxattr, removexattr). */
+  attribute?: Name;
+  /** rename: the target directory and name; link: the new link's directory and name. */
+  newParent?: number;
+  newName?: Name;
+  /**
+   * The path the request is about, when the layer knows it: set by `@fusekit/highlevel` (from the
+   * names the kernel has looked up), absent with the lowlevel binding alone.
+   */
+  path?: string;
+  /** The file or directory handle the request carries. */
+  fh?: number;
+  /** Offset in the file or directory (read, write, readdir, fallocate, lseek …). */
+  offset?: number;
+  /** Bytes asked for or given (read, write, readdir, xattr sizes, fallocate length …). */
+  size?: number;
+  /** forget: how many lookups the kernel dropped. */
+  nlookup?: number;
+  /** The caller (0 for requests the kernel makes on its own, and for forget). */
+  uid: number;
+  gid: number;
+  pid: number;
+  /** Milliseconds from the handler's call to the answer. */
+  durationMs: number;
+  /** 0 for a successful answer (forget: none is sent), else the errno answered. */
+  errno: number;
+  /** `'ok'`, or the errno's name (`'ENOENT'`). */
+  result: string;
+  /** The kernel interrupted the request (the caller got a signal). */
+  interrupted: boolean;
+  /** The handler did not answer within the interrupt grace: the binding answered EINTR. */
+  expired: boolean;
+}
+
+/** Receives one {@link TraceRecord} per request (see {@link MountOptions.trace}). */
+export type TraceSink = (record: TraceRecord) => void;
+
+/**
+ * One line for a trace record, as `trace: true` and `FUSEKIT_TRACE=1` print it:
+ * `fusekit trace: op=lookup ino=1 name="notes.txt" uid=1000 gid=1000 pid=4242 result=ENOENT ms=0.031`.
+ */
+export function formatTrace(r: TraceRecord): string {
+  let line = `fusekit trace: op=${r.op} ino=${r.ino}`;
+  if (r.path !== undefined) line += ` path=${JSON.stringify(r.path)}`;
+  if (r.name !== undefined) line += ` name=${quote(r.name)}`;
+  if (r.newParent !== undefined) line += ` newParent=${r.newParent}`;
+  if (r.newName !== undefined) line += ` newName=${quote(r.newName)}`;
+  if (r.attribute !== undefined) line += ` attribute=${quote(r.attribute)}`;
+  if (r.fh !== undefined) line += ` fh=${r.fh}`;
+  if (r.offset !== undefined) line += ` offset=${r.offset}`;
+  if (r.size !== undefined) line += ` size=${r.size}`;
+  if (r.nlookup !== undefined) line += ` nlookup=${r.nlookup}`;
+  line += ` uid=${r.uid} gid=${r.gid} pid=${r.pid} result=${r.result} ms=${r.durationMs.toFixed(3)}`;
+  if (r.interrupted) line += ' interrupted';
+  if (r.expired) line += ' expired';
+  return line;
+}
+
+function quote(name: Name): string {
+  return JSON.stringify(typeof name === 'string' ? name : name.toString());
+}
+
+const printLine: TraceSink = (r) => { process.stderr.write(`${formatTrace(r)}\n`); };
+const printJson: TraceSink = (r) => {
+  process.stderr.write(`${JSON.stringify(r, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString() : v))}\n`);
+};
+
+/**
+ * The sink a session traces to for a {@link MountOptions.trace} value: the function itself;
+ * lines on stderr for `true`; nothing for `false`; and when unset, what the environment variable
+ * `FUSEKIT_TRACE` says (`1`: lines on stderr, `json`: one JSON object per line on stderr; unset,
+ * empty or `0`: nothing).
+ */
+export function traceSink(option: MountOptions['trace'], env: string | undefined = process.env.FUSEKIT_TRACE): TraceSink | undefined {
+  if (typeof option === 'function') return option;
+  if (option !== undefined) return option ? printLine : undefined;
+  if (env === undefined || env === '' || env === '0' || env === 'false') return undefined;
+  return env === 'json' ? printJson : printLine;
+}
+
+// Where each operation's handler arguments (after the slot) carry the traced fields:
+// [ino, name, fh, offset, size], -1 for none. A size argument that is a Buffer counts its bytes.
+// xattr operations' name is the attribute's (see XATTR).
+const FIELDS: Readonly<Record<string, readonly number[]>> = {
+  lookup: [0, 1, -1, -1, -1], getattr: [0, -1, 1, -1, -1], setattr: [0, -1, 9, -1, -1], readlink: [0, -1, -1, -1, -1],
+  mknod: [0, 1, -1, -1, -1], mkdir: [0, 1, -1, -1, -1], unlink: [0, 1, -1, -1, -1], rmdir: [0, 1, -1, -1, -1],
+  symlink: [1, 2, -1, -1, -1], rename: [0, 1, -1, -1, -1], link: [0, -1, -1, -1, -1], open: [0, -1, -1, -1, -1],
+  read: [0, -1, 3, 2, 1], write: [0, -1, 3, 2, 1], writeBuf: [0, -1, 3, 2, 1], flush: [0, -1, 1, -1, -1],
+  release: [0, -1, 1, -1, -1], fsync: [0, -1, 2, -1, -1], opendir: [0, -1, -1, -1, -1], readdir: [0, -1, 3, 2, 1],
+  readdirplus: [0, -1, 3, 2, 1], releasedir: [0, -1, 1, -1, -1], fsyncdir: [0, -1, 2, -1, -1], statfs: [0, -1, -1, -1, -1],
+  setxattr: [0, 1, -1, -1, 2], getxattr: [0, 1, -1, -1, 2], listxattr: [0, -1, -1, -1, 1], removexattr: [0, 1, -1, -1, -1],
+  access: [0, -1, -1, -1, -1], create: [0, 1, -1, -1, -1], getlk: [0, -1, 1, -1, -1], setlk: [0, -1, 1, -1, -1],
+  flock: [0, -1, 1, -1, -1], bmap: [0, -1, -1, -1, -1], ioctl: [0, -1, 3, -1, -1], poll: [0, -1, 1, -1, -1],
+  fallocate: [0, -1, 4, 2, 3], copyFileRange: [0, -1, 2, 1, 6], lseek: [0, -1, 3, 1, -1],
+};
+
+const XATTR = new Set(['setxattr', 'getxattr', 'removexattr']);
+
+interface Pending {
+  op: string;
+  args: unknown[];
+  start: number;
+}
+
+type Handler = (...args: never[]) => unknown;
+
+/** @internal Records requests from the handler's call to the answer (see dispatch.ts). */
+export class Tracer {
+  readonly #sink: TraceSink;
+  readonly #report: (message: string, error: unknown) => void;
+  readonly #pending: (Pending | undefined)[] = [];
+
+  constructor(sink: TraceSink, report: (message: string, error: unknown) => void) {
+    this.#sink = sink;
+    this.#report = report;
+  }
+
+  /** Wraps the request handlers in `h` (by op name) so that each call is recorded. */
+  wrap(h: Partial<Record<string, Handler>>): void {
+    for (const [op, handler] of Object.entries(h)) {
+      if (handler === undefined) continue;
+      const call = handler as (...args: unknown[]) => unknown;
+      if (op === 'forget') {
+        h[op] = ((ino: number, nlookup: number) => {
+          const start = performance.now();
+          call(ino, nlookup);
+          this.#emit({
+            op, ino, nlookup, uid: 0, gid: 0, pid: 0, durationMs: performance.now() - start, errno: 0, result: 'ok',
+            interrupted: false, expired: false,
+          });
+        }) as Handler;
+      } else if (FIELDS[op] !== undefined) {
+        h[op] = ((slot: number, ...args: unknown[]) => {
+          this.#pending[slot] = { op, args, start: performance.now() };
+          return call(slot, ...args);
+        }) as Handler;
+      }
+    }
+  }
+
+  /** The request of `ctx` was answered with `errno` (0: success). */
+  end(ctx: RequestContext, errno: number): void {
+    const p = this.#pending[ctx.slot];
+    if (p === undefined) return;
+    this.#pending[ctx.slot] = undefined;
+    const [ino, name, fh, offset, size] = FIELDS[p.op]!;
+    const a = p.args;
+    const r: TraceRecord = {
+      op: p.op, ino: a[ino!] as number, uid: ctx.uid, gid: ctx.gid, pid: ctx.pid,
+      durationMs: performance.now() - p.start, errno, result: errno === 0 ? 'ok' : errnoName(errno),
+      interrupted: ctx.interrupted, expired: ctx.expired,
+    };
+    if (name! >= 0) r[XATTR.has(p.op) ? 'attribute' : 'name'] = a[name!] as Name;
+    if (fh! >= 0 && a[fh!] !== undefined) r.fh = a[fh!] as number;
+    if (offset! >= 0) r.offset = a[offset!] as number;
+    if (size! >= 0) {
+      const s = a[size!];
+      r.size = s instanceof Uint8Array ? s.byteLength : (s as number);
+    }
+    if (p.op === 'rename') { r.newParent = a[2] as number; r.newName = a[3] as Name; }
+    if (p.op === 'link') { r.newParent = a[1] as number; r.newName = a[2] as Name; }
+    this.#emit(r);
+  }
+
+  #emit(r: TraceRecord): void {
+    try {
+      this.#sink(r);
+    } catch (error) {
+      this.#report('trace: the trace function failed', error);
+    }
+  }
+}
