@@ -8,15 +8,19 @@ namespace fusekit {
 
 static std::mutex gMutex;
 static std::vector<std::string> gLines;
+static std::string gPartial;  // libfuse writes some lines in several calls (its unknown options)
 
 static void Hook(enum fuse_log_level, const char* fmt, va_list ap) {
-  char line[1024];
-  int n = std::vsnprintf(line, sizeof line, fmt, ap);
+  char text[1024];
+  int n = std::vsnprintf(text, sizeof text, fmt, ap);
   if (n <= 0) return;
-  std::string s(line);
-  while (!s.empty() && s.back() == '\n') s.pop_back();
   std::lock_guard<std::mutex> lock(gMutex);
-  if (gLines.size() < 1000) gLines.push_back(std::move(s));
+  gPartial += text;
+  for (size_t end; (end = gPartial.find('\n')) != std::string::npos;) {
+    if (gLines.size() < 1000) gLines.push_back(gPartial.substr(0, end));
+    gPartial.erase(0, end + 1);
+  }
+  if (gPartial.size() > 4096) gPartial.clear();
 }
 
 void InstallLogHook() { fuse_set_log_func(Hook); }
@@ -25,6 +29,8 @@ std::vector<std::string> DrainLog() {
   std::lock_guard<std::mutex> lock(gMutex);
   std::vector<std::string> out;
   out.swap(gLines);
+  if (!gPartial.empty()) out.push_back(std::move(gPartial));
+  gPartial.clear();
   return out;
 }
 

@@ -23,8 +23,27 @@ export interface MountOptions {
    * (also from {@link defaultOptions}), unset leaves `options` as they are.
    */
   defaultPermissions?: boolean;
-  /** Unmount automatically when the process dies, even if killed (`auto_unmount`). */
+  /**
+   * libfuse's own `auto_unmount`: `fusermount3` mounts (also for root) and stays behind to unmount
+   * when the process dies. libfuse 3.14's helper sometimes leaves the mount behind instead (it
+   * probes the mountpoint, and gives up when the probe fails with ECONNABORTED rather than
+   * ENOTCONN), so fusekit does not rely on it: {@link MountOptions.unmountGuard} covers the same
+   * deaths, and both can be on. Default false.
+   */
   autoUnmount?: boolean;
+  /**
+   * Unmount when this process dies without unmounting, however it dies: SIGKILL, a crash, the
+   * OOM killer. A small watcher process (`fusekit-guard`, carried inside the addon; no Node) is
+   * started with the mount; when this process is gone it aborts the mount's FUSE connection
+   * (as root) and detaches the mount (`umount2(MNT_DETACH)` as root, `fusermount3 -u -z`
+   * otherwise), but only if the mountpoint still holds this session's mount, never one made
+   * there since. It holds neither `/dev/fuse` nor the mountpoint, ignores SIGINT, SIGHUP and
+   * SIGTERM, and exits as soon as the session unmounts. Turn it off for a process that hands its
+   * `/dev/fuse` descriptor to another to carry on serving. Default true, unless the environment
+   * variable `FUSEKIT_UNMOUNT_GUARD` is `0`. When it cannot be started the mount still goes
+   * ahead, and the logger's `warn` says why.
+   */
+  unmountGuard?: boolean;
   /** Mount read-only (`ro`). */
   readOnly?: boolean;
   /** Log every request and reply from libfuse to stderr (`-d`). */

@@ -31,8 +31,8 @@ export async function checkFuseAvailable(needsFusermount: boolean): Promise<void
   }
 }
 
-// Where libfuse 3 looks: its own install directory first, then PATH.
-function fusermountPath(): string | undefined {
+/** Where fusermount3 is, looking where libfuse 3 does: its own install directory first, then PATH. */
+export function fusermountPath(): string | undefined {
   const dirs = ['/usr/bin', '/bin', ...(process.env.PATH ?? '').split(delimiter).filter(Boolean)];
   for (const dir of dirs) {
     try {

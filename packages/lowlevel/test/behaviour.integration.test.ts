@@ -667,7 +667,12 @@ print(os.listdir(d) == [name], os.path.exists(os.path.join(d, name)))`);
       await expect(mount({}, join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT' });
       await writeFile(join(dir, 'file'), '');
       await expect(mount({}, join(dir, 'file'))).rejects.toMatchObject({ code: 'ENOTDIR' });
-      await expect(mount({}, dir, { options: ['no_such_option'] })).rejects.toThrow(/unknown option/);
+      await expect(mount({}, dir, { options: ['no_such_option'] }))
+        .rejects.toMatchObject({ code: 'EINVAL', syscall: 'fuse_session_new', message: 'unknown mount option: no_such_option' });
+      await expect(mount({}, dir, { options: ['ro', 'x=1,y', 'max_read=4096'] }))
+        .rejects.toMatchObject({ code: 'EINVAL', message: 'unknown mount options: x=1, y' });
+      await expect(mount({}, dir, { options: ['max_read=lots'] }))
+        .rejects.toMatchObject({ code: 'EINVAL', message: 'invalid value in mount option: max_read=lots' });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

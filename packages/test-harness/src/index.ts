@@ -8,6 +8,7 @@ import { forceUnmount, forceUnmountSync, waitForMount } from './mounts.js';
 
 export * from './mounts.js';
 export * from './processes.js';
+export * from './sigkill.js';
 
 const live = new Set<string>();
 let hooked = false;
