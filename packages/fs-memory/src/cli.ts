@@ -128,6 +128,11 @@ async function main(): Promise<number> {
       capabilities: { writebackCache: config.writeback },
     }));
   } catch (error) {
+    // libfuse refused an -o option: a usage error, which the message names.
+    if ((error as { syscall?: string }).syscall === 'fuse_session_new') {
+      console.error(`fusekit-memory: ${(error as Error).message}\nTry 'fusekit-memory --help'.`);
+      return 2;
+    }
     console.error(`fusekit-memory: cannot mount ${config.mountpoint}: ${(error as Error).message}`);
     return 1;
   }

@@ -23,6 +23,24 @@ describe('fusekit-memory command line', () => {
     }
   });
 
+  it('names a mount option libfuse does not know, in one line, with exit code 2', async () => {
+    const mp = await makeMountpoint('fusekit-cli-');
+    try {
+      const cases: [string, string][] = [
+        ['nonempty', 'unknown mount option: nonempty'],
+        ['bogus,ro,weird=1', 'unknown mount options: bogus, weird=1'],
+        ['max_read=abc', 'invalid value in mount option: max_read=abc'],
+      ];
+      for (const [option, message] of cases) {
+        const r = await cli([mp, '-o', option]);
+        expect([r.code, r.stderr], option).toEqual([2, `fusekit-memory: ${message}\nTry 'fusekit-memory --help'.\n`]);
+      }
+      expect(await findMount(mp)).toBeUndefined();
+    } finally {
+      await rm(mp, { recursive: true, force: true });
+    }
+  });
+
   it('refuses bad mountpoints with a clear message and exit code 1', async () => {
     const base = await makeMountpoint('fusekit-cli-');
     try {

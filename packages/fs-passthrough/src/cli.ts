@@ -155,6 +155,11 @@ async function main(): Promise<number> {
       debug: config.debug,
     }));
   } catch (error) {
+    // libfuse refused an -o option: a usage error, which the message names.
+    if ((error as { syscall?: string }).syscall === 'fuse_session_new') {
+      console.error(`fusekit-passthrough: ${(error as Error).message}\nTry 'fusekit-passthrough --help'.`);
+      return 2;
+    }
     console.error(`fusekit-passthrough: cannot mount ${config.mountpoint}: ${(error as Error).message}`);
     return 1;
   }

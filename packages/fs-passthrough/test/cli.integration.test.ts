@@ -52,6 +52,22 @@ describe('fusekit-passthrough command line', () => {
     });
   });
 
+  it('names a mount option libfuse does not know, in one line, with exit code 2', async () => {
+    await withScratch(async (base, source) => {
+      await mkdir(join(base, 'mnt'));
+      const cases: [string, string][] = [
+        ['size=abc', 'unknown mount option: size=abc'],
+        ['bogus,ro,cache=never,weird=1', 'unknown mount options: bogus, weird=1'],
+        ['max_read=abc', 'invalid value in mount option: max_read=abc'],
+      ];
+      for (const [option, message] of cases) {
+        const r = await cli([source, join(base, 'mnt'), '-o', option]);
+        expect([r.code, r.stderr], option).toEqual([2, `fusekit-passthrough: ${message}\nTry 'fusekit-passthrough --help'.\n`]);
+      }
+      expect(await findMount(join(base, 'mnt'))).toBeUndefined();
+    });
+  });
+
   it('refuses bad mountpoints with a clear message and exit code 1', async () => {
     await withScratch(async (base, source) => {
       await writeFile(join(base, 'file'), '');
