@@ -43,7 +43,8 @@ describe('interrupted requests (highlevel)', () => {
     };
     await withMount((mp) => mount(fs, mp, { attrTimeout: 0, entryTimeout: 0, interruptGraceMs: 200, logger: { error: () => undefined, warn: () => undefined } }), async (mp, session) => {
       const killed = async (code: string) => {
-        const child = spawn('python3', ['-c', `import os\n${code}`], { stdio: 'ignore' });
+        const { LD_PRELOAD: _preload, FUSEKIT_ADDON: _addon, ...env } = process.env;
+        const child = spawn('python3', ['-c', `import os\n${code}`], { stdio: 'ignore', env });
         const exited = new Promise((r) => child.on('exit', r));
         const go = await nextHeld();
         child.kill('SIGKILL');

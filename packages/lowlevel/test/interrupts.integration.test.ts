@@ -70,7 +70,9 @@ interface Client {
 
 /** A Python client: `SIG_DFL` for SIGINT, as a shell command run by `timeout -s INT` has it. */
 function client(code: string): Client {
-  const child = spawn('python3', ['-c', `import os, signal, sys\nsignal.signal(signal.SIGINT, signal.SIG_DFL)\n${code}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Not under the sanitizer run's preload, as the harness's run() does.
+  const { LD_PRELOAD: _preload, FUSEKIT_ADDON: _addon, ...env } = process.env;
+  const child = spawn('python3', ['-c', `import os, signal, sys\nsignal.signal(signal.SIGINT, signal.SIG_DFL)\n${code}`], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });

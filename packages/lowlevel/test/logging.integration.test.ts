@@ -26,7 +26,8 @@ const statMany = (mp: string, count: number) => node<{ pid: number; codes: Recor
 
 async function serve(script: (mp: string) => string, env: NodeJS.ProcessEnv = {}): Promise<{ mp: string; stop(): Promise<string> }> {
   const mp = await makeMountpoint();
-  const { FUSEKIT_TRACE: _trace, ...base } = process.env;
+  // Not under the sanitizer run's preload, as the harness's run() does; no inherited trace.
+  const { FUSEKIT_TRACE: _trace, LD_PRELOAD: _preload, FUSEKIT_ADDON: _addon, ...base } = process.env;
   const fs = await spawnFs(process.execPath, ['--input-type=module', '-e', script(mp)], mp, { env: { ...base, ...env } });
   return {
     mp,
