@@ -4,5 +4,6 @@ export type {
   Attributes, DirectoryEntry, FileSystem, FileSystemMethod, FilesystemStats, OpenFlags, PathLike, Result, TimeSpec,
 } from './filesystem.js';
 export type { MountOptions } from './options.js';
-export { FuseError, errno, constants, checkMountpoint, RequestContext } from '@fusekit/lowlevel';
-export type { FdData } from '@fusekit/lowlevel';
+export { FuseError, errno, constants, checkMountpoint, RequestContext, PollHandle } from '@fusekit/lowlevel';
+// The types FileSystem's methods take and answer, so that a filesystem needs no second import.
+export type { ConnectionInfo, FdData, IoctlReply, IoctlRetry, Lock, Statfs, Logger } from '@fusekit/lowlevel';

@@ -58,6 +58,11 @@ export class Session<P extends PathLike = string> {
     this.lowlevel.terminate();
   }
 
+  /** `await using session = await mount(…)`: closes (and unmounts) at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /**
    * Makes the kernel forget the name `path` (and what it maps to), so the next access looks it
    * up again: for changes made to the backend behind the mount's back. Safe from a method.

@@ -10,6 +10,12 @@ export const defaultOptions: readonly string[] = Object.freeze(['default_permiss
 
 /** How a session is mounted and served. */
 export interface MountOptions {
+  /**
+   * Unmounts when this signal aborts, as {@link Session.close} does; a signal already aborted
+   * refuses the mount (the signal's reason is thrown). For a mount that lives as long as a
+   * scope, see also `await using session = await mount(…)` ({@link Session}'s `Symbol.asyncDispose`).
+   */
+  signal?: AbortSignal;
   /** libfuse `-o` options, verbatim (e.g. `'max_read=131072'`). Default: {@link defaultOptions}. */
   options?: readonly string[];
   /** Name shown as the source in /proc/mounts (`fsname=`). */

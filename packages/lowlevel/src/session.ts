@@ -113,7 +113,6 @@ export class Session {
     } finally {
       this.#drainLog();
     }
-    this.#drainLog();
   }
 
   /** Requests currently being handled. */
@@ -134,6 +133,11 @@ export class Session {
   /** Ends serving from anywhere, even inside a handler (pyfuse3's `terminate`). */
   terminate(): void {
     this.close().catch((error: unknown) => this.#logger.error('close failed', error));
+  }
+
+  /** `await using session = await mount(…)`: closes (and unmounts) at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #end(unmount: boolean, graceMs = 5000): Promise<void> {
@@ -263,12 +267,20 @@ function chooseWants(conn: ConnectionInfo, caps: CapabilityOptions, ops: Operati
  * message when the mountpoint is unusable (see {@link checkMountpoint}), the system lacks what
  * a mount needs (`ENODEV`: no /dev/fuse; `EACCES`/`EPERM`: /dev/fuse not permitted; `ENOENT`:
  * no `fusermount3` where libfuse needs it, as a normal user or with `autoUnmount`) or the mount
- * is refused.
+ * is refused. With `options.signal`, an abort unmounts (see {@link MountOptions.signal}).
  */
 export async function mount(ops: Operations, mountpoint: string, options: MountOptions = {}): Promise<Session> {
+  options.signal?.throwIfAborted();
   const realPath = await checkMountpoint(mountpoint);
   await checkFuseAvailable(process.getuid?.() !== 0 || /\bauto_unmount\b/.test(toArgs(options).join(' ')));
+  options.signal?.throwIfAborted();
   const session = new Session(ops, mountpoint, options, realPath);
   session.start();
+  const { signal } = options;
+  if (signal !== undefined) {
+    const close = () => session.terminate();
+    signal.addEventListener('abort', close, { once: true });
+    void session.closed.then(() => signal.removeEventListener('abort', close));
+  }
   return session;
 }
