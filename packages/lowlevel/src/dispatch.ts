@@ -1,6 +1,7 @@
 // The glue between native requests and user handlers: one function per op that calls the
 // handler with typed arguments and answers its result, its error or its rejection exactly once.
 import { errnoOf } from './errors.js';
+import { always } from './maybe.js';
 import { native, type NativeSession, type Slot } from './native.js';
 import type { Operations } from './operations.js';
 import {
@@ -280,23 +281,8 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
   };
   const written = count('write count');
   // With lendWriteData, a write's payload is taken back (detached) once its handler is done.
-  const lent = <T>(buf: Buffer, call: () => T | Promise<T>): (() => T | Promise<T>) => {
-    if (!host.lendWriteData) return call;
-    return () => {
-      let result: T | Promise<T>;
-      try {
-        result = call();
-      } catch (error) {
-        n.takeBack(buf);
-        throw error;
-      }
-      if (!isThenable(result)) {
-        n.takeBack(buf);
-        return result;
-      }
-      return Promise.resolve(result).finally(() => n.takeBack(buf));
-    };
-  };
+  const lent = <T>(buf: Buffer, call: () => T | Promise<T>): (() => T | Promise<T>) =>
+    host.lendWriteData ? () => always(call, () => n.takeBack(buf)) : call;
   if (ops.write) h.write = (s: Slot, ino: number, buf: Buffer, off: number, fh: number | undefined, flags: number, writepage: boolean) => {
     const ctx = context(s, 'write'); run(ctx, 'write', lent(buf, () => ops.write!(ino, buf, off, fh, flags, writepage, ctx)), written);
   };

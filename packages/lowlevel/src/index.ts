@@ -9,6 +9,8 @@ export type { Operations, OperationName, Result } from './operations.js';
 export { RequestContext } from './request.js';
 export { DirectoryReply, encodeDirent, PollHandle, ReplyShapeError, type EncodedDirent } from './replies.js';
 export { FuseError, errno } from './errors.js';
+// Helpers shared by the fusekit packages, not part of the API.
+export { /** @internal */ always, /** @internal */ andThen, /** @internal */ isThenable } from './maybe.js';
 export type * from './types.js';
 import { native } from './native.js';
 
