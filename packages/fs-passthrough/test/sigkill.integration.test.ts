@@ -1,28 +1,5 @@
-// fusekit-passthrough killed with SIGKILL, as a crash or the OOM killer would: no mount may stay
-// behind ("Transport endpoint is not connected"), whenever it dies and whoever runs it.
-import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
-import { describeReport, sigkillTrialCount, sigkillTrials, userCanMount } from '@fusekit/test-harness';
+// fusekit-passthrough killed with SIGKILL: no mount may stay behind.
+import { describeSigkill } from '@fusekit/posix-suite';
 import { CLI } from './cli-path.js';
 
-const start = (mountpoint: string, source: string, options: { env: NodeJS.ProcessEnv; uid?: number; gid?: number }) =>
-  spawn(process.execPath, [CLI, source, mountpoint], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-
-const nobody = 65534;
-const userMounts = await userCanMount(nobody);
-
-describe('fusekit-passthrough killed with SIGKILL', () => {
-  it('leaves no stale mount, killed at random moments, idle and under load', async () => {
-    const report = await sigkillTrials({ start, trials: sigkillTrialCount(50) });
-    console.info(describeReport(report));
-    expect(report.stale, JSON.stringify(report)).toEqual([]);
-    expect(report.underLoad).toBeGreaterThan(0);
-  }, 180_000);
-
-  it.skipIf(!userMounts)('leaves no stale mount when run by a normal user', async () => {
-    const report = await sigkillTrials({ start, trials: sigkillTrialCount(20), uid: nobody, gid: nobody });
-    console.info(describeReport(report));
-    expect(report.stale, JSON.stringify(report)).toEqual([]);
-    expect(report.underLoad).toBeGreaterThan(0);
-  }, 180_000);
-});
+describeSigkill({ name: 'fusekit-passthrough', cli: CLI, args: (mountpoint, source) => [source, mountpoint] });

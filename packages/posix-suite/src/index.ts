@@ -13,6 +13,7 @@ export { cases, type PosixCase, type Runner } from './cases.js';
 export { EXERCISER, runExerciser, type ExerciserResult } from './exerciser.js';
 export { compileFsx, FSX_SOURCE, runFsx, type FsxOptions, type FsxSummary } from './fsx.js';
 export { describeSelfAccess, type SelfAccessOptions } from './self-access.js';
+export { describeSigkill, type SigkillSuiteOptions } from './sigkill.js';
 
 const execFile = promisify(execFileCb);
 
