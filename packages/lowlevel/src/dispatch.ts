@@ -100,7 +100,7 @@ export function buildHandlers(ops: Operations, host: DispatchHost): (AnyFn | und
   // caller is stuck in the kernel until someone does, even after SIGKILL.
   const expire = (ctx: RequestContext): void => {
     if (ctx.replied) return;
-    ctx.expired = true;
+    ctx.expire();
     finish(ctx, EINTR);
     host.warn(interruptGraceMs === 0
       ? `${ctx.op}: interrupted by the kernel; answered EINTR at once (interruptGraceMs 0), a later answer is dropped and undone`

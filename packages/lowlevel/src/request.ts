@@ -1,6 +1,8 @@
 import type { NativeSession, Slot } from './native.js';
 import type { CapabilityOptions, MountOptions } from './options.js';
 
+const INTERRUPTED = 1, EXPIRED = 2;
+
 /**
  * The context of one request: who asked, and a signal that fires if the kernel interrupts it.
  * Passed as the last argument of every handler.
@@ -8,11 +10,10 @@ import type { CapabilityOptions, MountOptions } from './options.js';
 export class RequestContext {
   /** True once the request was answered. */
   replied = false;
-  /** @internal The binding answered EINTR itself: the handler's answer is dropped (and undone). */
-  expired = false;
-  #interrupted = false;
+  // Few fields: one of these is made per request. INTERRUPTED, then EXPIRED once the binding
+  // answered EINTR itself (the handler's answer is then dropped, and undone).
+  #state = 0;
   #controller: AbortController | undefined;
-  #expiry: NodeJS.Timeout | undefined;
 
   /** @internal Made by the binding for each request. */
   constructor(
@@ -49,14 +50,19 @@ export class RequestContext {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#interrupted) this.#abort();
+      if (this.#state !== 0) this.#abort();
     }
     return this.#controller.signal;
   }
 
   /** True if the kernel interrupted this request. */
   get interrupted(): boolean {
-    return this.#interrupted;
+    return this.#state !== 0;
+  }
+
+  /** @internal True once the binding answered EINTR itself, the grace after an interrupt. */
+  get expired(): boolean {
+    return this.#state === EXPIRED;
   }
 
   /** The supplementary groups of the caller (read from /proc: call only when needed). */
@@ -65,14 +71,22 @@ export class RequestContext {
     return this.native.groups(this.slot);
   }
 
-  /** @internal The kernel interrupted the request; `expire` answers it after `graceMs`. */
+  /**
+   * @internal The kernel interrupted the request; `expire` answers it after `graceMs` unless it
+   * was answered by then (the timer is not kept: it finds the request answered and does nothing).
+   */
   interrupt(graceMs: number, expire: (ctx: RequestContext) => void): void {
-    if (this.replied || this.#interrupted) return;
-    this.#interrupted = true;
+    if (this.replied || this.#state !== 0) return;
+    this.#state = INTERRUPTED;
     this.#abort();
     if (this.replied) return;
     if (graceMs === 0) expire(this);
-    else if (graceMs !== Infinity) this.#expiry = setTimeout(expire, graceMs, this);
+    else if (graceMs !== Infinity) setTimeout(expire, graceMs, this).unref();
+  }
+
+  /** @internal The binding answers EINTR for the handler. */
+  expire(): void {
+    this.#state = EXPIRED;
   }
 
   #abort(): void {
@@ -82,6 +96,5 @@ export class RequestContext {
   /** @internal */
   done(): void {
     this.replied = true;
-    if (this.#expiry !== undefined) clearTimeout(this.#expiry);
   }
 }
