@@ -21,6 +21,8 @@ Options:
   --gid <gid>          group of the root directory (default: yours)
   --mode <octal>       permissions of the root directory (default: 755)
   --debug              log every request (libfuse -d)
+  --trace              one line per request on stderr: operation, inode, name, caller,
+                       result, time (also FUSEKIT_TRACE=1)
   -h, --help           show this help
 `;
 
@@ -32,6 +34,7 @@ interface Config {
   fuseOptions: string[];
   writeback: boolean;
   debug: boolean;
+  trace: boolean;
 }
 
 function integer(value: string, what: string, radix = 10): number {
@@ -60,6 +63,7 @@ function parse(argv: string[]): Config | 'help' {
       gid: { type: 'string' },
       mode: { type: 'string' },
       debug: { type: 'boolean' },
+      trace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -84,7 +88,7 @@ function parse(argv: string[]): Config | 'help' {
   if (values.uid !== undefined) fs.uid = integer(values.uid, '--uid');
   if (values.gid !== undefined) fs.gid = integer(values.gid, '--gid');
   if (values.mode !== undefined) fs.mode = integer(values.mode, '--mode', 8);
-  return { mountpoint: positionals[0]!, fs, fuseOptions, writeback, debug: values.debug ?? false };
+  return { mountpoint: positionals[0]!, fs, fuseOptions, writeback, debug: values.debug ?? false, trace: values.trace ?? false };
 }
 
 async function main(): Promise<number> {
@@ -125,6 +129,7 @@ async function main(): Promise<number> {
       options: config.fuseOptions,
       autoUnmount: true,
       debug: config.debug,
+      ...(config.trace && { trace: true }),
       capabilities: { writebackCache: config.writeback },
     }));
   } catch (error) {

@@ -27,6 +27,8 @@ Options:
                         the default when <source> is local (tmpfs, ramfs, ext2/3/4, xfs, btrfs, f2fs)
   --pool-calls          make host calls on libuv's thread pool: the default for other sources
   --debug               log every request (libfuse -d)
+  --trace               one line per request on stderr: operation, path, name, caller,
+                        result, time (also FUSEKIT_TRACE=1)
   -h, --help            show this help
 `;
 
@@ -38,6 +40,7 @@ interface Config {
   fs: PassthroughOptions;
   fuseOptions: string[];
   debug: boolean;
+  trace: boolean;
 }
 
 function cacheMode(value: string): CacheMode {
@@ -57,6 +60,7 @@ function parse(argv: string[]): Config | 'help' {
       'pool-calls': { type: 'boolean' },
       'no-xattr': { type: 'boolean' },
       debug: { type: 'boolean' },
+      trace: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -80,7 +84,7 @@ function parse(argv: string[]): Config | 'help' {
   if (values['sync-calls'] === true) fs.syncCalls = true;
   if (values['pool-calls'] === true) fs.syncCalls = false;
   if (values['no-xattr'] === true) fs.xattrs = false;
-  return { source: positionals[0]!, mountpoint: positionals[1]!, fs, fuseOptions, debug: values.debug ?? false };
+  return { source: positionals[0]!, mountpoint: positionals[1]!, fs, fuseOptions, debug: values.debug ?? false, trace: values.trace ?? false };
 }
 
 function describe(path: string, error: unknown): Error {
@@ -153,6 +157,7 @@ async function main(): Promise<number> {
       options: config.fuseOptions,
       autoUnmount: true,
       debug: config.debug,
+      ...(config.trace && { trace: true }),
     }));
   } catch (error) {
     // libfuse refused an -o option: a usage error, which the message names.
