@@ -11,6 +11,7 @@ export { DirectoryReply, encodeDirent, PollHandle, ReplyShapeError, type Encoded
 export { FuseError, errno } from './errors.js';
 // Helpers shared by the fusekit packages, not part of the API.
 export { /** @internal */ always, /** @internal */ andThen, /** @internal */ isThenable } from './maybe.js';
+export { /** @internal */ inGroup } from './credentials.js';
 export type * from './types.js';
 import { native } from './native.js';
 

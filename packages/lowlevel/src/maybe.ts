@@ -36,7 +36,21 @@ export function always<R>(run: () => Result<R>, after: () => unknown): Result<R>
     after();
     throw error;
   }
-  if (isThenable(result)) return Promise.resolve(result).finally(after);
-  after();
-  return result;
+  if (!isThenable(result)) {
+    after();
+    return result;
+  }
+  // Not `finally`: it would settle a few microtasks after the release, and what the release woke
+  // (a waiting lock) would run before this result's own continuation.
+  return Promise.resolve(result).then(
+    (value) => {
+      const done = after();
+      return isThenable(done) ? Promise.resolve(done).then(() => value) : value;
+    },
+    (error: unknown) => {
+      const done = after();
+      if (isThenable(done)) return Promise.resolve(done).then(() => { throw error; });
+      throw error;
+    },
+  );
 }

@@ -5,13 +5,14 @@ import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import { FuseError } from './errors.js';
 
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+/** A path as /proc/self/mountinfo shows it, with its octal escapes (space, tab, newline, backslash) undone. */
+export const unescapeMountinfo = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 async function isFuseMount(real: string): Promise<boolean> {
   const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
   return mountinfo.split('\n').some((line) => {
     const type = line.split(' - ')[1]?.split(' ')[0] ?? '';
-    return type.startsWith('fuse') && unescape(line.split(' ')[4] ?? '') === real;
+    return type.startsWith('fuse') && unescapeMountinfo(line.split(' ')[4] ?? '') === real;
   });
 }
 

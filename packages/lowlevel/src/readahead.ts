@@ -3,16 +3,14 @@
 // device, as root may (/sys/class/bdi/<device>/read_ahead_kb). Only procfs and sysfs are read
 // and written here, never the mount itself, which the calling thread serves.
 import { readFileSync, writeFileSync } from 'node:fs';
-
-// mountinfo escapes space, tab, newline and backslash as octal.
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+import { unescapeMountinfo } from './mountpoint.js';
 
 /** Sets the readahead of the FUSE mount at `mountpoint` (a real path) to `bytes`; throws on failure. */
 export function raiseReadahead(mountpoint: string, bytes: number): void {
   const fields = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((line) => line.split(' '))
-    .filter((f) => f[4] !== undefined && unescape(f[4]) === mountpoint)
+    .filter((f) => f[4] !== undefined && unescapeMountinfo(f[4]) === mountpoint)
     .at(-1);
   if (fields === undefined) throw new Error(`${mountpoint} is not mounted`);
   const kb = String(Math.ceil(bytes / 1024));
