@@ -3,10 +3,11 @@
 // node simply loses its name (handle operations then get a null path). With hideOnUnlink, for
 // backends that cannot keep an unlinked file alive, it is renamed to a hidden name instead
 // (libfuse's `.fuse_hidden…`), invisible through the mount, and unlinked at the last release.
-import { FuseError, type RequestContext } from '@fusekit/lowlevel';
+import { FuseError, type RequestContext, type Result } from '@fusekit/lowlevel';
 import type { FileSystem, PathLike } from './filesystem.js';
 import type { Node } from './node.js';
 import type { NodeTable } from './node-table.js';
+import type { PathLocks } from './path-locks.js';
 
 const hex8 = (n: number) => (n % 0x1_0000_0000).toString(16).padStart(8, '0');
 
@@ -16,9 +17,60 @@ export class DeferredUnlink<P extends PathLike> {
   constructor(
     private readonly fs: FileSystem<unknown, unknown, P>,
     private readonly table: NodeTable<P>,
+    private readonly locks: PathLocks<P>,
     /** Whether to hide open files instead of unlinking them. */
     readonly hide: boolean,
   ) {}
+
+  /** An open file or directory of `node` was released: book it, and remove a hidden file at its last release. */
+  released(node: Node<P>, ctx: RequestContext): Result<void> {
+    const hidden = this.hide && node.opens === 1 ? this.hiddenLink(node) : undefined;
+    if (hidden === undefined) {
+      this.table.closed(node);
+      return;
+    }
+    const { locks } = this;
+    return Promise.resolve()
+      .then(() => locks.locked(ctx, () => locks.dir([], hidden.dir, node), () => this.removeHidden(hidden.dir, hidden.name, ctx)))
+      .finally(() => this.table.closed(node));
+  }
+
+  /** At unmount, as libfuse does: hidden files of files still open go away with the session. */
+  removeAllHidden(): void {
+    if (!this.hide || this.fs.unlink === undefined) return;
+    for (const node of this.table.nodes()) {
+      const hidden = this.hiddenLink(node);
+      const dirPath = hidden === undefined ? null : this.table.path(hidden.dir);
+      if (hidden === undefined || dirPath === null) continue;
+      Promise.resolve()
+        .then(() => this.fs.unlink!(this.table.names.join(dirPath, hidden.name), undefined as unknown as RequestContext))
+        .catch(() => undefined);
+    }
+  }
+
+  /**
+   * A rename of `from` onto `newName` in `newDir` (path `toDir`), whose file `target` is open:
+   * that file is hidden first, as libfuse does, and put back if the rename fails. The caller
+   * holds the rename's locks and books the rename in the table.
+   */
+  async renameOver(from: P, flags: number, newDir: Node<P>, toDir: P, newName: P, target: Node<P>, ctx: RequestContext): Promise<void> {
+    const { names } = this.table;
+    const to = names.join(toDir, newName);
+    await this.hideName(newDir, toDir, newName, target, ctx);
+    const hidden = this.hiddenLink(target)?.name;
+    try {
+      await this.fs.rename!(from, to, flags, ctx);
+    } catch (error) {
+      if (hidden !== undefined) {
+        // Put the target back where it was (best effort): the rename did not happen.
+        await Promise.resolve(this.fs.rename!(names.join(toDir, hidden), to, 0, ctx)).then(
+          () => this.table.rename(newDir, hidden, newDir, newName, false),
+          () => undefined,
+        );
+      }
+      throw error;
+    }
+  }
 
   /**
    * True if removing this node's name must hide it rather than unlink it: it is open, and this

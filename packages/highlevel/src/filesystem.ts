@@ -1,11 +1,11 @@
 // The public, path-based FileSystem interface: what a user of @fusekit/highlevel implements.
 // It mirrors libfuse's `struct fuse_operations` with node:fs/promises-like shapes.
 import type {
-  ConnectionInfo, FdData, IoctlReply, IoctlRetry, Lock, PollHandle, RequestContext, Statfs,
+  ConnectionInfo, FdData, IoctlReply, IoctlRetry, Lock, PollHandle, RequestContext, Result, Statfs,
 } from '@fusekit/lowlevel';
 
-/** A value or a promise of it: every method may be sync or async. */
-export type Result<T> = T | Promise<T>;
+// A value or a promise of it: every method may be sync or async (the same type as lowlevel's).
+export type { Result };
 
 /**
  * A path inside the filesystem, always absolute (`'/'`, `'/dir/file'`): a string, or a Buffer

@@ -1,10 +1,16 @@
 // The entries of one open directory, read from the FileSystem's readdir once per pass (when
 // the kernel reads from offset 0) and served by index, so the offsets the kernel gets back
 // stay valid while the directory changes. An async iterable is consumed only as far as the
-// kernel has asked.
-import { S_IFMT } from './attributes.js';
+// kernel has asked. fillListing answers readdir and readdirplus from it.
+import { isThenable, type DirectoryReply, type Entry, type Result } from '@fusekit/lowlevel';
+import { backendIno, S_IFDIR, S_IFMT } from './attributes.js';
 import type { Attributes, DirectoryEntry, PathLike } from './filesystem.js';
 import type { Names } from './names.js';
+import type { Node } from './node.js';
+import type { NodeTable } from './node-table.js';
+
+/** The inode number readdir reports for a name the session does not know yet (libfuse's FUSE_UNKNOWN_INO). */
+const UNKNOWN_INO = 0xffffffff;
 
 export interface ListedEntry<P> {
   name: P;
@@ -59,8 +65,8 @@ export class Listing<P extends PathLike> {
     while (index >= this.entries.length && this.#source !== undefined) {
       const source = this.#source;
       const next = source.next();
-      if (typeof (next as { then?: unknown }).then === 'function') {
-        return (next as Promise<IteratorResult<DirectoryEntry<P>>>).then((r) => {
+      if (isThenable(next)) {
+        return Promise.resolve(next).then((r) => {
           if (this.#source === source) this.#take(r);
           return this.at(index);
         });
@@ -98,4 +104,64 @@ export class Listing<P extends PathLike> {
     if (key === '.' || key === '..' || key.length === 0 || this.skip(coerced)) return undefined;
     return { name: coerced, attributes, type };
   }
+}
+
+/** What filling a listing needs from the dispatcher. */
+export interface FillContext<P extends PathLike> {
+  readonly names: Names<P>;
+  readonly table: NodeTable<P>;
+  /** Whether listings show the backend's inode numbers (the useIno option). */
+  readonly useIno: boolean;
+  /** Books an entry reply for `name` in `dir`: one more lookup of its node. */
+  entry(dir: Node<P>, name: P, a: Attributes): Entry;
+}
+
+/** Adds the listing's entries from `index` on until the reply is full or the listing ends. */
+export function fillListing<P extends PathLike>(
+  fc: FillContext<P>, dir: Node<P>, listing: Listing<P>, index: number, reply: DirectoryReply<Entry>, plus: boolean,
+): Result<void> {
+  for (let i = index; ; i++) {
+    const e = listing.at(i);
+    if (isThenable(e)) return e.then(() => fillListing(fc, dir, listing, i, reply, plus)); // an async source: then on at once
+    if (e === undefined || !add(fc, dir, listing, e, i + 1, reply, plus)) return;
+  }
+}
+
+/** The inode number a plain listing shows for a node (undefined: not known yet). */
+function listedIno<P extends PathLike>(fc: FillContext<P>, node: Node<P> | undefined, listed?: ListedEntry<P>): number {
+  if (!fc.useIno) return node?.id ?? UNKNOWN_INO;
+  if (node !== undefined && node.ino !== 0) return node.ino;
+  const a = listed?.attributes;
+  const ino = a !== undefined && typeof a !== 'function' ? backendIno(a) : 0;
+  return ino > 0 ? ino : UNKNOWN_INO;
+}
+
+/** Adds one entry to a readdir(plus) reply; false when it is full. */
+function add<P extends PathLike>(
+  fc: FillContext<P>, dir: Node<P>, listing: Listing<P>, e: ListedEntry<P>, next: number, reply: DirectoryReply<Entry>, plus: boolean,
+): boolean {
+  const key = fc.names.key(e.name);
+  if (key === '.' || key === '..') {
+    const ino = listedIno(fc, key === '.' ? dir : (dir.links[0]?.parent ?? dir));
+    return reply.add(e.name, { ino, mode: S_IFDIR }, next);
+  }
+  if (!plus) return reply.add(e.name, { ino: listedIno(fc, dir.children?.get(key), e), mode: e.type }, next);
+  // Attributes listed before a change of this directory may be stale: those are left out, and so
+  // are none at all. The name goes alone then: the kernel looks it up when it needs it, as
+  // libfuse's fuse.c does. Attributes given as a function are fresh: asked for now.
+  let a: Attributes | undefined;
+  if (typeof e.attributes === 'function') {
+    try {
+      a = e.attributes();
+    } catch {
+      a = undefined; // gone meanwhile, or not ours to stat: the kernel's lookup will tell
+    }
+  } else if (listing.version === dir.version) {
+    a = e.attributes;
+  }
+  if (a === undefined) return reply.addName(e.name, { ino: listedIno(fc, dir.children?.get(key), e), mode: e.type }, next);
+  const entry = fc.entry(dir, e.name, a);
+  if (reply.add(e.name, entry, next)) return true;
+  fc.table.forget(entry.nodeid ?? entry.ino, 1); // not sent: the kernel will not count it
+  return false;
 }
