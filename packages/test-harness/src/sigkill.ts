@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chown, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findMount, forceUnmount } from './mounts.js';
+import { findMount, forceUnmount, forceUnmountSync } from './mounts.js';
 
 export interface SigkillOptions {
   /**
@@ -31,6 +31,25 @@ export interface SigkillReport {
   stale: string[];
   /** How long the slowest mount took to go, in ms. */
   slowestMs: number;
+}
+
+// What a trial has running, killed and unmounted should the test process exit mid-trial.
+const running = new Map<string, Set<ChildProcess>>();
+let hooked = false;
+
+function track(mountpoint: string, child: ChildProcess): void {
+  if (!hooked) {
+    hooked = true;
+    process.on('exit', () => {
+      for (const [mp, children] of running) {
+        for (const c of children) c.kill('SIGKILL');
+        forceUnmountSync(mp);
+      }
+    });
+  }
+  let set = running.get(mountpoint);
+  if (set === undefined) running.set(mountpoint, (set = new Set()));
+  set.add(child);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -100,6 +119,7 @@ async function trial(index: number, options: SigkillOptions): Promise<TrialResul
   const moment = index % 3;
   let load: ChildProcess | undefined;
   const child = options.start(mountpoint, scratch, { env, ...(uid !== undefined && { uid }), ...(gid !== undefined && { gid }) });
+  track(mountpoint, child);
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => { output += d; });
   child.stderr?.setEncoding('utf8').on('data', (d: string) => { output += d; });
@@ -111,6 +131,7 @@ async function trial(index: number, options: SigkillOptions): Promise<TrialResul
       if (!(await waitMounted(mountpoint, child))) throw new Error(`trial ${index}: the server did not mount ${mountpoint}:\n${output}`);
       if (moment === 2) {
         load = startLoad(mountpoint, uid, gid);
+        track(mountpoint, load);
         await sleep(20 + Math.random() * 180);
       } else {
         await sleep(Math.random() * 100);
@@ -137,25 +158,35 @@ async function trial(index: number, options: SigkillOptions): Promise<TrialResul
     child.kill('SIGKILL');
     if (load !== undefined) killGroup(load);
     await forceUnmount(mountpoint);
+    running.delete(mountpoint);
     await rm(scratch, { recursive: true, force: true });
     await rm(mountpoint, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
-/** Runs `trials` SIGKILL trials, `concurrency` at a time, and reports the mounts left behind. */
+/**
+ * Runs `trials` SIGKILL trials, `concurrency` at a time, and reports the mounts left behind.
+ * Throws, once every trial has ended and cleaned up, if a server failed to mount.
+ */
 export async function sigkillTrials(options: SigkillOptions): Promise<SigkillReport> {
   const report: SigkillReport = { trials: options.trials, mounted: 0, underLoad: 0, stale: [], slowestMs: 0 };
+  const failures: string[] = [];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < options.trials; i = next++) {
-      const r = await trial(i, options);
-      if (r.mounted) report.mounted++;
-      if (r.mounted && r.loaded) report.underLoad++;
-      if (r.stale !== undefined) report.stale.push(r.stale);
-      else report.slowestMs = Math.max(report.slowestMs, r.ms);
+      try {
+        const r = await trial(i, options);
+        if (r.mounted) report.mounted++;
+        if (r.mounted && r.loaded) report.underLoad++;
+        if (r.stale !== undefined) report.stale.push(r.stale);
+        else report.slowestMs = Math.max(report.slowestMs, r.ms);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
     }
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 4 }, worker));
+  if (failures.length > 0) throw new Error(`${failures.length} of ${options.trials} trials failed:\n${failures.join('\n')}`);
   return report;
 }
 
@@ -165,9 +196,13 @@ export function describeReport(r: SigkillReport): string {
     `the slowest mount went ${r.slowestMs} ms after its server`;
 }
 
-/** Whether `uid` may mount FUSE filesystems here: /dev/fuse open to it, fusermount3 installed. */
-export async function userCanMount(uid: number, gid = uid): Promise<boolean> {
-  const check = spawn('sh', ['-c', 'test -r /dev/fuse && test -w /dev/fuse && command -v fusermount3'], { stdio: 'ignore', uid, gid });
+/**
+ * Whether `uid` may mount FUSE filesystems here (/dev/fuse open to it, fusermount3 installed)
+ * and read `files` (the command it is to run).
+ */
+export async function userCanMount(uid: number, gid = uid, files: readonly string[] = []): Promise<boolean> {
+  const script = 'test -r /dev/fuse && test -w /dev/fuse && command -v fusermount3 >/dev/null && for f; do test -r "$f" || exit 1; done';
+  const check = spawn('sh', ['-c', script, 'sh', ...files], { stdio: 'ignore', uid, gid });
   return new Promise((resolve) => {
     check.on('error', () => resolve(false));
     check.on('exit', (code) => resolve(code === 0));
