@@ -26,15 +26,17 @@ Napi::Object ConstantsObject(Napi::Env env) {
   FK_C(N_INVAL_INODE); FK_C(N_INVAL_ENTRY); FK_C(N_EXPIRE_ENTRY); FK_C(N_DELETE); FK_C(N_STORE); FK_C(N_RETRIEVE);
   FK_C(FUSE_MAJOR_VERSION); FK_C(FUSE_MINOR_VERSION);
 #undef FK_C
+  // Op names and argument layouts by op code, from op_table.h (src/op-table.ts is checked against them).
   Napi::Array ops = Napi::Array::New(env, OP_COUNT);
-  static const char* const kNames[OP_COUNT] = {
-    "init", "destroy", "lookup", "forget", "getattr", "setattr", "readlink", "mknod", "mkdir", "unlink",
-    "rmdir", "symlink", "rename", "link", "open", "read", "write", "flush", "release", "fsync", "opendir",
-    "readdir", "releasedir", "fsyncdir", "statfs", "setxattr", "getxattr", "listxattr", "removexattr",
-    "access", "create", "getlk", "setlk", "bmap", "ioctl", "poll", "writeBuf", "retrieveReply", "flock",
-    "fallocate", "readdirplus", "copyFileRange", "lseek", "interrupt"};
-  for (uint32_t i = 0; i < OP_COUNT; i++) ops.Set(i, kNames[i]);
+  Napi::Array opArgs = Napi::Array::New(env, OP_COUNT);
+  for (uint32_t i = 0; i < OP_COUNT; i++) {
+    ops.Set(i, kOpNames[i]);
+    Napi::Array names = Napi::Array::New(env, kOpArgs[i].count);
+    for (uint32_t j = 0; j < kOpArgs[i].count; j++) names.Set(j, kOpArgs[i].names[j]);
+    opArgs.Set(i, names);
+  }
   o.Set("ops", ops);
+  o.Set("opArgs", opArgs);
   return o;
 }
 

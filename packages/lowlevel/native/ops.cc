@@ -324,52 +324,17 @@ static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse
 fuse_lowlevel_ops BuildOps(const bool on[OP_COUNT]) {
   fuse_lowlevel_ops o;
   std::memset(&o, 0, sizeof o);
-  o.init = op_init;
-  o.destroy = op_destroy;
-  o.retrieve_reply = op_retrieve_reply;
-#define FK_OP(code, member, fn) if (on[code]) o.member = fn
-  FK_OP(OP_LOOKUP, lookup, op_lookup);
-  FK_OP(OP_FORGET, forget, op_forget);
-  FK_OP(OP_FORGET, forget_multi, op_forget_multi);
-  FK_OP(OP_GETATTR, getattr, op_getattr);
-  FK_OP(OP_SETATTR, setattr, op_setattr);
-  FK_OP(OP_READLINK, readlink, op_readlink);
-  FK_OP(OP_MKNOD, mknod, op_mknod);
-  FK_OP(OP_MKDIR, mkdir, op_mkdir);
-  FK_OP(OP_UNLINK, unlink, op_unlink);
-  FK_OP(OP_RMDIR, rmdir, op_rmdir);
-  FK_OP(OP_SYMLINK, symlink, op_symlink);
-  FK_OP(OP_RENAME, rename, op_rename);
-  FK_OP(OP_LINK, link, op_link);
-  FK_OP(OP_OPEN, open, op_open);
-  FK_OP(OP_READ, read, op_read);
-  FK_OP(OP_WRITE, write, op_write);
-  FK_OP(OP_FLUSH, flush, op_flush);
-  FK_OP(OP_RELEASE, release, op_release);
-  FK_OP(OP_FSYNC, fsync, op_fsync);
-  FK_OP(OP_OPENDIR, opendir, op_opendir);
-  FK_OP(OP_READDIR, readdir, op_readdir);
-  FK_OP(OP_RELEASEDIR, releasedir, op_releasedir);
-  FK_OP(OP_FSYNCDIR, fsyncdir, op_fsyncdir);
-  FK_OP(OP_STATFS, statfs, op_statfs);
-  FK_OP(OP_SETXATTR, setxattr, op_setxattr);
-  FK_OP(OP_GETXATTR, getxattr, op_getxattr);
-  FK_OP(OP_LISTXATTR, listxattr, op_listxattr);
-  FK_OP(OP_REMOVEXATTR, removexattr, op_removexattr);
-  FK_OP(OP_ACCESS, access, op_access);
-  FK_OP(OP_CREATE, create, op_create);
-  FK_OP(OP_GETLK, getlk, op_getlk);
-  FK_OP(OP_SETLK, setlk, op_setlk);
-  FK_OP(OP_BMAP, bmap, op_bmap);
-  FK_OP(OP_IOCTL, ioctl, op_ioctl);
-  FK_OP(OP_POLL, poll, op_poll);
-  FK_OP(OP_WRITE_BUF, write_buf, op_write_buf);
-  FK_OP(OP_FLOCK, flock, op_flock);
-  FK_OP(OP_FALLOCATE, fallocate, op_fallocate);
-  FK_OP(OP_READDIRPLUS, readdirplus, op_readdirplus);
-  FK_OP(OP_COPY_FILE_RANGE, copy_file_range, op_copy_file_range);
-  FK_OP(OP_LSEEK, lseek, op_lseek);
-#undef FK_OP
+#define FK_REGISTER_IF_SET(code, member) if (on[OP_##code]) o.member = op_##member
+#define FK_REGISTER_ALWAYS(code, member) o.member = op_##member
+#define FK_REGISTER_NONE(code, member)
+#define FK_REGISTER(code, name, member, reg, ...) FK_REGISTER_##reg(code, member);
+  FUSEKIT_OPS(FK_REGISTER)
+#undef FK_REGISTER
+#undef FK_REGISTER_NONE
+#undef FK_REGISTER_ALWAYS
+#undef FK_REGISTER_IF_SET
+  // forget_multi is libfuse's batched forget: TS sees each as a forget.
+  if (on[OP_FORGET]) o.forget_multi = op_forget_multi;
   return o;
 }
 

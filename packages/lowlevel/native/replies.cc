@@ -19,11 +19,6 @@ Napi::Value Session::ReplyErr(const Napi::CallbackInfo& info) {
   return env_.Undefined();
 }
 
-Napi::Value Session::ReplyNone(const Napi::CallbackInfo& info) {
-  fuse_reply_none(TakeSlot(info));
-  return env_.Undefined();
-}
-
 Napi::Value Session::ReplyEntry(const Napi::CallbackInfo& info) {
   fuse_entry_param e;
   ReadEntry(f64(), i64(), &e);

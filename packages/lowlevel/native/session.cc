@@ -46,14 +46,12 @@ Napi::Function Session::Define(Napi::Env env) {
     InstanceMethod<&Session::Resume>("resume"),
     InstanceMethod<&Session::Unmount>("unmount"),
     InstanceMethod<&Session::Destroy>("destroy"),
-    InstanceMethod<&Session::InFlight>("inFlight"),
     InstanceMethod<&Session::DrainLog>("drainLog"),
     InstanceMethod<&Session::Groups>("groups"),
     InstanceMethod<&Session::Notify>("notify"),
     InstanceMethod<&Session::NotifyPoll>("notifyPoll"),
     InstanceMethod<&Session::DropPollHandle>("dropPollHandle"),
     InstanceMethod<&Session::ReplyErr>("replyErr"),
-    InstanceMethod<&Session::ReplyNone>("replyNone"),
     InstanceMethod<&Session::ReplyEntry>("replyEntry"),
     InstanceMethod<&Session::ReplyCreate>("replyCreate"),
     InstanceMethod<&Session::ReplyAttr>("replyAttr"),
@@ -584,8 +582,6 @@ Napi::Value Session::Resume(const Napi::CallbackInfo&) {
   StartPolling();
   return env_.Undefined();
 }
-
-Napi::Value Session::InFlight(const Napi::CallbackInfo&) { return Napi::Number::New(env_, inFlight_); }
 
 Napi::Value Session::DrainLog(const Napi::CallbackInfo&) {
   auto lines = fusekit::DrainLog();

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <atomic>
+#include <cassert>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -18,18 +19,9 @@
 #include "unmount_guard.h"
 #include "self_access.h"
 #include "fuse.h"
+#include "op_table.h"
 
 namespace fusekit {
-
-// Operation codes shared with TS (index into the handler array passed at construction).
-enum Op : uint32_t {
-  OP_INIT, OP_DESTROY, OP_LOOKUP, OP_FORGET, OP_GETATTR, OP_SETATTR, OP_READLINK, OP_MKNOD,
-  OP_MKDIR, OP_UNLINK, OP_RMDIR, OP_SYMLINK, OP_RENAME, OP_LINK, OP_OPEN, OP_READ, OP_WRITE,
-  OP_FLUSH, OP_RELEASE, OP_FSYNC, OP_OPENDIR, OP_READDIR, OP_RELEASEDIR, OP_FSYNCDIR, OP_STATFS,
-  OP_SETXATTR, OP_GETXATTR, OP_LISTXATTR, OP_REMOVEXATTR, OP_ACCESS, OP_CREATE, OP_GETLK,
-  OP_SETLK, OP_BMAP, OP_IOCTL, OP_POLL, OP_WRITE_BUF, OP_RETRIEVE_REPLY, OP_FLOCK, OP_FALLOCATE,
-  OP_READDIRPLUS, OP_COPY_FILE_RANGE, OP_LSEEK, OP_INTERRUPT, OP_COUNT
-};
 
 // One request the kernel is waiting on. JS refers to it by index; `req` is null once answered.
 struct Slot {
@@ -57,17 +49,19 @@ class Session : public Napi::ObjectWrap<Session> {
   template <typename Build>
   void Dispatch(fuse_req_t req, Op op, Build&& build) {
     uint32_t index = Begin(req);
-    napi_value argv[12];
+    napi_value argv[kMaxOpArgs + 1];
     napi_create_uint32(env_, index, &argv[0]);
     int argc = build(argv + 1);
     if (argc < 0) return Refuse(index, -argc);
+    assert(static_cast<size_t>(argc) == kOpArgs[op].count && "ops.cc and op_table.h disagree");
     Call(op, index, static_cast<size_t>(argc) + 1, argv);
   }
   // For requests answered natively before JS runs (forget): the handler only observes.
   template <typename Build>
   void Notice(Op op, Build&& build) {
-    napi_value argv[12];
+    napi_value argv[kMaxOpArgs];
     int argc = build(argv);
+    assert((argc < 0 || static_cast<size_t>(argc) == kOpArgs[op].count) && "ops.cc and op_table.h disagree");
     if (argc >= 0) Call(op, UINT32_MAX, static_cast<size_t>(argc), argv);
   }
   napi_value Num(double v) { napi_value r; napi_create_double(env_, v, &r); return r; }
@@ -102,14 +96,12 @@ class Session : public Napi::ObjectWrap<Session> {
   void UnmountAndDestroy();
 
  private:
-  friend struct Replies;
   // JS-facing methods.
   Napi::Value Mount(const Napi::CallbackInfo& info);
   Napi::Value Pause(const Napi::CallbackInfo& info);
   Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value Unmount(const Napi::CallbackInfo& info);
   Napi::Value Destroy(const Napi::CallbackInfo& info);
-  Napi::Value InFlight(const Napi::CallbackInfo& info);
   Napi::Value DrainLog(const Napi::CallbackInfo& info);
   Napi::Value Groups(const Napi::CallbackInfo& info);
   Napi::Value Notify(const Napi::CallbackInfo& info);
@@ -118,7 +110,6 @@ class Session : public Napi::ObjectWrap<Session> {
 
   // Replies: each takes the slot index first and frees the slot.
   Napi::Value ReplyErr(const Napi::CallbackInfo& info);
-  Napi::Value ReplyNone(const Napi::CallbackInfo& info);
   Napi::Value ReplyEntry(const Napi::CallbackInfo& info);
   Napi::Value ReplyCreate(const Napi::CallbackInfo& info);
   Napi::Value ReplyAttr(const Napi::CallbackInfo& info);
@@ -217,7 +208,6 @@ class Session : public Napi::ObjectWrap<Session> {
   uint8_t* scratch_ = nullptr;
   napi_async_context asyncContext_ = nullptr;
   Napi::ObjectReference resource_;
-  uint32_t readdirplusAdds_ = 0;
   fuse_lowlevel_ops ops_{};
   friend void RunJob(BlockingJob* job);
 };

@@ -17,14 +17,12 @@ export interface NativeSession {
   resume(): void;
   unmount(): void;
   destroy(): void;
-  inFlight(): number;
   drainLog(): string[];
   groups(slot: Slot): number[];
   notify(id: number, kind: number, a: number, b: number, c: number, nameOrData: Name | Uint8Array | undefined): void;
   notifyPoll(handle: number): void;
   dropPollHandle(handle: number): void;
   replyErr(slot: Slot, errno: number): void;
-  replyNone(slot: Slot): void;
   replyEntry(slot: Slot): number;
   replyCreate(slot: Slot, fh: number, openBits: number): number;
   replyAttr(slot: Slot): void;
@@ -70,7 +68,8 @@ export interface NativeAddon {
   setErrorClass(cls: new (message: string, errno: number, syscall: string) => Error): void;
   trimHeap(): void;
   layout: Record<string, number>;
-  constants: Record<string, number> & { ops: string[] };
+  // ops and opArgs by op code, from native/op_table.h.
+  constants: Record<string, number> & { ops: string[]; opArgs: string[][] };
 }
 
 // src/ and dist/ are both one level below the package root. FUSEKIT_ADDON names another build

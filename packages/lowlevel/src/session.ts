@@ -1,4 +1,4 @@
-import { buildHandlers, type DispatchHost } from './dispatch.js';
+import { bindOps, type DispatchHost } from './dispatch.js';
 import { FuseError } from './errors.js';
 import { consoleLogger, rateLimitedLogger, type RateLimitedLogger } from './logger.js';
 import { native, type NativeSession } from './native.js';
@@ -88,7 +88,7 @@ export class Session {
       },
       retrieved: (cookie, _offset, data) => this.#settle(cookie, 0, data),
     };
-    this.#handlers = buildHandlers(ops, host);
+    this.#handlers = bindOps(ops, host);
   }
 
   #raiseReadahead(realPath: string, bytes: number): void {
