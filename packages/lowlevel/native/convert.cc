@@ -66,6 +66,7 @@ Napi::Object LayoutObject(Napi::Env env) {
   FK_SET(SF_NAMEMAX);
 #undef FK_SET
   o.Set("bytes", Napi::Number::New(env, kScratchBytes));
+  SetDirentLayout(o);
   return o;
 }
 

@@ -36,5 +36,7 @@ constexpr uint64_t kMaxSafe = 9007199254740991ULL;
 inline bool FitsJs(uint64_t v) { return v <= kMaxSafe; }
 
 Napi::Object LayoutObject(Napi::Env env);
+// Adds the kernel's directory entry offsets to `layout` (dirent_layout.cc).
+void SetDirentLayout(Napi::Object layout);
 
 }  // namespace fusekit

@@ -2,9 +2,29 @@
 // fuse_add_direntry_plus encode them (struct fuse_dirent / fuse_direntplus of <linux/fuse.h>,
 // native endianness, 8-byte aligned), so a listing costs one native call per reply instead of
 // one per entry. Only the encoding moves here; the reply still goes through fuse_reply_buf.
+// The struct offsets come from the addon (native/dirent_layout.cc, from <linux/fuse.h>).
+import { native } from './native.js';
 
-const NAME_OFFSET = 24; // offsetof(struct fuse_dirent, name)
-const NAME_OFFSET_PLUS = 152; // offsetof(struct fuse_direntplus, dirent.name): 128-byte fuse_entry_out first
+const L = native.layout as Record<string, number>;
+// A byte offset as an index of 32-bit words.
+const word = (name: string): number => {
+  const at = L[name];
+  if (at === undefined || at % 4 !== 0) throw new Error(`addon layout lacks ${name}`);
+  return at >>> 2;
+};
+const NAME_OFFSET = L.D_NAME!; // offsetof(struct fuse_dirent, name)
+const DIRENT_PLUS = L.DP_DIRENT!; // offsetof(struct fuse_direntplus, dirent): the fuse_entry_out first
+const NAME_OFFSET_PLUS = DIRENT_PLUS + NAME_OFFSET;
+const D_INO = word('D_INO'), D_OFF = word('D_OFF'), D_NAMELEN = L.D_NAMELEN!, D_TYPE = word('D_TYPE');
+const E_NODEID = word('E_NODEID'), E_GENERATION = word('E_GENERATION'), E_ENTRY_VALID = word('E_ENTRY_VALID');
+const E_ATTR_VALID = word('E_ATTR_VALID'), E_ENTRY_VALID_NSEC = word('E_ENTRY_VALID_NSEC');
+const E_ATTR_VALID_NSEC = word('E_ATTR_VALID_NSEC');
+const A = word('E_ATTR');
+const A_INO = A + word('A_INO'), A_SIZE = A + word('A_SIZE'), A_BLOCKS = A + word('A_BLOCKS');
+const A_ATIME = A + word('A_ATIME'), A_MTIME = A + word('A_MTIME'), A_CTIME = A + word('A_CTIME');
+const A_ATIMENSEC = A + word('A_ATIMENSEC'), A_MTIMENSEC = A + word('A_MTIMENSEC'), A_CTIMENSEC = A + word('A_CTIMENSEC');
+const A_MODE = A + word('A_MODE'), A_NLINK = A + word('A_NLINK'), A_UID = A + word('A_UID'), A_GID = A + word('A_GID');
+const A_RDEV = A + word('A_RDEV'), A_BLKSIZE = A + word('A_BLKSIZE'), A_FLAGS = A + word('A_FLAGS');
 const S_IFMT = 0o170000;
 const TWO_32 = 2 ** 32;
 const NS = 1_000_000_000n;
@@ -56,26 +76,26 @@ export class DirentBuffer {
     const at = this.#reserve(NAME_OFFSET_PLUS, name);
     if (at < 0) return false;
     const w = at >>> 2;
-    this.#u64(w, e.nodeid);
-    this.#u64(w + 2, e.generation);
-    this.#timeout(w + 4, w + 8, e.entryTimeout);
-    this.#timeout(w + 6, w + 9, e.attrTimeout);
+    this.#u64(w + E_NODEID, e.nodeid);
+    this.#u64(w + E_GENERATION, e.generation);
+    this.#timeout(w + E_ENTRY_VALID, w + E_ENTRY_VALID_NSEC, e.entryTimeout);
+    this.#timeout(w + E_ATTR_VALID, w + E_ATTR_VALID_NSEC, e.attrTimeout);
     // struct fuse_attr, as libfuse's convert_stat fills it.
-    this.#u64(w + 10, e.ino);
-    this.#u64(w + 12, e.size);
-    this.#u64(w + 14, e.blocks);
-    this.#time(w + 16, w + 22, e.atimeNs);
-    this.#time(w + 18, w + 23, e.mtimeNs);
-    this.#time(w + 20, w + 24, e.ctimeNs);
+    this.#u64(w + A_INO, e.ino);
+    this.#u64(w + A_SIZE, e.size);
+    this.#u64(w + A_BLOCKS, e.blocks);
+    this.#time(w + A_ATIME, w + A_ATIMENSEC, e.atimeNs);
+    this.#time(w + A_MTIME, w + A_MTIMENSEC, e.mtimeNs);
+    this.#time(w + A_CTIME, w + A_CTIMENSEC, e.ctimeNs);
     const u = this.#u32;
-    u[w + 25] = e.mode;
-    u[w + 26] = e.nlink;
-    u[w + 27] = e.uid;
-    u[w + 28] = e.gid;
-    u[w + 29] = e.rdev;
-    u[w + 30] = e.blksize;
-    u[w + 31] = 0;
-    this.#dirent(at + 128, name, e.ino, e.mode, next);
+    u[w + A_MODE] = e.mode;
+    u[w + A_NLINK] = e.nlink;
+    u[w + A_UID] = e.uid;
+    u[w + A_GID] = e.gid;
+    u[w + A_RDEV] = e.rdev;
+    u[w + A_BLKSIZE] = e.blksize;
+    u[w + A_FLAGS] = 0;
+    this.#dirent(at + DIRENT_PLUS, name, e.ino, e.mode, next);
     return true;
   }
 
@@ -94,7 +114,8 @@ export class DirentBuffer {
    */
   appendNameOnly(encoded: Uint8Array): boolean {
     const b = encoded;
-    const nameLength = LITTLE_ENDIAN ? b[16]! | (b[17]! << 8) | (b[18]! << 16) : b[19]! | (b[18]! << 8) | (b[17]! << 16);
+    const n = D_NAMELEN;
+    const nameLength = LITTLE_ENDIAN ? b[n]! | (b[n + 1]! << 8) | (b[n + 2]! << 16) : b[n + 3]! | (b[n + 2]! << 8) | (b[n + 1]! << 16);
     if (b.length < NAME_OFFSET || b.length !== ((NAME_OFFSET + nameLength + 7) & ~7)) {
       throw new RangeError('not one encoded directory entry');
     }
@@ -122,10 +143,10 @@ export class DirentBuffer {
 
   #dirent(at: number, name: string | Uint8Array, ino: number, mode: number, next: number): void {
     const w = at >>> 2;
-    this.#u64(w, ino);
-    this.#u64(w + 2, next);
-    this.#u32[w + 4] = this.#nameLength;
-    this.#u32[w + 5] = (mode & S_IFMT) >>> 12;
+    this.#u64(w + D_INO, ino);
+    this.#u64(w + D_OFF, next);
+    this.#u32[w + (D_NAMELEN >>> 2)] = this.#nameLength;
+    this.#u32[w + D_TYPE] = (mode & S_IFMT) >>> 12;
     if (typeof name === 'string') this.bytes.write(name, at + NAME_OFFSET, 'utf8');
     else this.bytes.set(name, at + NAME_OFFSET);
   }
