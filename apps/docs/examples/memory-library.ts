@@ -1,6 +1,6 @@
 // memory-library.ts — fs-memory as a library: a size-limited scratch
 // filesystem inside your own program, on the lowlevel session it was made for.
-import { mount, type Session } from '@fusekit/lowlevel';
+import type { Session } from '@fusekit/lowlevel';
 import { MemoryFs } from '@fusekit/fs-memory';
 
 export async function mountScratch(mountpoint: string) {
@@ -9,9 +9,8 @@ export async function mountScratch(mountpoint: string) {
     inodes: 10_000, // and beyond 10,000 files
     mode: 0o1777, // a sticky, world-writable root, like /tmp
   });
-  // mountOptions() adds what MemoryFs relies on (Buffer names,
+  // mount() adds what MemoryFs relies on (Buffer names,
   // default_permissions) to the options you give.
-  const options = memory.mountOptions({ fsname: 'scratch', autoUnmount: true });
-  const session: Session = await mount(memory.operations, mountpoint, options);
+  const session: Session = await memory.mount(mountpoint, { fsname: 'scratch', autoUnmount: true });
   return { session, memory };
 }

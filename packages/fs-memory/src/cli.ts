@@ -2,6 +2,7 @@
 // fusekit-memory: mounts an empty in-memory filesystem and serves it in the foreground until
 // SIGINT/SIGTERM or an unmount from outside.
 import { parseArgs } from 'node:util';
+import { runFilesystemCli } from '@fusekit/lowlevel/cli';
 import type { MemoryFsOptions } from './memory-fs.js';
 import { parseSize } from './size.js';
 
@@ -91,66 +92,23 @@ function parse(argv: string[]): Config | 'help' {
   return { mountpoint: positionals[0]!, fs, fuseOptions, writeback, debug: values.debug ?? false, trace: values.trace ?? false };
 }
 
-async function main(): Promise<number> {
-  let config;
-  try {
-    config = parse(process.argv.slice(2));
-  } catch (error) {
-    console.error(`fusekit-memory: ${(error as Error).message}\nTry 'fusekit-memory --help'.`);
-    return 2;
-  }
-  if (config === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  // Loaded after the arguments are read, so --help needs no native addon and an addon that cannot
-  // load (libfuse missing, no prebuild for this platform) is one line naming the fix.
-  let lowlevel, MemoryFs, reclaimAfterDeletions;
-  try {
-    [lowlevel, { MemoryFs }, { reclaimAfterDeletions }] = await Promise.all([
-      import('@fusekit/lowlevel'), import('./memory-fs.js'), import('./reclaim.js'),
-    ]);
-  } catch (error) {
-    console.error(`fusekit-memory: ${(error as Error).message}`);
-    return 1;
-  }
-  const { checkMountpoint, mount } = lowlevel;
-  let mountpoint: string;
-  try {
-    mountpoint = await checkMountpoint(config.mountpoint);
-  } catch (error) {
-    console.error(`fusekit-memory: cannot mount: ${(error as Error).message}`);
-    return 1;
-  }
-  const memory = new MemoryFs(config.fs);
-  let session;
-  try {
-    session = await mount(memory.operations, mountpoint, memory.mountOptions({
+process.exitCode = await runFilesystemCli({
+  name: 'fusekit-memory',
+  usage: USAGE,
+  parse,
+  // Imported only now: --help needs no addon, and one that cannot load is one line.
+  load: () => Promise.all([import('@fusekit/lowlevel'), import('./memory-fs.js'), import('./reclaim.js')]),
+  check: async (config, [{ checkMountpoint }]) => ({ mountpoint: await checkMountpoint(config.mountpoint) }),
+  async mount(config, { mountpoint }, [, { MemoryFs }, { reclaimAfterDeletions }]) {
+    const memory = new MemoryFs(config.fs);
+    const session = await memory.mount(mountpoint, {
       options: config.fuseOptions,
       autoUnmount: true,
       debug: config.debug,
       ...(config.trace && { trace: true }),
       capabilities: { writebackCache: config.writeback },
-    }));
-  } catch (error) {
-    // libfuse refused an -o option: a usage error, which the message names.
-    if ((error as { syscall?: string }).syscall === 'fuse_session_new') {
-      console.error(`fusekit-memory: ${(error as Error).message}\nTry 'fusekit-memory --help'.`);
-      return 2;
-    }
-    console.error(`fusekit-memory: cannot mount ${config.mountpoint}: ${(error as Error).message}`);
-    return 1;
-  }
-  reclaimAfterDeletions(() => memory.usage());
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      session.close().catch((error: unknown) => console.error(`fusekit-memory: unmount failed: ${(error as Error).message}`));
     });
-  }
-  console.log(`fusekit-memory: serving ${mountpoint} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
-  await session.closed;
-  console.log(`fusekit-memory: unmounted ${mountpoint}`);
-  return 0;
-}
-
-process.exitCode = await main();
+    reclaimAfterDeletions(() => memory.usage());
+    return session;
+  },
+});

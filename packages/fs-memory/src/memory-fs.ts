@@ -3,8 +3,8 @@
 // the handlers own everything that depends on the stored state.
 import { totalmem } from 'node:os';
 import {
-  encodeDirent, FuseError, type CreateReply, type DirectoryReply, type EncodedDirent, type Entry, type MountOptions,
-  type Name, type Operations, type RequestContext, type SetAttr, type Statfs,
+  encodeDirent, FuseError, inGroup, mount, type CreateReply, type DirectoryReply, type EncodedDirent, type Entry,
+  type MountOptions, type Name, type Operations, type RequestContext, type Session, type SetAttr, type Statfs,
 } from '@fusekit/lowlevel';
 import {
   FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, NAME_MAX, O_TRUNC, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFDIR,
@@ -58,8 +58,10 @@ function newEntries(): Entries {
  *
  * ```ts
  * const fs = new MemoryFs({ size: 1 << 30 });
- * const session = await mount(fs.operations, './mnt', fs.mountOptions());
+ * const session = await fs.mount('./mnt');
  * ```
+ *
+ * (The same as `mount(fs.operations, './mnt', fs.mountOptions())`, which keeps working.)
  */
 export class MemoryFs {
   /** The handlers to mount. */
@@ -114,6 +116,15 @@ export class MemoryFs {
       namesAsBuffers: true,
       options: ['default_permissions', ...(extra.options ?? []).filter((o) => o !== 'default_permissions')],
     };
+  }
+
+  /**
+   * Mounts this filesystem at `mountpoint` with {@link MemoryFs.mountOptions} (plus `options`):
+   * `fs.mount(mountpoint, options)` is `mount(fs.operations, mountpoint, fs.mountOptions(options))`.
+   * Every sample filesystem mounts in this shape.
+   */
+  mount(mountpoint: string, options: MountOptions = {}): Promise<Session> {
+    return mount(this.operations, mountpoint, this.mountOptions(options));
   }
 
   /** Bytes of file data held, and inodes in use (including unlinked ones still referenced). */
@@ -484,10 +495,6 @@ function xattrKey(name: Name): string {
   if (prefix === undefined) throw new FuseError('EOPNOTSUPP');
   if (key.length === prefix.length) throw new FuseError('EINVAL');
   return key;
-}
-
-function inGroup(ctx: RequestContext, gid: number): boolean {
-  return ctx.gid === gid || ctx.groups().includes(gid);
 }
 
 // Whether a write, truncate or chown by this caller leaves a setgid bit without group execute
