@@ -6,7 +6,8 @@
 // balanced.
 import { native } from './native.js';
 import type { Operations } from './operations.js';
-import { checkCount, checkName, DirectoryReply, openBits, ReplyShapeError } from './replies.js';
+import type { DirectoryReply } from './directory-reply.js';
+import { checkCount, checkName, openBits, ReplyShapeError } from './reply-checks.js';
 import type { RequestContext } from './request.js';
 import type { Answer, Late, RequestLifecycle } from './lifecycle.js';
 import type { Attr, CreateReply, Entry, FdData, IoctlReply, IoctlRetry, Lock, Name, OpenReply, ReadReply, Statfs } from './types.js';

@@ -6,7 +6,7 @@ import { RequestLifecycle } from './lifecycle.js';
 import { native, type NativeSession } from './native.js';
 import { opTable, type NativeHandler } from './op-table.js';
 import type { Operations } from './operations.js';
-import type { Scratch } from './replies.js';
+import type { Scratch } from './scratch.js';
 import type { RequestContext } from './request.js';
 import type { TraceSink } from './trace.js';
 import type { ConnectionInfo } from './types.js';

@@ -8,8 +8,9 @@ import { native, type Slot } from './native.js';
 import type { Operations } from './operations.js';
 import type { Answers } from './answers.js';
 import type { RequestLifecycle } from './lifecycle.js';
-import { DirectoryReply, PollHandle } from './replies.js';
-import type { Attr, ConnectionInfo, Entry, Lock, Name, SetAttr } from './types.js';
+import { ReaddirplusReply, ReaddirReply } from './directory-reply.js';
+import { PollHandle } from './poll-handle.js';
+import type { ConnectionInfo, Lock, Name, SetAttr } from './types.js';
 
 const C = native.constants;
 
@@ -194,8 +195,7 @@ export const opTable = {
     args: ['ino', 'size', 'off', 'fh'],
     bind: (ops, rt, a) => ops.readdir && ((slot: Slot, ino: number, size: number, off: number, fh?: number) => {
       const ctx = rt.begin(slot, 'readdir');
-      const { attrTimeout, entryTimeout } = rt.host;
-      const dir = new DirectoryReply<Pick<Attr, 'ino' | 'mode'>>(size, false, attrTimeout, entryTimeout, () => ctx.replied);
+      const dir = new ReaddirReply(size, () => ctx.replied);
       rt.run(ctx, () => ops.readdir!(ino, off, fh, dir, ctx), a.listing(dir));
     }),
   },
@@ -317,8 +317,7 @@ export const opTable = {
     args: ['ino', 'size', 'off', 'fh'],
     bind: (ops, rt, a) => ops.readdirplus && ((slot: Slot, ino: number, size: number, off: number, fh?: number) => {
       const ctx = rt.begin(slot, 'readdirplus');
-      const { attrTimeout, entryTimeout } = rt.host;
-      const dir = new DirectoryReply<Entry>(size, true, attrTimeout, entryTimeout, () => ctx.replied);
+      const dir = new ReaddirplusReply(size, rt.host.attrTimeout, rt.host.entryTimeout, () => ctx.replied);
       rt.run(ctx, () => ops.readdirplus!(ino, off, fh, dir, ctx), a.listing(dir), () => { for (const i of dir.lookups) a.forgetLookup(i); });
     }),
   },
