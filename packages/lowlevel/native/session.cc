@@ -17,9 +17,6 @@
 
 namespace fusekit {
 
-// Requests handled per wake-up before yielding to the rest of the event loop.
-static constexpr int kBatch = 256;
-
 // Every mounted session in the process, for the exit() hook: process.exit() does not run
 // environment cleanup hooks, so without it a mount would outlive the process.
 static std::mutex gMountedMutex;
@@ -83,7 +80,7 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   Napi::Object options = info[1].As<Napi::Object>();
   for (uint32_t i = 0; i < args.Length(); i++) args_.push_back(args.Get(i).As<Napi::String>().Utf8Value());
   namesAsBuffers_ = options.Get("namesAsBuffers").ToBoolean();
-  maxInFlight_ = options.Get("maxInFlight").ToNumber().Uint32Value();
+  slots_.SetMax(options.Get("maxInFlight").ToNumber().Uint32Value());
   handleKillprivV2_ = options.Get("handleKillprivV2").ToBoolean();
   directIoAllowMmap_ = options.Get("directIoAllowMmap").ToBoolean();
   busyPollNs_ = static_cast<int64_t>(options.Get("busyPollMicros").ToNumber().DoubleValue() * 1000);
@@ -148,17 +145,6 @@ Napi::Value Session::TakeBack(const Napi::CallbackInfo& info) {
     if (!buffer.IsDetached()) napi_detach_arraybuffer(info.Env(), buffer);  // not detachable: left to the GC
   }
   return info.Env().Undefined();
-}
-
-// Receives into the arena; when it has no memory left, libfuse allocates a buffer of its own.
-void Session::PrepareReceive() {
-  char* room = arena_.Next();
-  if (room != nullptr) {
-    if (buf_.mem != nullptr && buf_.mem != lastRoom_) free(buf_.mem);
-    buf_.mem = lastRoom_ = room;
-  } else if (buf_.mem == lastRoom_) {
-    buf_.mem = nullptr;
-  }
 }
 
 // What fuse_session_new said about the options it refused, in one line: libfuse logs unknown ones
@@ -264,147 +250,6 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   return warning.empty() ? env_.Undefined() : Napi::String::New(env_, warning);
 }
 
-void Session::StartPolling() {
-  if (poll_ == nullptr || !serving_ || paused_) return;
-  uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, &Session::OnReadable);
-  selfAccess_.SetReading(true);
-  // Requests the watcher kept do not make the device readable.
-  if (selfAccess_.HasKept()) uv_async_send(selfAccessAsync_);
-}
-
-void Session::StopPolling() {
-  selfAccess_.SetReading(false);
-  if (poll_ != nullptr) uv_poll_stop(poll_);
-}
-
-void Session::OnReadable(uv_poll_t* handle, int, int) { static_cast<Session*>(handle->data)->ServeBatch(); }
-
-void Session::OnSelfAccess(uv_async_t* handle) {
-  auto* session = static_cast<Session*>(handle->data);
-  if (uint64_t refused = session->selfAccess_.TakeRefused(); refused != 0 && !session->warn_.IsEmpty()) {
-    Napi::HandleScope scope(session->env_);
-    std::string message = "answered " + std::to_string(refused) +
-                          " request(s) EDEADLK: they came from this process while it could not serve them (a synchronous "
-                          "call on its own mount, or spawn with a cwd in it); a process must not wait on the filesystem it serves";
-    session->warn_.MakeCallback(session->resource_.Value(), {Napi::String::New(session->env_, message)}, session->asyncContext_);
-  }
-  if (session->serving_ && !session->paused_ && !session->throttled_ && session->selfAccess_.HasKept()) session->ServeBatch();
-}
-
-// Reading /dev/fuse again after a request costs a syscall that, when requests come one at a
-// time (a caller waiting on each answer), only says EAGAIN. So the loop adapts: while those
-// speculative reads keep failing it serves one request per wake-up, probing now and then; as
-// soon as one finds a queued request it drains the queue again.
-static constexpr uint32_t kProbeEvery = 16;
-
-void Session::ServeBatch() {
-  selfAccess_.Serving();
-  Napi::HandleScope scope(env_);
-  napi_callback_scope cbScope;
-  napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
-  bool ended = false;
-  int limit = kBatch;
-  if (sparse_ && ++wakeups_ % kProbeEvery != 0) limit = 1;
-  for (int n = 0; n < limit && serving_; n++) {
-    if (maxInFlight_ != 0 && inFlight_ >= maxInFlight_) {
-      StopPolling();  // back-pressure: the kernel queues what we do not read
-      throttled_ = true;
-      break;
-    }
-    PrepareReceive();
-    int res = fuse_session_receive_buf(se_, &buf_);
-    if (res == -EAGAIN) {
-      sparse_ = n == 1;
-      break;
-    }
-    if (res == -EINTR) continue;
-    if (res <= 0) {
-      ended = true;  // ENODEV: unmounted or aborted from outside
-      break;
-    }
-    if (n == 1) sparse_ = false;
-    if (!ProcessReceived()) {
-      ended = true;
-      break;
-    }
-  }
-  napi_close_callback_scope(env_, cbScope);
-  if (ended) {
-    Finish();
-    return;
-  }
-  // Kept requests do not make the device readable: come back for the rest.
-  if (selfAccess_.HasKept()) uv_async_send(selfAccessAsync_);
-  if (busyPollNs_ > 0) BusyPoll();
-}
-
-// Processes the request just received; false when the session has exited.
-bool Session::ProcessReceived() {
-  NoteIds();
-  fuse_session_process_buf(se_, &buf_);
-  if (!interrupted_.empty()) FlushInterrupts();
-  return !fuse_session_exited(se_);
-}
-
-// libfuse tells the filesystem of an INTERRUPT only for requests that registered a callback,
-// which costs every request two mutexes; instead each request keeps the kernel's id, read here
-// from the header, and an INTERRUPT is matched against the requests in flight. A request whose
-// header is not in memory (a large write spliced through a pipe) registers libfuse's callback.
-void Session::NoteIds() {
-  unique_ = 0;
-  if ((buf_.flags & FUSE_BUF_IS_FD) != 0 || buf_.mem == nullptr) return;
-  RequestIds ids = IdsOf(buf_.mem, buf_.size);
-  unique_ = ids.unique;
-  if (ids.interrupts == 0) return;
-  for (uint32_t i = 0; i < slots_.size(); i++) {
-    const Slot& s = slots_[i];
-    if (s.req != nullptr && s.unique == ids.interrupts) {
-      if (!s.watched) interrupted_.push_back(i);  // a watched one is reported by libfuse's callback
-      break;
-    }
-  }
-}
-
-static int64_t NowNs() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return static_cast<int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
-}
-
-// Keeps reading for a while before going back to sleep in epoll: a caller that sends its next
-// request as soon as it has an answer (a metadata loop) then finds this thread awake, and the
-// request costs no wake-up. On a machine where waking a thread on another CPU takes longer than
-// the request itself, this made create and unlink loops 1.5-2x faster. Each request runs in a
-// callback scope of its own, so promise replies go out at once, as in ServeBatch; after a batch's
-// worth the event loop gets its turn, so replies that wait on it are not held up by a busy caller.
-void Session::BusyPoll() {
-  selfAccess_.Serving();
-  int64_t deadline = NowNs() + busyPollNs_;
-  for (int served = 0; served < kBatch && serving_ && (maxInFlight_ == 0 || inFlight_ < maxInFlight_);) {
-    PrepareReceive();
-    int res = fuse_session_receive_buf(se_, &buf_);
-    if (res == -EAGAIN || res == -EINTR) {
-      if (NowNs() > deadline) return;
-      continue;
-    }
-    if (res <= 0) {
-      Finish();
-      return;
-    }
-    Napi::HandleScope scope(env_);
-    napi_callback_scope cbScope;
-    napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
-    bool serving = ProcessReceived();
-    napi_close_callback_scope(env_, cbScope);
-    if (!serving) {
-      Finish();
-      return;
-    }
-    served++;
-    deadline = NowNs() + busyPollNs_;
-  }
-}
-
 void Session::Finish() {
   if (finished_) return;
   finished_ = true;
@@ -427,36 +272,17 @@ uint32_t Session::Begin(fuse_req_t req) {
   ci[I_PID] = static_cast<int32_t>(c->pid);
   ci[I_UMASK] = static_cast<int32_t>(c->umask);
   ci[I_KILL_SUIDGID] = killSuidgid_ ? 1 : 0;
-  uint32_t index;
-  if (!freeSlots_.empty()) {
-    index = freeSlots_.back();
-    freeSlots_.pop_back();
-  } else {
-    index = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
-  Slot& s = slots_[index];
-  s.req = req;
-  s.unique = unique_;
-  s.watched = unique_ == 0;
-  if (s.watched) fuse_req_interrupt_func(req, InterruptCallback, reinterpret_cast<void*>(static_cast<uintptr_t>(index)));
-  inFlight_++;
+  uint32_t index = slots_.Take(req, unique_);
+  if (unique_ == 0) fuse_req_interrupt_func(req, InterruptCallback, reinterpret_cast<void*>(static_cast<uintptr_t>(index)));
   return index;
 }
 
 void Session::FreeSlot(uint32_t index) {
-  Slot& s = slots_[index];
-  s.req = nullptr;
-  freeSlots_.push_back(index);
-  inFlight_--;
-  if (throttled_ && inFlight_ < maxInFlight_) {
-    throttled_ = false;
-    StartPolling();
-  }
+  if (slots_.Free(index)) StartPolling();
 }
 
 void Session::Refuse(uint32_t index, int err) {
-  fuse_req_t req = slots_[index].req;
+  fuse_req_t req = slots_.Live(index);
   FreeSlot(index);
   fuse_reply_err(req, err);
 }
@@ -469,16 +295,14 @@ void Session::Call(Op op, uint32_t index, size_t argc, napi_value* argv) {
   napi_value exc;
   napi_get_and_clear_last_exception(env_, &exc);
   std::fprintf(stderr, "fusekit: internal error in dispatch of op %u\n", static_cast<unsigned>(op));
-  if (index != UINT32_MAX && index < slots_.size() && slots_[index].req != nullptr) Refuse(index, EIO);
+  if (index != UINT32_MAX && slots_.Live(index) != nullptr) Refuse(index, EIO);
 }
 
-void Session::OnInterrupted(uint32_t slot) { interrupted_.push_back(slot); }
+void Session::OnInterrupted(uint32_t slot) { slots_.Interrupted(slot); }
 
 void Session::FlushInterrupts() {
-  std::vector<uint32_t> pending;
-  pending.swap(interrupted_);
-  for (uint32_t slot : pending) {
-    if (slot >= slots_.size() || slots_[slot].req == nullptr) continue;
+  for (uint32_t slot : slots_.TakeInterrupts()) {
+    if (slots_.Live(slot) == nullptr) continue;
     napi_value argv[1];
     napi_create_uint32(env_, slot, &argv[0]);
     Call(OP_INTERRUPT, UINT32_MAX, 1, argv);
@@ -492,12 +316,12 @@ static void InterruptCallback(fuse_req_t req, void* data) {
 // groups(slot) -> number[]: the supplementary groups of the requesting process.
 Napi::Value Session::Groups(const Napi::CallbackInfo& info) {
   uint32_t index;
-  Slot& s = SlotAt(info, &index);
+  fuse_req_t req = SlotAt(info, &index);
   std::vector<gid_t> list(64);
-  int n = fuse_req_getgroups(s.req, static_cast<int>(list.size()), list.data());
+  int n = fuse_req_getgroups(req, static_cast<int>(list.size()), list.data());
   if (n > static_cast<int>(list.size())) {
     list.resize(static_cast<size_t>(n));
-    n = fuse_req_getgroups(s.req, n, list.data());
+    n = fuse_req_getgroups(req, n, list.data());
   }
   if (n < 0) ThrowSystemError(env_, -n, "fuse_req_getgroups");
   Napi::Array out = Napi::Array::New(env_, static_cast<size_t>(n));
@@ -624,7 +448,7 @@ void Session::UnmountAndDestroy() {
   }
   guard_.Done();
   for (uint32_t i = 0; i < slots_.size(); i++) {
-    if (slots_[i].req != nullptr) Refuse(i, EIO);
+    if (slots_.Live(i) != nullptr) Refuse(i, EIO);
   }
   WaitForJobs();
   dataWorker_.Drain();
@@ -644,16 +468,17 @@ void Session::UnmountAndDestroy() {
   buf_.mem = nullptr;
 }
 
-Slot& Session::SlotAt(const Napi::CallbackInfo& info, uint32_t* index) {
+fuse_req_t Session::SlotAt(const Napi::CallbackInfo& info, uint32_t* index) {
   uint32_t i = info[0].As<Napi::Number>().Uint32Value();
-  if (i >= slots_.size() || slots_[i].req == nullptr) throw Napi::Error::New(env_, "request already answered");
+  fuse_req_t req = slots_.Live(i);
+  if (req == nullptr) throw Napi::Error::New(env_, "request already answered");
   *index = i;
-  return slots_[i];
+  return req;
 }
 
 fuse_req_t Session::TakeSlot(const Napi::CallbackInfo& info, uint32_t* index) {
   uint32_t i;
-  fuse_req_t req = SlotAt(info, &i).req;
+  fuse_req_t req = SlotAt(info, &i);
   FreeSlot(i);
   if (index != nullptr) *index = i;
   return req;

@@ -18,17 +18,11 @@
 #include "receive_arena.h"
 #include "unmount_guard.h"
 #include "self_access.h"
+#include "slot_table.h"
 #include "fuse.h"
 #include "op_table.h"
 
 namespace fusekit {
-
-// One request the kernel is waiting on. JS refers to it by index; `req` is null once answered.
-struct Slot {
-  fuse_req_t req = nullptr;
-  uint64_t unique = 0;    // the kernel's id of the request, which an INTERRUPT names (0: unknown)
-  bool watched = false;   // libfuse's interrupt callback registered (for an unknown id)
-};
 
 // Work done off the JS thread (notify calls that may block in the kernel); the result comes
 // back through `done_` and settles a JS promise.
@@ -134,7 +128,7 @@ class Session : public Napi::ObjectWrap<Session> {
   void Refuse(uint32_t index, int err);
   void Call(Op op, uint32_t index, size_t argc, napi_value* argv);
   fuse_req_t TakeSlot(const Napi::CallbackInfo& info, uint32_t* index = nullptr);
-  Slot& SlotAt(const Napi::CallbackInfo& info, uint32_t* index);
+  fuse_req_t SlotAt(const Napi::CallbackInfo& info, uint32_t* index);
   void FreeSlot(uint32_t index);
   void ReplyFailed(int res, const char* what);
 
@@ -171,8 +165,6 @@ class Session : public Napi::ObjectWrap<Session> {
   bool guardEnabled_ = false;     // start an unmount guard (unmount_guard.h) with the mount
   std::string fusermount_;        // fusermount3's path, for the guard of a normal user's mount
   UnmountGuard guard_;
-  uint32_t maxInFlight_ = 0;
-  uint32_t inFlight_ = 0;
 
   uv_poll_t* poll_ = nullptr;
   uv_async_t* jobsAsync_ = nullptr;
@@ -182,7 +174,6 @@ class Session : public Napi::ObjectWrap<Session> {
   std::deque<BlockingJob*> jobsDone_;
   uint32_t jobsRunning_ = 0;  // guarded by jobsMutex_
   std::condition_variable jobsIdle_;
-  bool throttled_ = false;  // polling stopped because maxInFlight was reached
   bool sparse_ = false;   // requests arrive one at a time: skip the speculative read
   uint32_t wakeups_ = 0;
   std::atomic<uint64_t> initFlags_{0};
@@ -196,9 +187,7 @@ class Session : public Napi::ObjectWrap<Session> {
   std::vector<fuse_pollhandle*> pollHandles_;
   std::vector<uint32_t> freePollHandles_;
 
-  std::vector<Slot> slots_;
-  std::vector<uint32_t> freeSlots_;
-  std::vector<uint32_t> interrupted_;
+  SlotTable slots_;
 
   Napi::FunctionReference handlers_[OP_COUNT];
   Napi::FunctionReference onEnded_;   // (reason: string) when the kernel side went away
