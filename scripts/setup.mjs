@@ -28,7 +28,8 @@ const requirements = [
 ];
 
 // What the tests run as real users would: syscalls from Python, fio's verify jobs, sqlite3, git
-// and make workloads, and the docs site's browser test (Chromium via playwright-core).
+// and make workloads, and the docs site's browser test (Chromium via playwright-core); and
+// clang-format, which npm run lint checks the native code with.
 const testRequirements = [
   [() => existsSync('/usr/bin/python3'), 'python3', 'python3'],
   [() => has('fio'), 'fio', 'fio'],
@@ -38,6 +39,7 @@ const testRequirements = [
   [() => has('gcc'), 'gcc', 'gcc'],
   [() => has('setpriv') && has('losetup'), 'util-linux mount', 'util-linux'],
   [() => has('chromium'), 'chromium', 'chromium'],
+  [() => has('clang-format'), 'clang-format', 'clang-tools-extra'],
 ];
 
 function ensureSystemPackages(requirements) {
