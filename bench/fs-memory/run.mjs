@@ -26,8 +26,10 @@ const { values: opts } = parseArgs({
   },
 });
 if (opts.help) {
-  console.log('usage: node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory]\n' +
-    '                                [--workloads sequential,metadata,tree]');
+  console.log(
+    'usage: node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory]\n' +
+      '                                [--workloads sequential,metadata,tree]',
+  );
   process.exit(0);
 }
 const repeats = Number(opts.repeats ?? (opts.quick ? 1 : 3));
@@ -62,7 +64,10 @@ if (!existsSync(tarball)) makeTree(tarball);
 function makeTree(out) {
   log('generating the tree tarball (once)');
   let seed = 12345;
-  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const rand = (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
   const dir = join(work, 'tree-src');
   const block = Buffer.alloc(1 << 17);
   for (let i = 0; i < block.length; i++) block[i] = rand(256);
@@ -85,7 +90,10 @@ function makeTree(out) {
 
 // ---- targets: each mounts at `dir` and serves until stopped
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const isMounted = (dir) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+const isMounted = (dir) =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 async function waitMounted(dir) {
   for (let i = 0; i < 200 && !isMounted(dir); i++) await sleep(25);
   if (!isMounted(dir)) throw new Error(`${dir} did not mount`);
@@ -124,8 +132,11 @@ async function stopChild(child, dir) {
 const dropCaches = () => writeFileSync('/proc/sys/vm/drop_caches', '3');
 
 function fio(dir, name, args) {
-  const out = execFileSync('fio', [`--name=${name}`, `--directory=${dir}`, '--filename=data', `--size=${fileSize}`,
-    '--output-format=json', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(
+    'fio',
+    [`--name=${name}`, `--directory=${dir}`, '--filename=data', `--size=${fileSize}`, '--output-format=json', ...args],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
   const job = JSON.parse(out.slice(out.indexOf('{'))).jobs[0];
   return job;
 }
@@ -136,13 +147,22 @@ function sequential(dir) {
   for (const direct of [0, 1]) {
     const kind = direct ? 'direct' : 'buffered';
     rmSync(join(dir, 'data'), { force: true });
-    r[`seq write ${kind} (MiB/s)`] = mibs(fio(dir, 'w', ['--rw=write', '--bs=1m', '--ioengine=psync', `--direct=${direct}`, '--end_fsync=1']).write);
+    r[`seq write ${kind} (MiB/s)`] = mibs(
+      fio(dir, 'w', ['--rw=write', '--bs=1m', '--ioengine=psync', `--direct=${direct}`, '--end_fsync=1']).write,
+    );
     dropCaches();
     r[`seq read ${kind} (MiB/s)`] = mibs(fio(dir, 'r', ['--rw=read', '--bs=1m', '--ioengine=psync', `--direct=${direct}`]).read);
   }
   for (const depth of [1, 16]) {
-    r[`rand read 4k QD${depth} (IOPS)`] = fio(dir, 'rr', ['--rw=randread', '--bs=4k', '--ioengine=libaio', '--direct=1',
-      `--iodepth=${depth}`, '--time_based', `--runtime=${randSeconds}`]).read.iops;
+    r[`rand read 4k QD${depth} (IOPS)`] = fio(dir, 'rr', [
+      '--rw=randread',
+      '--bs=4k',
+      '--ioengine=libaio',
+      '--direct=1',
+      `--iodepth=${depth}`,
+      '--time_based',
+      `--runtime=${randSeconds}`,
+    ]).read.iops;
   }
   rmSync(join(dir, 'data'), { force: true });
   return r;
@@ -186,7 +206,9 @@ for (let i = 0; i < repeats; i++) {
     log(`repeat ${i + 1}/${repeats}: ${target}`);
     const stop = await start(target, dir);
     try {
-      const results = Object.entries(WORKLOADS).filter(([name]) => opts.workloads?.split(',').includes(name) ?? true).map(([, run]) => run(dir));
+      const results = Object.entries(WORKLOADS)
+        .filter(([name]) => opts.workloads?.split(',').includes(name) ?? true)
+        .map(([, run]) => run(dir));
       for (const [metric, value] of Object.entries(Object.assign({}, ...results))) {
         ((samples[metric] ??= {})[target] ??= []).push(value);
       }
@@ -196,12 +218,18 @@ for (let i = 0; i < repeats; i++) {
   }
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const lines = [
-  `# fs-memory benchmark (${new Date().toISOString()})`, '',
+  `# fs-memory benchmark (${new Date().toISOString()})`,
+  '',
   `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}; medians of ${repeats}; file ${fileSize}, random reads ${randSeconds} s.`,
-  'Ratios: fusekit-memory ÷ the other (for times, the other ÷ fusekit-memory), so 1.00 means as fast and higher is better.', '',
+  'Ratios: fusekit-memory ÷ the other (for times, the other ÷ fusekit-memory), so 1.00 means as fast and higher is better.',
+  '',
   `| workload | ${targets.join(' | ')} | vs tmpfs | vs passthrough_ll |`,
   `| --- | ${targets.map(() => '---:').join(' | ')} | ---: | ---: |`,
 ];
@@ -211,15 +239,16 @@ for (const [metric, byTarget] of Object.entries(samples)) {
   results[metric] = m;
   const lowerIsBetter = metric.endsWith('(s)');
   const ratio = (other) => {
-    const a = m['fusekit-memory'], b = m[other];
+    const a = m['fusekit-memory'],
+      b = m[other];
     return a === undefined || b === undefined ? '' : (lowerIsBetter ? b / a : a / b).toFixed(2);
   };
   lines.push(`| ${metric} | ${targets.map((t) => fmt(m[t])).join(' | ')} | ${ratio('tmpfs')} | ${ratio('passthrough_ll')} |`);
 }
-const report = lines.join('\n') + '\n';
-console.log('\n' + report);
+const report = `${lines.join('\n')}\n`;
+console.log(`\n${report}`);
 const outDir = join(benchDir, 'results');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'latest.md'), report);
-writeFileSync(join(outDir, 'latest.json'), JSON.stringify({ repeats, fileSize, samples, medians: results }, null, 2) + '\n');
+writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify({ repeats, fileSize, samples, medians: results }, null, 2)}\n`);
 rmSync(work, { recursive: true, force: true });

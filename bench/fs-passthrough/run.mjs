@@ -4,7 +4,7 @@
 // writeback,cache=always) and a fuse-native passthrough, on the same workloads in one run.
 // This process only starts the filesystems and runs drivers (fio, python, tar) in children: it
 // never touches a mount itself. See README.md.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +47,10 @@ const sh = (cmd, args, options = {}) => {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal}): ${r.stderr || r.error || ''}`);
   return r.stdout;
 };
-const isMounted = (dir) => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === dir);
+const isMounted = (dir) =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .some((l) => l.split(' ')[4] === dir);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function unmount(dir) {
@@ -58,8 +61,21 @@ function unmount(dir) {
 
 // ---- one bench at a time: this one's lock, and bench/lowlevel's respected -------------------
 
-const pidAlive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-const lockOwner = (path) => { try { return Number(readFileSync(path, 'utf8')); } catch { return undefined; } };
+const pidAlive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const lockOwner = (path) => {
+  try {
+    return Number(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+};
 const LOCK = join(tmpdir(), 'fusekit-ptbench-lock');
 for (const other of [LOCK, join(tmpdir(), 'fusekit-llbench-lock')]) {
   for (let owner = lockOwner(other), said = false; owner !== undefined && pidAlive(owner); owner = lockOwner(other)) {
@@ -162,7 +178,9 @@ class Peer {
     this.proc = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
     this.proc.stdin.on('error', () => {});
     let err = '';
-    this.proc.stderr.on('data', (d) => { err = (err + d).slice(-4000); });
+    this.proc.stderr.on('data', (d) => {
+      err = (err + d).slice(-4000);
+    });
     live.add(this);
     for (let i = 0; i < 200 && !isMounted(this.dir); i++) {
       if (this.proc.exitCode !== null) throw new Error(`${this.name} exited: ${err}`);
@@ -181,7 +199,10 @@ class Peer {
 
 // ---- workloads: each returns { metric: value } with higher = better, except seconds ----------
 
-const dropCaches = () => { sh('sync', []); writeFileSync('/proc/sys/vm/drop_caches', '3'); };
+const dropCaches = () => {
+  sh('sync', []);
+  writeFileSync('/proc/sys/vm/drop_caches', '3');
+};
 
 function fio(cwd, args) {
   const out = sh('fio', ['--output-format=json', '--group_reporting', ...args], { cwd });
@@ -199,8 +220,17 @@ const WORKLOADS = {
     r['seq write direct MiB/s'] = MiBps(fio(cwd, [...common, `--filename=${dir}/seqd`, '--rw=write', '--direct=1']).write);
     dropCaches();
     r['seq read direct MiB/s'] = MiBps(fio(cwd, [...common, `--filename=${dir}/seqd`, '--rw=read', '--direct=1']).read);
-    const random = ['--name=rand', '--bs=4k', `--size=${sizeMiB}M`, `--filename=${dir}/seq`, '--rw=randread', '--direct=1',
-      '--time_based', `--runtime=${runtime}`, '--randrepeat=0'];
+    const random = [
+      '--name=rand',
+      '--bs=4k',
+      `--size=${sizeMiB}M`,
+      `--filename=${dir}/seq`,
+      '--rw=randread',
+      '--direct=1',
+      '--time_based',
+      `--runtime=${runtime}`,
+      '--randrepeat=0',
+    ];
     r['4k randread QD1 IOPS'] = fio(cwd, [...random, '--ioengine=psync']).read.iops;
     r['4k randread QD16 IOPS'] = fio(cwd, [...random, '--ioengine=libaio', '--iodepth=16']).read.iops;
     sh('rm', ['-f', `${dir}/seq`, `${dir}/seqd`]);
@@ -261,7 +291,11 @@ for (let rep = 0; rep < repeats; rep++) {
         await startWithRetry(peer);
         const result = workload(peer.dir, cwd);
         for (const [metric, value] of Object.entries(result)) ((samples[name] ??= {})[metric] ??= []).push(value);
-        process.stdout.write(`  rep ${rep + 1} ${w} ${name}: ${Object.values(result).map((v) => v.toFixed(v < 10 ? 2 : 0)).join(' ')}\n`);
+        process.stdout.write(
+          `  rep ${rep + 1} ${w} ${name}: ${Object.values(result)
+            .map((v) => v.toFixed(v < 10 ? 2 : 0))
+            .join(' ')}\n`,
+        );
       } catch (error) {
         failures.push(`rep ${rep + 1} ${w} ${name}: ${error.message.split('\n')[0]}`);
         console.error(`  rep ${rep + 1} ${w} ${name}: FAILED, sample skipped: ${error.message}`);
@@ -275,12 +309,20 @@ for (let rep = 0; rep < repeats; rep++) {
 
 // ---- report ---------------------------------------------------------------------------------
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const metrics = Object.keys(samples[names[0]] ?? {});
 const fmt = (v) => (v === undefined ? '–' : v >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2));
 const ratio = (a, b, lowerIsBetter) => (a === undefined || b === undefined ? '–' : (lowerIsBetter ? b / a : a / b).toFixed(2));
-const pairs = [['fusekit', 'c'], ['fusekit-fast', 'c-fast'], ['fusekit-tuned', 'c-fast'], ['fusekit', 'fuse-native']]
-  .filter(([a, b]) => names.includes(a) && names.includes(b));
+const pairs = [
+  ['fusekit', 'c'],
+  ['fusekit-fast', 'c-fast'],
+  ['fusekit-tuned', 'c-fast'],
+  ['fusekit', 'fuse-native'],
+].filter(([a, b]) => names.includes(a) && names.includes(b));
 const lines = [
   `| workload | ${names.join(' | ')} | ${pairs.map(([a, b]) => `${a} / ${b}`).join(' | ')} |`,
   `| --- | ${names.map(() => '---:').join(' | ')} | ${pairs.map(() => '---:').join(' | ')} |`,
@@ -309,4 +351,7 @@ console.log(`\n${report}`);
 const results = join(REPO, 'bench/results');
 mkdirSync(results, { recursive: true });
 writeFileSync(join(results, 'fs-passthrough-latest.md'), report);
-writeFileSync(join(results, 'fs-passthrough-latest.json'), JSON.stringify({ version, repeats, sizeMiB, files, runtime, samples, medians }, null, 2));
+writeFileSync(
+  join(results, 'fs-passthrough-latest.json'),
+  JSON.stringify({ version, repeats, sizeMiB, files, runtime, samples, medians }, null, 2),
+);

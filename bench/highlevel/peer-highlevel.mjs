@@ -6,10 +6,16 @@ import { serve } from './serve.mjs';
 
 const attrs = new Map(nodes().map((n) => [n.path, n.attr]));
 
-await serve((mountpoint) => mount({
-  getattr(path) {
-    const attr = attrs.get(path);
-    if (attr === undefined) throw new FuseError('ENOENT');
-    return attr;
-  },
-}, mountpoint, { entryTimeout: LONG, autoUnmount: true, fsname: 'fusekit-bench-hl' }));
+await serve((mountpoint) =>
+  mount(
+    {
+      getattr(path) {
+        const attr = attrs.get(path);
+        if (attr === undefined) throw new FuseError('ENOENT');
+        return attr;
+      },
+    },
+    mountpoint,
+    { entryTimeout: LONG, autoUnmount: true, fsname: 'fusekit-bench-hl' },
+  ),
+);

@@ -14,15 +14,21 @@ for (const [i, n] of nodes().entries()) {
   if (n.parent !== undefined) byPath.get(n.parent).children.set(n.name, node);
 }
 
-await serve((mountpoint) => mount({
-  lookup(parent, name) {
-    const child = byIno[parent]?.children.get(name);
-    if (child === undefined) throw new FuseError('ENOENT');
-    return child.entry;
-  },
-  getattr(ino) {
-    const node = byIno[ino];
-    if (node === undefined) throw new FuseError('ENOENT');
-    return node.attr;
-  },
-}, mountpoint, { entryTimeout: LONG, autoUnmount: true, fsname: 'fusekit-bench-hl' }));
+await serve((mountpoint) =>
+  mount(
+    {
+      lookup(parent, name) {
+        const child = byIno[parent]?.children.get(name);
+        if (child === undefined) throw new FuseError('ENOENT');
+        return child.entry;
+      },
+      getattr(ino) {
+        const node = byIno[ino];
+        if (node === undefined) throw new FuseError('ENOENT');
+        return node.attr;
+      },
+    },
+    mountpoint,
+    { entryTimeout: LONG, autoUnmount: true, fsname: 'fusekit-bench-hl' },
+  ),
+);

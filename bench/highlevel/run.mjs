@@ -27,10 +27,14 @@ if (flag('--help')) {
 const repeats = option('--repeats', 5);
 const seconds = option('--seconds', 3);
 const pinned = !flag('--unpinned');
-const TARGET = { 1: 0.25, [DEPTH]: 0.40 }; // at most this much slower than lowlevel
+const TARGET = { 1: 0.25, [DEPTH]: 0.4 }; // at most this much slower than lowlevel
 
 if (!flag('--no-build')) {
-  execFileSync('npx', ['turbo', 'run', 'build', '--filter=@fusekit/highlevel', '--output-logs=errors-only'], { cwd: repo, stdio: 'inherit', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } });
+  execFileSync('npx', ['turbo', 'run', 'build', '--filter=@fusekit/highlevel', '--output-logs=errors-only'], {
+    cwd: repo,
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
 }
 const buildDir = join(here, 'build');
 mkdirSync(buildDir, { recursive: true });
@@ -41,10 +45,17 @@ const peers = {};
 const cleanup = () => {
   for (const p of Object.values(peers)) {
     p.child.stdin.end();
-    try { execFileSync('umount', ['-l', p.mountpoint], { stdio: 'ignore' }); } catch { /* already gone */ }
+    try {
+      execFileSync('umount', ['-l', p.mountpoint], { stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
   }
 };
-process.on('SIGINT', () => { cleanup(); process.exit(130); });
+process.on('SIGINT', () => {
+  cleanup();
+  process.exit(130);
+});
 
 async function start(name) {
   const mountpoint = mkdtempSync(join(tmpdir(), `fusekit-bench-hl-${name}-`));
@@ -52,7 +63,10 @@ async function start(name) {
   peers[name] = { child, mountpoint };
   await new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d) => { out += d; if (out.includes('ready')) resolve(); });
+    child.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      if (out.includes('ready')) resolve();
+    });
     child.on('exit', (code) => reject(new Error(`peer ${name} exited (${code}) before mounting`)));
   });
   if (pinned) execFileSync('taskset', ['-a', '-p', '-c', '0', String(child.pid)], { stdio: 'ignore' });
@@ -69,7 +83,9 @@ function cpuSeconds(pid) {
 
 /** Runs the stat loop; returns calls/s and the peer's CPU µs per call. */
 function statRate(peer, depth, secs) {
-  const cmd = pinned ? ['taskset', ['-c', '0', statloop, peer.mountpoint + paths[depth], String(secs)]] : [statloop, [peer.mountpoint + paths[depth], String(secs)]];
+  const cmd = pinned
+    ? ['taskset', ['-c', '0', statloop, peer.mountpoint + paths[depth], String(secs)]]
+    : [statloop, [peer.mountpoint + paths[depth], String(secs)]];
   const cpu0 = cpuSeconds(peer.child.pid);
   const rate = Number(execFileSync(cmd[0], cmd[1], { encoding: 'utf8', timeout: (secs + 30) * 1000 }).trim());
   const cpu = cpuSeconds(peer.child.pid) - cpu0;
@@ -86,11 +102,12 @@ try {
   for (const name of names) await start(name);
   const samples = {};
   const cpu = {};
-  for (const name of names) for (const depth of [1, DEPTH]) {
-    samples[`${name}/${depth}`] = [];
-    cpu[`${name}/${depth}`] = [];
-    statRate(peers[name], depth, 0.5); // warm up: names cached, code hot
-  }
+  for (const name of names)
+    for (const depth of [1, DEPTH]) {
+      samples[`${name}/${depth}`] = [];
+      cpu[`${name}/${depth}`] = [];
+      statRate(peers[name], depth, 0.5); // warm up: names cached, code hot
+    }
   for (let r = 0; r < repeats; r++) {
     for (const depth of [1, DEPTH]) {
       // Alternate which peer goes first, so drift in the machine's state hits both alike.
@@ -108,7 +125,17 @@ try {
     const slower = 1 - hl / ll;
     const cpuLl = median(cpu[`lowlevel/${depth}`]);
     const cpuHl = median(cpu[`highlevel/${depth}`]);
-    return { depth, lowlevel: ll, highlevel: hl, ratio: hl / ll, slower, target: TARGET[depth], met: slower <= TARGET[depth], cpuLl, cpuHl };
+    return {
+      depth,
+      lowlevel: ll,
+      highlevel: hl,
+      ratio: hl / ll,
+      slower,
+      target: TARGET[depth],
+      met: slower <= TARGET[depth],
+      cpuLl,
+      cpuHl,
+    };
   });
   const pct = (x) => `${(x * 100).toFixed(1)}%`;
   const md = [
@@ -118,7 +145,10 @@ try {
     '',
     '| depth | lowlevel stat/s | highlevel stat/s | highlevel/lowlevel | slower by | target | met | CPU µs/call lowlevel | highlevel |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.depth} | ${r.lowlevel.toFixed(0)} | ${r.highlevel.toFixed(0)} | ${r.ratio.toFixed(3)} | ${pct(r.slower)} | ≤ ${pct(r.target)} | ${r.met ? 'yes' : 'NO'} | ${r.cpuLl.toFixed(2)} | ${r.cpuHl.toFixed(2)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.depth} | ${r.lowlevel.toFixed(0)} | ${r.highlevel.toFixed(0)} | ${r.ratio.toFixed(3)} | ${pct(r.slower)} | ≤ ${pct(r.target)} | ${r.met ? 'yes' : 'NO'} | ${r.cpuLl.toFixed(2)} | ${r.cpuHl.toFixed(2)} |`,
+    ),
     '',
     `Load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (other load makes rates noisy; CPU per call less so).`,
     '',
@@ -134,10 +164,18 @@ try {
   }
 } finally {
   cleanup();
-  await Promise.all(Object.values(peers).map((p) => new Promise((resolve) => {
-    if (p.child.exitCode !== null) return resolve();
-    const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
-    p.child.on('exit', () => { clearTimeout(timer); resolve(); });
-  })));
+  await Promise.all(
+    Object.values(peers).map(
+      (p) =>
+        new Promise((resolve) => {
+          if (p.child.exitCode !== null) return resolve();
+          const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+          p.child.on('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+    ),
+  );
   for (const p of Object.values(peers)) rmdirSync(p.mountpoint);
 }

@@ -12,7 +12,10 @@ export async function serve(mountFn) {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    session.close().then(() => process.exit(0), () => process.exit(1));
+    session.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -71,7 +71,10 @@ if (opts.help) {
 
 const positive = (v, name) => {
   const n = Number(v);
-  if (!(n > 0)) { console.error(`bench: --${name} must be a positive number`); process.exit(2); }
+  if (!(n > 0)) {
+    console.error(`bench: --${name} must be a positive number`);
+    process.exit(2);
+  }
   return n;
 };
 // Many short samples, interleaved, make medians robust against other work on the machine.
@@ -80,11 +83,22 @@ const statSeconds = opts.seconds ? positive(opts.seconds, 'seconds') : opts.quic
 const fioRuntime = opts['fio-runtime'] ? positive(opts['fio-runtime'], 'fio-runtime') : opts.quick ? 1 : 1.5;
 const fioRamp = opts.quick ? 0 : 0.25;
 const baseline = opts.baseline === undefined ? undefined : resolve(opts.baseline);
-const wanted = opts.peers ? opts.peers.split(',').map((s) => s.trim()).filter(Boolean) : PEER_NAMES.filter((p) => p !== 'baseline' || baseline);
+const wanted = opts.peers
+  ? opts.peers
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : PEER_NAMES.filter((p) => p !== 'baseline' || baseline);
 for (const p of wanted) {
-  if (!PEER_NAMES.includes(p)) { console.error(`bench: unknown peer ${p} (known: ${PEER_NAMES.join(', ')})`); process.exit(2); }
+  if (!PEER_NAMES.includes(p)) {
+    console.error(`bench: unknown peer ${p} (known: ${PEER_NAMES.join(', ')})`);
+    process.exit(2);
+  }
 }
-if (wanted.includes('baseline') && !baseline) { console.error('bench: the baseline peer needs --baseline DIR'); process.exit(2); }
+if (wanted.includes('baseline') && !baseline) {
+  console.error('bench: the baseline peer needs --baseline DIR');
+  process.exit(2);
+}
 const nice = opts.nice === undefined ? undefined : Number(opts.nice);
 if (nice !== undefined && !(Number.isInteger(nice) && nice >= -20 && nice <= 19)) {
   console.error('bench: --nice must be an integer from -20 to 19');
@@ -103,15 +117,26 @@ for (let attempt = 0; ; attempt++) {
     if (error.code !== 'EEXIST' || attempt > 0) throw error;
     const owner = Number(readFileSync(lockPath, 'utf8'));
     let alive = false;
-    try { process.kill(owner, 0); alive = owner > 0; } catch { /* gone */ }
+    try {
+      process.kill(owner, 0);
+      alive = owner > 0;
+    } catch {
+      /* gone */
+    }
     if (alive) {
       console.error(`bench: another bench/lowlevel run (pid ${owner}) is in progress (${lockPath})`);
       process.exit(1);
     }
-    unlinkSync(lockPath);  // left by a run that was killed
+    unlinkSync(lockPath); // left by a run that was killed
   }
 }
-process.on('exit', () => { try { unlinkSync(lockPath); } catch { /* gone */ } });
+process.on('exit', () => {
+  try {
+    unlinkSync(lockPath);
+  } catch {
+    /* gone */
+  }
+});
 
 // ---------------------------------------------------------------------------------------------
 // Set-up: everything is installed and built before the first mount.
@@ -131,7 +156,9 @@ for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(TMP_PREFIX) 
   try {
     for (const sub of readdirSync(dir)) if (PEER_NAMES.includes(sub)) rmdirSync(join(dir, sub));
     rmdirSync(dir);
-  } catch { /* not ours, or not empty: leave it */ }
+  } catch {
+    /* not ours, or not empty: leave it */
+  }
 }
 const workDir = mkdtempSync(join(tmpdir(), TMP_PREFIX));
 const peers = [];
@@ -140,11 +167,27 @@ let cleaned = false;
 function cleanupSync() {
   if (cleaned) return;
   cleaned = true;
-  for (const child of running) { try { child.kill('SIGKILL'); } catch { /* gone */ } }
+  for (const child of running) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
   for (const peer of peers) peer.stopSync();
   // rmdir only: never recurse into what might still be a mount.
-  for (const peer of peers) { try { rmdirSync(peer.mountpoint); } catch { /* still mounted? */ } }
-  try { rmdirSync(workDir); } catch { /* left for the next run */ }
+  for (const peer of peers) {
+    try {
+      rmdirSync(peer.mountpoint);
+    } catch {
+      /* still mounted? */
+    }
+  }
+  try {
+    rmdirSync(workDir);
+  } catch {
+    /* left for the next run */
+  }
 }
 
 let interrupted = false;
@@ -162,9 +205,16 @@ process.on('exit', cleanupSync);
 const results = {
   meta: {
     mode: opts.quick ? 'quick' : 'full',
-    repeats, statSeconds, fioRuntime, fioRamp, nice: nice ?? null,
+    repeats,
+    statSeconds,
+    fioRuntime,
+    fioRamp,
+    nice: nice ?? null,
     startedAt: new Date().toISOString(),
-    command: `node ${process.argv.slice(1).map((a) => a.replace(root + '/', '')).join(' ')}`,
+    command: `node ${process.argv
+      .slice(1)
+      .map((a) => a.replace(`${root}/`, ''))
+      .join(' ')}`,
     kernel: release(),
     cpus: availableParallelism(),
     cpu: cpus()[0]?.model ?? '?',
@@ -189,9 +239,10 @@ const results = {
 // (other load, thermal) spread over all peers instead of biasing one.
 async function measure(peer, w) {
   const before = cpuSeconds(peer.pid);
-  const r = w.kind === 'stat'
-    ? await runStat(w, { statloop: env.binaries.statloop, mountpoint: peer.mountpoint, seconds: statSeconds, nice })
-    : await runFio(w, { mountpoint: peer.mountpoint, runtime: fioRuntime, ramp: fioRamp, nice });
+  const r =
+    w.kind === 'stat'
+      ? await runStat(w, { statloop: env.binaries.statloop, mountpoint: peer.mountpoint, seconds: statSeconds, nice })
+      : await runFio(w, { mountpoint: peer.mountpoint, runtime: fioRuntime, ramp: fioRamp, nice });
   const cpu = cpuSeconds(peer.pid) - before;
   // fio's ramp runs requests it does not count; stat loops report their warm-up calls too.
   return { ...r, cpuUsPerOp: w.kind === 'stat' && r.totalOps > 0 ? (cpu * 1e6) / r.totalOps : NaN };
@@ -202,7 +253,11 @@ const fmtValue = (v, unit) => (unit === 'MiB/s' ? `${v.toFixed(0)} MiB/s` : `${M
 async function phase(workloads, cpusList, live) {
   if (workloads.length === 0 || live.length === 0) return;
   for (const peer of live) {
-    try { setAffinity(peer.pid, cpusList); } catch (error) { results.errors.push(`${peer.name}: ${error.message}`); }
+    try {
+      setAffinity(peer.pid, cpusList);
+    } catch (error) {
+      results.errors.push(`${peer.name}: ${error.message}`);
+    }
   }
   for (let rep = 0; rep < repeats; rep++) {
     for (const w of workloads) {
@@ -254,15 +309,18 @@ try {
   // Unmeasured warm-up: JIT compilers (V8) and caches get going before the first sample.
   for (const peer of live()) {
     for (const w of STAT_WORKLOADS.filter((x) => !x.pinned)) {
-      await runStat(w, { statloop: env.binaries.statloop, mountpoint: peer.mountpoint, seconds: opts.quick ? 0.2 : 0.5, nice })
-        .catch((error) => log(`warm-up of ${peer.name} failed: ${error.message}`));
+      await runStat(w, { statloop: env.binaries.statloop, mountpoint: peer.mountpoint, seconds: opts.quick ? 0.2 : 0.5, nice }).catch(
+        (error) => log(`warm-up of ${peer.name} failed: ${error.message}`),
+      );
     }
   }
   await phase(pinned, '0', live());
   await phase(unpinned, allCpus, live());
   for (const peer of peers) {
-    if (results.peers[peer.name].ok && !peer.alive) results.errors.push(`${peer.name} exited during the run: ${peer.output.trim().slice(-400)}`);
-    if (/error|warn/i.test(peer.output)) results.meta.notes.push(`${peer.name} printed: ${peer.output.trim().slice(-400).replace(/\n/g, ' ⏎ ')}`);
+    if (results.peers[peer.name].ok && !peer.alive)
+      results.errors.push(`${peer.name} exited during the run: ${peer.output.trim().slice(-400)}`);
+    if (/error|warn/i.test(peer.output))
+      results.meta.notes.push(`${peer.name} printed: ${peer.output.trim().slice(-400).replace(/\n/g, ' ⏎ ')}`);
   }
 } catch (error) {
   results.errors.push(`run failed: ${error.stack ?? error}`);
@@ -281,9 +339,16 @@ try {
 if (interrupted) process.exit(130);
 results.meta.finishedAt = new Date().toISOString();
 results.meta.loadavgEnd = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-results.meta.notes.push(`load average ${results.meta.loadavgStart} at start, ${results.meta.loadavgEnd} at the end (other work on the machine adds noise)`);
-if (Number(results.meta.loadavgStart.split(' ')[0]) > results.meta.cpus || Number(results.meta.loadavgEnd.split(' ')[0]) > results.meta.cpus) {
-  results.meta.notes.push(`the machine was busy (load above ${results.meta.cpus}, its CPU count): calls/s and MiB/s are noisy, see the noise table; CPU time per call is the robust comparison`);
+results.meta.notes.push(
+  `load average ${results.meta.loadavgStart} at start, ${results.meta.loadavgEnd} at the end (other work on the machine adds noise)`,
+);
+if (
+  Number(results.meta.loadavgStart.split(' ')[0]) > results.meta.cpus ||
+  Number(results.meta.loadavgEnd.split(' ')[0]) > results.meta.cpus
+) {
+  results.meta.notes.push(
+    `the machine was busy (load above ${results.meta.cpus}, its CPU count): calls/s and MiB/s are noisy, see the noise table; CPU time per call is the robust comparison`,
+  );
 }
 const summary = summarize(results);
 const report = markdown(results, summary);

@@ -19,7 +19,11 @@ const session = await mount(
     },
     read: (_ino, size, offset) => text.subarray(offset, offset + size),
     readdir(_ino, offset, _fh, dir) {
-      const entries = [['.', root], ['..', root], ['hello', hello]] as const;
+      const entries = [
+        ['.', root],
+        ['..', root],
+        ['hello', hello],
+      ] as const;
       // Each entry says where to continue after it; stop when the reply is full.
       for (let i = offset; i < entries.length; i++) {
         if (!dir.add(entries[i]![0], entries[i]![1], i + 1)) break;

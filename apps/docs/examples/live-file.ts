@@ -7,7 +7,11 @@ export async function mountLiveFile(mountpoint: string) {
   let content = Buffer.from('one\n');
   const root: Attr = { ino: 1, mode: 0o040755, nlink: 2 };
   const status = (): Attr => ({
-    ino: 2, mode: 0o100444, nlink: 1, size: content.length, attrTimeout: 3600,
+    ino: 2,
+    mode: 0o100444,
+    nlink: 1,
+    size: content.length,
+    attrTimeout: 3600,
   });
 
   const session: Session = await mount(

@@ -9,8 +9,7 @@ import { FuseError, opened, type FileSystem } from '@fusekit/highlevel';
 export function createMirror(source: string): FileSystem<FileHandle> {
   const host = (path: string) => join(source, path);
   return {
-    getattr: (path, handle) =>
-      handle ? handle.stat({ bigint: true }) : lstat(host(path!), { bigint: true }),
+    getattr: (path, handle) => (handle ? handle.stat({ bigint: true }) : lstat(host(path!), { bigint: true })),
     readlink: (path) => readlink(host(path)),
     readdir: (path) => readdir(host(path!)),
     statfs: (path) => statfs(host(path), { bigint: true }),

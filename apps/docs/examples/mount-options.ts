@@ -7,9 +7,11 @@ export function mountTuned(ops: Operations, mountpoint: string): Promise<Session
     // The options below have chosen already; init sees the result and may
     // refine it (conn.want, conn.maxWrite …).
     const on = (bit = 0) => ((conn.want & bit) !== 0 ? 'on' : 'off');
-    console.log(`protocol ${conn.protoMajor}.${conn.protoMinor},`,
+    console.log(
+      `protocol ${conn.protoMajor}.${conn.protoMinor},`,
       `writeback cache ${on(constants.FUSE_CAP_WRITEBACK_CACHE)},`,
-      `max_write ${conn.maxWrite}`);
+      `max_write ${conn.maxWrite}`,
+    );
     ops.init?.(conn);
   };
   return mount({ ...ops, init }, mountpoint, {

@@ -88,8 +88,15 @@ export function createNotesFs() {
       const t = nowNs();
       const node: Inode = {
         attr: {
-          ino, mode: S_IFREG | (mode & 0o7777), nlink: 1, size: 0,
-          uid: ctx.uid, gid: ctx.gid, atimeNs: t, mtimeNs: t, ctimeNs: t,
+          ino,
+          mode: S_IFREG | (mode & 0o7777),
+          nlink: 1,
+          size: 0,
+          uid: ctx.uid,
+          gid: ctx.gid,
+          atimeNs: t,
+          mtimeNs: t,
+          ctimeNs: t,
         },
         generation,
         data: Buffer.alloc(0),

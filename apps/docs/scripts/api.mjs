@@ -36,7 +36,8 @@ if (app.logger.hasErrors()) process.exit(1);
 // folder, a benchmark script) mean nothing on the site: TypeDoc copies such targets into _media.
 // Keep only pictures there, and turn every relative link that does not reach a page of the site
 // into plain text, so that no README can break the build.
-const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+const walk = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 const media = join(out, '_media');
 if (existsSync(media)) {
   for (const file of walk(media)) if (!/\.(png|jpe?g|gif|svg|webp)$/i.test(file)) rmSync(file);
@@ -71,7 +72,10 @@ for (const name of order) {
   // The package's own @packageDocumentation, when it has one, says it best; else a summary line.
   const documented = body !== '' && !body.startsWith('#');
   const lead = documented ? '' : `\`@fusekit/${name}\`: ${summary[name]}\n\n`;
-  const rest = body === '' ? '::: info Nothing exported yet\nThis package is being written; its reference appears here as soon as it exports something.\n:::\n' : `${body}\n`;
+  const rest =
+    body === ''
+      ? '::: info Nothing exported yet\nThis package is being written; its reference appears here as soon as it exports something.\n:::\n'
+      : `${body}\n`;
   writeFileSync(index, `# @fusekit/${name}\n\n${lead}${rest}`);
 }
 

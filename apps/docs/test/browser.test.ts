@@ -29,8 +29,13 @@ describe.skipIf(!haveChromium)(`the site in Chromium (${CHROMIUM})`, () => {
       headless: true,
       // playwright-core gives each launch a fresh, empty profile (--user-data-dir) of its own.
       args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
       ],
     });
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light' });
@@ -39,7 +44,9 @@ describe.skipIf(!haveChromium)(`the site in Chromium (${CHROMIUM})`, () => {
       if (!r.url().startsWith(site!.url) && !/^(data|blob):/.test(r.url())) external.push(r.url());
     });
     page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`); });
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+    });
   }, 600_000);
 
   afterAll(async () => {

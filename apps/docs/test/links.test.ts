@@ -9,7 +9,12 @@ const walk = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
 
 const decode = (s: string) =>
-  s.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 
 let pages: string[] = [];
 const ids = new Map<string, Set<string>>();
@@ -32,12 +37,26 @@ describe('the built site', () => {
   it('has the home page, every guide and the API reference of every package', () => {
     const rel = pages.map((p) => relative(distDir, p));
     for (const page of [
-      'index.html', 'guide/getting-started.html', 'guide/choosing-a-layer.html', 'guide/concepts.html',
-      'guide/mount-options.html', 'guide/migrating-from-fuse-native.html', 'guide/migrating-from-pyfuse3.html',
-      'guide/performance.html', 'guide/troubleshooting.html', 'guide/cli.html', 'api/index.html',
-      'api/lowlevel/index.html', 'api/highlevel/index.html', 'api/fs-memory/index.html', 'api/fs-passthrough/index.html',
-      'api/lowlevel/functions/mount.html', 'api/lowlevel/classes/Session.html', 'api/lowlevel/interfaces/Operations.html',
-    ]) expect(rel).toContain(page);
+      'index.html',
+      'guide/getting-started.html',
+      'guide/choosing-a-layer.html',
+      'guide/concepts.html',
+      'guide/mount-options.html',
+      'guide/migrating-from-fuse-native.html',
+      'guide/migrating-from-pyfuse3.html',
+      'guide/performance.html',
+      'guide/troubleshooting.html',
+      'guide/cli.html',
+      'api/index.html',
+      'api/lowlevel/index.html',
+      'api/highlevel/index.html',
+      'api/fs-memory/index.html',
+      'api/fs-passthrough/index.html',
+      'api/lowlevel/functions/mount.html',
+      'api/lowlevel/classes/Session.html',
+      'api/lowlevel/interfaces/Operations.html',
+    ])
+      expect(rel).toContain(page);
   });
 
   it('shows every included code sample (no missing file or region)', () => {

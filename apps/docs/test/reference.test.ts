@@ -12,18 +12,25 @@ const packagesDir = resolve(docsDir, '..', '..', 'packages');
 function exportedNames(pkg: string): string[] {
   const file = join(packagesDir, pkg, 'src', 'index.ts');
   const program = ts.createProgram([file], {
-    module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext,
-    target: ts.ScriptTarget.ES2023, paths: { '@fusekit/*': [join(packagesDir, '*', 'src', 'index.ts')] }, skipLibCheck: true, noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2023,
+    paths: { '@fusekit/*': [join(packagesDir, '*', 'src', 'index.ts')] },
+    skipLibCheck: true,
+    noEmit: true,
   });
   const checker = program.getTypeChecker();
   const module = checker.getSymbolAtLocation(program.getSourceFile(file)!);
   if (module === undefined) return []; // `export {}`: nothing yet
-  return checker.getExportsOfModule(module)
+  return checker
+    .getExportsOfModule(module)
     .filter((symbol) => !ts.getJSDocTags(symbol.declarations?.[0] ?? ({} as ts.Node)).some((t) => t.tagName.text === 'internal'))
     .map((symbol) => symbol.name);
 }
 
-beforeAll(() => { buildSite(); }, 600_000);
+beforeAll(() => {
+  buildSite();
+}, 600_000);
 
 describe.each(['lowlevel', 'highlevel', 'fs-memory', 'fs-passthrough'])('the reference of @fusekit/%s', (pkg) => {
   it('has an entry for every export', () => {

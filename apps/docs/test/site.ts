@@ -14,15 +14,22 @@ function newest(path: string): number {
   if (!existsSync(path)) return 0;
   const info = statSync(path);
   if (!info.isDirectory()) return info.mtimeMs;
-  return readdirSync(path).reduce((max, name) => (name === 'api' && path.endsWith('src') ? max : Math.max(max, newest(join(path, name)))), info.mtimeMs);
+  return readdirSync(path).reduce(
+    (max, name) => (name === 'api' && path.endsWith('src') ? max : Math.max(max, newest(join(path, name)))),
+    info.mtimeMs,
+  );
 }
 
 /** The built site's directory; builds it first (`npm run build`: api + vitepress) when it is stale. */
 export function buildSite(): string {
   const built = existsSync(join(distDir, 'index.html')) ? statSync(join(distDir, 'index.html')).mtimeMs : 0;
   const inputs = [
-    join(docsDir, 'src'), join(docsDir, 'examples'), join(docsDir, '.vitepress', 'config.mts'), join(docsDir, '.vitepress', 'theme'),
-    join(docsDir, 'scripts'), join(docsDir, 'typedoc.json'),
+    join(docsDir, 'src'),
+    join(docsDir, 'examples'),
+    join(docsDir, '.vitepress', 'config.mts'),
+    join(docsDir, '.vitepress', 'theme'),
+    join(docsDir, 'scripts'),
+    join(docsDir, 'typedoc.json'),
     ...['lowlevel', 'highlevel', 'fs-memory', 'fs-passthrough'].map((p) => join(repoRoot, 'packages', p, 'src')),
   ];
   if (built === 0 || inputs.some((input) => newest(input) > built)) {
@@ -33,8 +40,14 @@ export function buildSite(): string {
 }
 
 const types: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.txt': 'text/plain',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain',
 };
 
 /** Maps a URL path to a file of the site as a static host does (`/a/` → a/index.html, `/a` → a.html). */
@@ -67,6 +80,10 @@ export async function serveSite(): Promise<{ url: string; close(): Promise<void>
   return {
     url: `http://127.0.0.1:${address.port}`,
     server,
-    close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

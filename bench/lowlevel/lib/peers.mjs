@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findMount, run, runSync, sleep, unmount } from './proc.mjs';
 
-export const FILE_SIZE = 2 ** 30;
+const FILE_SIZE = 2 ** 30;
 
 /**
  * Peer order in tables: the reference first, fusekit last. `baseline` is fusekit as built in
@@ -30,6 +30,7 @@ export function peerDefinitions(benchDir, binaries, baselineRoot) {
       version: () => {
         const p = join(dir('fuse-native'), 'node_modules', 'fuse-native', 'package.json');
         const v = existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')).version : '?';
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
         const lib = runSync('dpkg-query', ['-W', '-f', '${Version}', 'libfuse2']).stdout?.trim();
         return `fuse-native ${v}, libfuse2 ${lib || '?'}, node ${process.version}`;
       },
@@ -39,7 +40,10 @@ export function peerDefinitions(benchDir, binaries, baselineRoot) {
       command: (mnt) => ['/usr/bin/python3', [join(dir('pyfuse3'), 'bench_fs.py'), mnt]],
       cwd: dir('pyfuse3'),
       version: () => {
-        const r = runSync('/usr/bin/python3', ['-c', 'import sys, pyfuse3, trio; print(f"pyfuse3 {pyfuse3.__version__}, trio {trio.__version__}, python {sys.version.split()[0]}")']);
+        const r = runSync('/usr/bin/python3', [
+          '-c',
+          'import sys, pyfuse3, trio; print(f"pyfuse3 {pyfuse3.__version__}, trio {trio.__version__}, python {sys.version.split()[0]}")',
+        ]);
         return r.stdout?.trim() || '?';
       },
     },
@@ -47,7 +51,8 @@ export function peerDefinitions(benchDir, binaries, baselineRoot) {
       label: `@fusekit/lowlevel in ${baselineRoot ?? '(no --baseline)'}`,
       command: (mnt) => [process.execPath, ['bench-fs.mjs', mnt]],
       cwd: join(baselineRoot ?? benchDir, 'bench', 'lowlevel', 'peers', 'fusekit'),
-      version: () => `${runSync('git', ['-C', baselineRoot, 'log', '-1', '--format=%h %s']).stdout?.trim().slice(0, 80)}, node ${process.version}`,
+      version: () =>
+        `${runSync('git', ['-C', baselineRoot, 'log', '-1', '--format=%h %s']).stdout?.trim().slice(0, 80)}, node ${process.version}`,
     },
     fusekit: {
       label: '@fusekit/lowlevel',
@@ -70,8 +75,12 @@ export class Peer {
     this.proc = undefined;
   }
 
-  get pid() { return this.proc?.pid; }
-  get alive() { return this.proc !== undefined && this.exited === undefined; }
+  get pid() {
+    return this.proc?.pid;
+  }
+  get alive() {
+    return this.proc !== undefined && this.exited === undefined;
+  }
 
   #record(chunk) {
     this.output = (this.output + chunk).slice(-8000);
@@ -86,13 +95,22 @@ export class Peer {
     this.proc = spawn(cmd, args, { cwd: this.def.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdin.on('error', () => {});
     let ready = false;
-    this.proc.stdout.on('data', (d) => { this.#record(d); if (/^ready$/m.test(this.output)) ready = true; });
+    this.proc.stdout.on('data', (d) => {
+      this.#record(d);
+      if (/^ready$/m.test(this.output)) ready = true;
+    });
     this.proc.stderr.on('data', (d) => this.#record(d));
-    this.proc.on('error', (error) => { this.#record(`\nspawn error: ${error.message}\n`); this.exited ??= { code: -1 }; });
-    this.proc.on('exit', (code, signal) => { this.exited = { code, signal }; });
+    this.proc.on('error', (error) => {
+      this.#record(`\nspawn error: ${error.message}\n`);
+      this.exited ??= { code: -1 };
+    });
+    this.proc.on('exit', (code, signal) => {
+      this.exited = { code, signal };
+    });
     const deadline = Date.now() + timeoutMs;
     while (!(ready && findMount(this.mountpoint))) {
-      if (this.exited) throw new Error(`exited (${this.exited.signal ?? this.exited.code}) before mounting: ${this.output.trim().slice(-600)}`);
+      if (this.exited)
+        throw new Error(`exited (${this.exited.signal ?? this.exited.code}) before mounting: ${this.output.trim().slice(-600)}`);
       if (Date.now() > deadline) throw new Error(`not mounted after ${timeoutMs / 1000} s: ${this.output.trim().slice(-600)}`);
       await sleep(20);
     }
@@ -110,9 +128,16 @@ export class Peer {
   async stop() {
     const steps = unmount(this.mountpoint);
     if (this.proc === undefined) return steps;
-    for (const [signal, waitMs] of [[undefined, 3000], ['SIGTERM', 3000], ['SIGKILL', 2000]]) {
+    for (const [signal, waitMs] of [
+      [undefined, 3000],
+      ['SIGTERM', 3000],
+      ['SIGKILL', 2000],
+    ]) {
       if (this.exited) break;
-      if (signal) { this.proc.kill(signal); steps.push(signal); }
+      if (signal) {
+        this.proc.kill(signal);
+        steps.push(signal);
+      }
       const deadline = Date.now() + waitMs;
       while (!this.exited && Date.now() < deadline) await sleep(20);
     }
@@ -123,11 +148,20 @@ export class Peer {
   stopSync() {
     unmount(this.mountpoint);
     if (this.alive) {
-      try { this.proc.kill('SIGTERM'); } catch { /* gone */ }
+      try {
+        this.proc.kill('SIGTERM');
+      } catch {
+        /* gone */
+      }
       const end = Date.now() + 1000;
       const pause = new Int32Array(new SharedArrayBuffer(4));
       while (Date.now() < end && processAlive(this.pid)) Atomics.wait(pause, 0, 0, 20);
-      if (processAlive(this.pid)) try { this.proc.kill('SIGKILL'); } catch { /* gone */ }
+      if (processAlive(this.pid))
+        try {
+          this.proc.kill('SIGKILL');
+        } catch {
+          /* gone */
+        }
     }
   }
 }

@@ -19,12 +19,23 @@ export function run(cmd, args, { timeoutMs, cwd, env, input } = {}) {
       return;
     }
     running.add(child);
-    let stdout = '', stderr = '', timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '',
+      timedOut = false;
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     if (input !== undefined) child.stdin.end(input);
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs ?? 60_000);
-    child.on('error', (error) => { stderr += String(error); });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs ?? 60_000);
+    child.on('error', (error) => {
+      stderr += String(error);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       running.delete(child);
@@ -41,7 +52,7 @@ export function runSync(cmd, args, { timeoutMs = 60_000, cwd, env, stdio = 'pipe
 export const has = (cmd) => runSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 // mountinfo escapes space, tab, newline and backslash as octal.
-const unescape = (s) => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
+const unescapeMountinfo = (s) => s.replace(/\\([0-7]{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8)));
 
 /** The FUSE mount at `mountpoint` (topmost), or undefined. Reads /proc only: never touches it. */
 export function findMount(mountpoint) {
@@ -51,8 +62,8 @@ export function findMount(mountpoint) {
     const [left = '', right = ''] = line.split(' - ');
     const f = left.split(' ');
     const r = right.split(' ');
-    if (unescape(f[4] ?? '') === mountpoint && (r[0] ?? '').startsWith('fuse')) {
-      found = { mountpoint, fstype: r[0], source: unescape(r[1] ?? ''), minor: Number((f[2] ?? '0:0').split(':')[1]) };
+    if (unescapeMountinfo(f[4] ?? '') === mountpoint && (r[0] ?? '').startsWith('fuse')) {
+      found = { mountpoint, fstype: r[0], source: unescapeMountinfo(r[1] ?? ''), minor: Number((f[2] ?? '0:0').split(':')[1]) };
     }
   }
   return found;
@@ -81,7 +92,11 @@ export function unmount(mountpoint) {
       } catch (error) {
         steps.push(`abort failed: ${error.message}`);
       }
-      try { execFileSync('umount', ['-l', mountpoint], { stdio: 'ignore', timeout: 10_000 }); } catch { /* gone */ }
+      try {
+        execFileSync('umount', ['-l', mountpoint], { stdio: 'ignore', timeout: 10_000 });
+      } catch {
+        /* gone */
+      }
     }
   }
   return steps;

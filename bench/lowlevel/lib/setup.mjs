@@ -13,8 +13,11 @@ const tail = (text, n = 600) => {
 };
 
 /** The first line that names an error (Node prints the stack after it), else the tail. */
-const firstError = (text) => String(text ?? '').split('\n').map((l) => l.trim())
-  .find((l) => /^(\w*Error|error)\b/.test(l)) ?? tail(text);
+const firstError = (text) =>
+  String(text ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /^(\w*Error|error)\b/.test(l)) ?? tail(text);
 
 const pkgConfigHas = (lib) => runSync('pkg-config', ['--exists', lib]).status === 0;
 const hasLib = (soname) => (runSync('ldconfig', ['-p']).stdout ?? '').includes(soname);
@@ -44,8 +47,8 @@ export function installSystemPackages(wanted, log) {
   }
   log(`installing system packages: ${debs.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => runSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...debs],
-    { timeoutMs: 900_000, env, stdio: 'inherit' });
+  const install = () =>
+    runSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...debs], { timeoutMs: 900_000, env, stdio: 'inherit' });
   if (install().status !== 0) {
     log('apt-get install failed; refreshing package lists and retrying once');
     runSync('apt-get', ['update', '-qq'], { timeoutMs: 600_000, env, stdio: 'inherit' });
@@ -83,16 +86,14 @@ function setupFuseNative(dir, log) {
   if (!existsSync(join(dir, 'node_modules', 'fuse-native', 'package.json'))) {
     log('installing fuse-native (npm, in peers/fuse-native, outside the workspaces)');
     const lock = existsSync(join(dir, 'package-lock.json'));
-    const r = runSync('npm', [lock ? 'ci' : 'install', '--no-workspaces', '--no-audit', '--no-fund'],
-      { cwd: dir, timeoutMs: 300_000 });
+    const r = runSync('npm', [lock ? 'ci' : 'install', '--no-workspaces', '--no-audit', '--no-fund'], { cwd: dir, timeoutMs: 300_000 });
     if (r.status !== 0) return `npm ${lock ? 'ci' : 'install'} failed: ${tail(r.stderr)}`;
   }
   let r = loads();
   if (r.status === 0) return undefined;
   // npm 11 does not run install scripts: when the shipped prebuild does not load, build it.
   log(`fuse-native's prebuilt addon does not load (${firstError(r.stderr)}); building it with node-gyp`);
-  const build = runSync('npx', ['--yes', 'node-gyp', 'rebuild'],
-    { cwd: join(dir, 'node_modules', 'fuse-native'), timeoutMs: 600_000 });
+  const build = runSync('npx', ['--yes', 'node-gyp', 'rebuild'], { cwd: join(dir, 'node_modules', 'fuse-native'), timeoutMs: 600_000 });
   if (build.status !== 0) return `node-gyp rebuild failed: ${tail(build.stderr)}`;
   r = loads();
   return r.status === 0 ? undefined : `fuse-native does not load: ${firstError(r.stderr)}`;
@@ -102,8 +103,8 @@ function setupFusekit(root, peerDir, log, build) {
   const pkg = join(root, 'packages', 'lowlevel');
   const dist = join(pkg, 'dist', 'index.js');
   const addon = join(pkg, 'build', 'Release', 'fusekit.node');
-  const loads = () => runSync(process.execPath, ['--input-type=module', '-e', "await import('@fusekit/lowlevel')"],
-    { cwd: peerDir, timeoutMs: 60_000 });
+  const loads = () =>
+    runSync(process.execPath, ['--input-type=module', '-e', "await import('@fusekit/lowlevel')"], { cwd: peerDir, timeoutMs: 60_000 });
   // Build when asked or when nothing is built; a build that exists but does not load is
   // reported, not rebuilt (someone may be in the middle of changing it).
   if (build || !existsSync(dist) || !existsSync(addon)) {
@@ -114,14 +115,21 @@ function setupFusekit(root, peerDir, log, build) {
   const r = loads();
   if (r.status !== 0) return { error: `@fusekit/lowlevel does not load (run npm run build?): ${firstError(r.stderr)}` };
   // TS sources against dist/, native sources against the addon.
-  const pairs = [[newest(join(pkg, 'src')), statSync(dist).mtimeMs, 'src/', 'dist/'],
-    [newest(join(pkg, 'native')), statSync(addon).mtimeMs, 'native/', 'build/Release/fusekit.node']];
-  const behind = pairs.filter(([source, output]) => source > output)
-    .map(([source, output, what, out]) => `${what} (${new Date(source).toISOString()}) is newer than ${out} (${new Date(output).toISOString()})`);
+  const pairs = [
+    [newest(join(pkg, 'src')), statSync(dist).mtimeMs, 'src/', 'dist/'],
+    [newest(join(pkg, 'native')), statSync(addon).mtimeMs, 'native/', 'build/Release/fusekit.node'],
+  ];
+  const behind = pairs
+    .filter(([source, output]) => source > output)
+    .map(
+      ([source, output, what, out]) =>
+        `${what} (${new Date(source).toISOString()}) is newer than ${out} (${new Date(output).toISOString()})`,
+    );
   const built = Math.min(statSync(dist).mtimeMs, statSync(addon).mtimeMs);
-  const stale = behind.length > 0
-    ? `packages/lowlevel changed after its last build: ${behind.join('; ')}; measuring the build. Run with --build to rebuild first.`
-    : undefined;
+  const stale =
+    behind.length > 0
+      ? `packages/lowlevel changed after its last build: ${behind.join('; ')}; measuring the build. Run with --build to rebuild first.`
+      : undefined;
   return { stale, builtAt: new Date(built).toISOString() };
 }
 
@@ -145,33 +153,48 @@ export function setup({ root, benchDir, wanted, install, build, baseline, log })
   if (loopError) throw new Error(`cannot build the stat driver: ${loopError}`);
 
   const peers = {};
-  const skip = (name, reason) => { peers[name] = { ok: false, reason }; log(`skipping ${name}: ${reason}`); };
+  const skip = (name, reason) => {
+    peers[name] = { ok: false, reason };
+    log(`skipping ${name}: ${reason}`);
+  };
   for (const name of wanted) {
     const lacking = missing(name);
     if (lacking.length > 0) {
-      const why = !install ? ' (--no-install: nothing was installed)' : process.getuid?.() === 0 ? '' : ' (not root, so nothing was installed)';
+      const why = !install
+        ? ' (--no-install: nothing was installed)'
+        : process.getuid?.() === 0
+          ? ''
+          : ' (not root, so nothing was installed)';
       skip(name, `missing ${lacking.join(', ')}${why}`);
       continue;
     }
     if (name === 'c') {
       const error = compile(join(benchDir, 'peers', 'c', 'bench_ll.c'), binaries.c, 'fuse3', log);
-      if (error) skip(name, error); else peers[name] = { ok: true };
+      if (error) skip(name, error);
+      else peers[name] = { ok: true };
     } else if (name === 'pyfuse3') {
       peers[name] = { ok: true };
     } else if (name === 'fuse-native') {
       const error = setupFuseNative(join(benchDir, 'peers', 'fuse-native'), log);
-      if (error) skip(name, error); else peers[name] = { ok: true };
+      if (error) skip(name, error);
+      else peers[name] = { ok: true };
     } else if (name === 'baseline') {
       // Built by whoever made that checkout: never built here.
       const built = ['dist/index.js', 'build/Release/fusekit.node'].every((f) => existsSync(join(baseline, 'packages', 'lowlevel', f)));
-      const r = built ? setupFusekit(baseline, join(baseline, 'bench', 'lowlevel', 'peers', 'fusekit'), log, false) : { error: 'not built (npm ci && npm run build there)' };
-      if (r.error) skip(name, `${baseline}: ${r.error}`); else peers[name] = { ok: true, builtAt: r.builtAt };
+      const r = built
+        ? setupFusekit(baseline, join(baseline, 'bench', 'lowlevel', 'peers', 'fusekit'), log, false)
+        : { error: 'not built (npm ci && npm run build there)' };
+      if (r.error) skip(name, `${baseline}: ${r.error}`);
+      else peers[name] = { ok: true, builtAt: r.builtAt };
     } else if (name === 'fusekit') {
       const r = setupFusekit(root, join(benchDir, 'peers', 'fusekit'), log, build);
       if (r.error) skip(name, r.error);
       else {
         peers[name] = { ok: true, builtAt: r.builtAt };
-        if (r.stale) { notes.push(`fusekit: ${r.stale}`); log(`warning: ${r.stale}`); }
+        if (r.stale) {
+          notes.push(`fusekit: ${r.stale}`);
+          log(`warning: ${r.stale}`);
+        }
       }
     }
   }

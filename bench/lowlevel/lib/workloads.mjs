@@ -12,19 +12,28 @@ export const STAT_WORKLOADS = [
 
 /** fio reads with O_DIRECT (and direct_io opens), libaio, at queue depth 1 and 16. */
 export const FIO_WORKLOADS = [
-  ['randread', '4k', 'IOPS'], ['read', '128k', 'MiB/s'], ['read', '1m', 'MiB/s'],
-].flatMap(([rw, bs, unit]) => [1, 16].map((iodepth) => ({
-  id: `${rw}-${bs}-qd${iodepth}`,
-  label: `${rw === 'randread' ? 'random' : 'sequential'} ${bs.toUpperCase().replace('K', ' KiB').replace('M', ' MiB')} read, QD ${iodepth}`,
-  kind: 'fio', rw, bs, iodepth, unit, pinned: false,
-})));
+  ['randread', '4k', 'IOPS'],
+  ['read', '128k', 'MiB/s'],
+  ['read', '1m', 'MiB/s'],
+].flatMap(([rw, bs, unit]) =>
+  [1, 16].map((iodepth) => ({
+    id: `${rw}-${bs}-qd${iodepth}`,
+    label: `${rw === 'randread' ? 'random' : 'sequential'} ${bs.toUpperCase().replace('K', ' KiB').replace('M', ' MiB')} read, QD ${iodepth}`,
+    kind: 'fio',
+    rw,
+    bs,
+    iodepth,
+    unit,
+    pinned: false,
+  })),
+);
 
 export function pinnedVariant(w) {
   return { ...w, id: `${w.id}-pinned`, label: `${w.label}, pinned`, pinned: true };
 }
 
 /** taskset (pinned to CPU 0) and nice, both exec their command: the pid stays the driver's. */
-export function wrap(argv, pinned, nice) {
+function wrap(argv, pinned, nice) {
   const pin = pinned ? ['taskset', '-c', '0'] : [];
   return nice === undefined ? [...pin, ...argv] : ['nice', '-n', String(nice), ...pin, ...argv];
 }
@@ -43,10 +52,23 @@ export async function runStat(w, { statloop, mountpoint, seconds, nice }) {
 /** Runs one fio job; resolves { value (IOPS or MiB/s), ops, seconds, iops, mibps, clatUs } or throws. */
 export async function runFio(w, { mountpoint, runtime, ramp, nice }) {
   const argv = [
-    'fio', '--name=bench', `--filename=${join(mountpoint, 'data')}`, '--readonly',
-    `--rw=${w.rw}`, `--bs=${w.bs}`, `--iodepth=${w.iodepth}`, '--ioengine=libaio', '--direct=1',
-    '--size=1g', `--runtime=${Math.round(runtime * 1000)}ms`, '--time_based', `--ramp_time=${Math.round(ramp * 1000)}ms`, '--invalidate=0',
-    '--norandommap', '--randrepeat=0', '--output-format=json',
+    'fio',
+    '--name=bench',
+    `--filename=${join(mountpoint, 'data')}`,
+    '--readonly',
+    `--rw=${w.rw}`,
+    `--bs=${w.bs}`,
+    `--iodepth=${w.iodepth}`,
+    '--ioengine=libaio',
+    '--direct=1',
+    '--size=1g',
+    `--runtime=${Math.round(runtime * 1000)}ms`,
+    '--time_based',
+    `--ramp_time=${Math.round(ramp * 1000)}ms`,
+    '--invalidate=0',
+    '--norandommap',
+    '--randrepeat=0',
+    '--output-format=json',
   ];
   const [cmd, ...args] = wrap(argv, w.pinned, nice);
   const r = await run(cmd, args, { timeoutMs: (runtime + ramp) * 1000 + 30_000 });

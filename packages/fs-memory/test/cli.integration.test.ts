@@ -61,11 +61,14 @@ describe('fusekit-memory command line', () => {
   });
 
   it('refuses a mountpoint that is already mounted', async () => {
-    await withMount((mp) => startMemoryFs(mp), async (mp) => {
-      const again = await cli([mp]);
-      expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already mounted')]);
-      expect(await sh(`echo still here > "${mp}/f" && cat "${mp}/f"`)).toBe('still here\n');
-    });
+    await withMount(
+      (mp) => startMemoryFs(mp),
+      async (mp) => {
+        const again = await cli([mp]);
+        expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already mounted')]);
+        expect(await sh(`echo still here > "${mp}/f" && cat "${mp}/f"`)).toBe('still here\n');
+      },
+    );
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -103,23 +106,32 @@ describe('fusekit-memory command line', () => {
   });
 
   it('serves the root directory with the asked owner and mode', async () => {
-    await withMount((mp) => startMemoryFs(mp, ['--uid', '1000', '--gid', '1001', '--mode', '1777']), async (mp) => {
-      expect(await sh(`stat -c '%u %g %a' "${mp}"`)).toBe('1000 1001 1777\n');
-    });
-    await withMount((mp) => startMemoryFs(mp, ['-o', 'uid=7,gid=8,mode=700']), async (mp) => {
-      expect(await sh(`stat -c '%u %g %a' "${mp}"`)).toBe('7 8 700\n');
-    });
+    await withMount(
+      (mp) => startMemoryFs(mp, ['--uid', '1000', '--gid', '1001', '--mode', '1777']),
+      async (mp) => {
+        expect(await sh(`stat -c '%u %g %a' "${mp}"`)).toBe('1000 1001 1777\n');
+      },
+    );
+    await withMount(
+      (mp) => startMemoryFs(mp, ['-o', 'uid=7,gid=8,mode=700']),
+      async (mp) => {
+        expect(await sh(`stat -c '%u %g %a' "${mp}"`)).toBe('7 8 700\n');
+      },
+    );
   });
 
   it('reports its limits in statfs and answers ENOSPC when data or inodes run out', async () => {
-    await withMount((mp) => startMemoryFs(mp, ['--size', '1M', '--inodes', '20']), async (mp) => {
-      expect(await sh(`stat -f -c '%S %b %a %c %d %l' "${mp}"`)).toBe('4096 256 256 20 19 255\n');
-      await expect(sh(`head -c 2M /dev/zero > "${mp}/big"`)).rejects.toThrow(/No space left on device/);
-      await sh(`rm "${mp}/big" && head -c 512K /dev/zero > "${mp}/half"`);
-      expect(await sh(`stat -f -c '%a' "${mp}"`)).toBe('128\n');
-      await expect(sh(`cd "${mp}" && for i in $(seq 1 30); do touch f$i; done`)).rejects.toThrow(/No space left on device/);
-      expect(await sh(`stat -f -c '%d' "${mp}"`)).toBe('0\n');
-      await sh(`rm "${mp}"/f* && touch "${mp}/again"`);
-    });
+    await withMount(
+      (mp) => startMemoryFs(mp, ['--size', '1M', '--inodes', '20']),
+      async (mp) => {
+        expect(await sh(`stat -f -c '%S %b %a %c %d %l' "${mp}"`)).toBe('4096 256 256 20 19 255\n');
+        await expect(sh(`head -c 2M /dev/zero > "${mp}/big"`)).rejects.toThrow(/No space left on device/);
+        await sh(`rm "${mp}/big" && head -c 512K /dev/zero > "${mp}/half"`);
+        expect(await sh(`stat -f -c '%a' "${mp}"`)).toBe('128\n');
+        await expect(sh(`cd "${mp}" && for i in $(seq 1 30); do touch f$i; done`)).rejects.toThrow(/No space left on device/);
+        expect(await sh(`stat -f -c '%d' "${mp}"`)).toBe('0\n');
+        await sh(`rm "${mp}"/f* && touch "${mp}/again"`);
+      },
+    );
   });
 });

@@ -34,7 +34,10 @@ describe('Directory', () => {
     const d = new Directory<number>();
     for (let i = 0; i < 5; i++) d.add(`e${i}`, i);
     const seen: string[] = [];
-    d.forEachAfter(0, (e) => { seen.push(e.key); return seen.length < 2; });
+    d.forEachAfter(0, (e) => {
+      seen.push(e.key);
+      return seen.length < 2;
+    });
     expect(seen).toEqual(['e0', 'e1']);
   });
 
@@ -43,7 +46,10 @@ describe('Directory', () => {
     d.add('a', 1);
     d.add('b', 2);
     d.replace('a', 3);
-    expect(entries(d).map((e) => [e.key, e.value])).toEqual([['a', 3], ['b', 2]]);
+    expect(entries(d).map((e) => [e.key, e.value])).toEqual([
+      ['a', 3],
+      ['b', 2],
+    ]);
   });
 });
 
@@ -67,4 +73,3 @@ describe('Directory.encodedAfter', () => {
     expect(keys(d.encodedAfter(FIRST_COOKIE + 10, 100))).toBe('');
   });
 });
-

@@ -4,8 +4,13 @@ import { FileData, PAGE_SIZE, type PageBudget } from '../src/file-data.js';
 function budget(max: number): PageBudget & { used: number } {
   const b = {
     used: 0,
-    reserve(n: number) { if (b.used + n > max) throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }); b.used += n; },
-    release(n: number) { b.used -= n; },
+    reserve(n: number) {
+      if (b.used + n > max) throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' });
+      b.used += n;
+    },
+    release(n: number) {
+      b.used -= n;
+    },
   };
   return b;
 }

@@ -15,16 +15,28 @@ const UNSUPPORTED = ['zero_range'];
 describe('fsx against fusekit-memory', () => {
   for (const args of [[], ['-o', 'writeback']]) {
     it(`keeps every byte of files under ${OPS} random operations each (${args.join(' ') || 'defaults'})`, async () => {
-      await withMount((mp) => startMemoryFs(mp, args), async (mp) => {
-        // The runs go at once, on files of their own: the server sees their requests interleaved.
-        const summaries = await Promise.all(RUNS.map((r) => runFsx(mp, { ...r, ops: OPS, timeoutMs: 60_000 })));
-        for (const s of summaries) {
-          expect(Object.keys(s.disabled).filter((op) => !UNSUPPORTED.includes(op)), JSON.stringify(s)).toEqual([]);
-          expect(s.counts).toMatchObject({ mapread: expect.any(Number), mapwrite: expect.any(Number), punch_hole: expect.any(Number), copy_range: expect.any(Number) });
-          expect(s.via.direct).toBeGreaterThan(0);
-          expect(s.via.child).toBeGreaterThan(0);
-        }
-      }, { timeoutMs: 90_000 });
+      await withMount(
+        (mp) => startMemoryFs(mp, args),
+        async (mp) => {
+          // The runs go at once, on files of their own: the server sees their requests interleaved.
+          const summaries = await Promise.all(RUNS.map((r) => runFsx(mp, { ...r, ops: OPS, timeoutMs: 60_000 })));
+          for (const s of summaries) {
+            expect(
+              Object.keys(s.disabled).filter((op) => !UNSUPPORTED.includes(op)),
+              JSON.stringify(s),
+            ).toEqual([]);
+            expect(s.counts).toMatchObject({
+              mapread: expect.any(Number),
+              mapwrite: expect.any(Number),
+              punch_hole: expect.any(Number),
+              copy_range: expect.any(Number),
+            });
+            expect(s.via.direct).toBeGreaterThan(0);
+            expect(s.via.child).toBeGreaterThan(0);
+          }
+        },
+        { timeoutMs: 90_000 },
+      );
     }, 100_000);
   }
 });

@@ -15,7 +15,7 @@ describe('MemoryFs handlers', () => {
     await ops.lookup!(1, name('f'), ctx); // second reference
     await ops.unlink!(1, name('f'), ctx);
     expect(fs.usage()).toEqual({ bytes: 4096, inodes: 2 });
-    expect(Buffer.concat([await ops.read!(entry.ino, 10, 0, undefined, 0, ctx) as Uint8Array]).toString()).toBe('data');
+    expect(Buffer.concat([(await ops.read!(entry.ino, 10, 0, undefined, 0, ctx)) as Uint8Array]).toString()).toBe('data');
     await ops.forget!(entry.ino, 1);
     expect(fs.usage().inodes).toBe(2);
     await ops.forget!(entry.ino, 1);

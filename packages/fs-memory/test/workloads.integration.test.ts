@@ -12,9 +12,13 @@ const timeoutMs = 170_000;
 async function onBoth(script: string, args: string[] = []): Promise<[string, string]> {
   let memory = '';
   let tmpfs = '';
-  await withMount((mp) => startMemoryFs(mp, args), async (mp) => {
-    memory = await sh(script, { env: { ...process.env, D: mp }, timeoutMs });
-  }, { timeoutMs });
+  await withMount(
+    (mp) => startMemoryFs(mp, args),
+    async (mp) => {
+      memory = await sh(script, { env: { ...process.env, D: mp }, timeoutMs });
+    },
+    { timeoutMs },
+  );
   await withTmpfs(async (dir) => {
     tmpfs = await sh(script, { env: { ...process.env, D: dir }, timeoutMs });
   });
@@ -25,8 +29,10 @@ async function onBoth(script: string, args: string[] = []): Promise<[string, str
 const MANIFEST = `(cd "$D/$1" && find . -printf '%y %m %s %n %l %p\\n' | sort && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)`;
 
 describe('real workloads, compared with tmpfs', () => {
-  it('untars a source tree, then lists, hashes and removes it', async () => {
-    const [memory, tmpfs] = await onBoth(`
+  it(
+    'untars a source tree, then lists, hashes and removes it',
+    async () => {
+      const [memory, tmpfs] = await onBoth(`
       manifest() { ${MANIFEST}; }
       tar -C "${repo}/node_modules" -cf "$D/src.tar" typescript vite @types/node
       mkdir "$D/tree" && tar -C "$D/tree" -xf "$D/src.tar"
@@ -34,12 +40,16 @@ describe('real workloads, compared with tmpfs', () => {
       du -s --apparent-size "$D/tree" | cut -f1
       rm -rf "$D/tree" && ls -A "$D"
     `);
-    expect(memory.split('\n').length).toBeGreaterThan(500);
-    expect(memory).toBe(tmpfs);
-  }, timeoutMs * 2);
+      expect(memory.split('\n').length).toBeGreaterThan(500);
+      expect(memory).toBe(tmpfs);
+    },
+    timeoutMs * 2,
+  );
 
-  it('makes a git repository and commits to it', async () => {
-    const [memory, tmpfs] = await onBoth(`
+  it(
+    'makes a git repository and commits to it',
+    async () => {
+      const [memory, tmpfs] = await onBoth(`
       export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@e GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@e
       export GIT_AUTHOR_DATE='2020-01-01T00:00:00Z' GIT_COMMITTER_DATE='2020-01-01T00:00:00Z' HOME="$D"
       cd "$D" && git init -q -b main repo && cd repo
@@ -49,12 +59,16 @@ describe('real workloads, compared with tmpfs', () => {
       git add -A && git commit -q -m second && git rev-parse HEAD
       git gc -q && git fsck --strict && git status --porcelain && git log --oneline | wc -l
     `);
-    expect(memory).toMatch(/^[0-9a-f]{40}\n[0-9a-f]{40}\n/);
-    expect(memory).toBe(tmpfs);
-  }, timeoutMs * 2);
+      expect(memory).toMatch(/^[0-9a-f]{40}\n[0-9a-f]{40}\n/);
+      expect(memory).toBe(tmpfs);
+    },
+    timeoutMs * 2,
+  );
 
-  it('builds and rebuilds a C program with make', async () => {
-    const [memory, tmpfs] = await onBoth(`
+  it(
+    'builds and rebuilds a C program with make',
+    async () => {
+      const [memory, tmpfs] = await onBoth(`
       cd "$D" && mkdir prog && cd prog
       printf '#include <stdio.h>\\n#include "msg.h"\\nint main(void) { puts(MSG); return 0; }\\n' > main.c
       printf '#define MSG "hello from make"\\n' > msg.h
@@ -63,12 +77,16 @@ describe('real workloads, compared with tmpfs', () => {
       sleep 0.01 && printf '#define MSG "rebuilt"\\n' > msg.h
       make -q || echo stale; make -s && ./prog
     `);
-    expect(memory).toBe('hello from make\nup-to-date\nstale\nrebuilt\n');
-    expect(memory).toBe(tmpfs);
-  }, timeoutMs * 2);
+      expect(memory).toBe('hello from make\nup-to-date\nstale\nrebuilt\n');
+      expect(memory).toBe(tmpfs);
+    },
+    timeoutMs * 2,
+  );
 
-  it('runs sqlite3 in WAL and rollback modes', async () => {
-    const [memory, tmpfs] = await onBoth(`
+  it(
+    'runs sqlite3 in WAL and rollback modes',
+    async () => {
+      const [memory, tmpfs] = await onBoth(`
       cd "$D"
       for mode in wal delete; do
         sqlite3 db-$mode "PRAGMA journal_mode=$mode;" > /dev/null
@@ -80,12 +98,16 @@ describe('real workloads, compared with tmpfs', () => {
         sqlite3 db-$mode .dump | sha256sum
       done
     `);
-    expect(memory).toMatch(/^ok\n/);
-    expect(memory).toBe(tmpfs);
-  }, timeoutMs * 2);
+      expect(memory).toMatch(/^ok\n/);
+      expect(memory).toBe(tmpfs);
+    },
+    timeoutMs * 2,
+  );
 
-  it('survives a Node program doing random I/O with fsync', async () => {
-    const program = `
+  it(
+    'survives a Node program doing random I/O with fsync',
+    async () => {
+      const program = `
       const fs = require('node:fs');
       let seed = 42; const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
       const fd = fs.openSync(process.env.D + '/random.bin', 'w+');
@@ -96,24 +118,38 @@ describe('real workloads, compared with tmpfs', () => {
       }
       fs.fsyncSync(fd); fs.closeSync(fd);
     `;
-    const [memory, tmpfs] = await onBoth(`node -e "${program.replace(/"/g, '\\"')}" && sha256sum < "$D/random.bin" && stat -c %s "$D/random.bin"`);
-    expect(memory).toBe(tmpfs);
-  }, timeoutMs * 2);
+      const [memory, tmpfs] = await onBoth(
+        `node -e "${program.replace(/"/g, '\\"')}" && sha256sum < "$D/random.bin" && stat -c %s "$D/random.bin"`,
+      );
+      expect(memory).toBe(tmpfs);
+    },
+    timeoutMs * 2,
+  );
 });
 
 describe('data integrity with fio --verify', () => {
   it('verifies sequential and random writes, buffered and direct', async () => {
-    await withMount((mp) => startMemoryFs(mp), async (mp) => {
-      const common = `--directory="${mp}" --size=64M --verify=crc32c --verify_fatal=1 --do_verify=1 --verify_state_save=0 --group_reporting`;
-      const out = await sh(`
+    await withMount(
+      (mp) => startMemoryFs(mp),
+      async (mp) => {
+        const common = `--directory="${mp}" --size=64M --verify=crc32c --verify_fatal=1 --do_verify=1 --verify_state_save=0 --group_reporting`;
+        const out = await sh(
+          `
         fio --name=seq ${common} --rw=write --bs=1M --ioengine=psync --output-format=terse
         fio --name=rand ${common} --rw=randwrite --bs=4k --ioengine=psync --output-format=terse
         fio --name=direct ${common} --rw=randwrite --bs=64k --direct=1 --ioengine=libaio --iodepth=16 --output-format=terse
         fio --name=mixed ${common} --rw=randrw --bs=16k --ioengine=libaio --iodepth=8 --verify_backlog=64 --output-format=terse
-      `, { timeoutMs: 170_000 });
-      // terse v3: field 5 is the error count of the job.
-      const errors = out.trim().split('\n').map((line) => line.split(';')[4]);
-      expect(errors).toEqual(['0', '0', '0', '0']);
-    }, { timeoutMs: 180_000 });
+      `,
+          { timeoutMs: 170_000 },
+        );
+        // terse v3: field 5 is the error count of the job.
+        const errors = out
+          .trim()
+          .split('\n')
+          .map((line) => line.split(';')[4]);
+        expect(errors).toEqual(['0', '0', '0', '0']);
+      },
+      { timeoutMs: 180_000 },
+    );
   }, 200_000);
 });

@@ -110,8 +110,8 @@ describe('Dispatcher', () => {
       const { fh } = await d.opendir(dir, 0, ctx);
       const added: [string, number, string][] = [];
       const reply = {
-        add: (name: string, e: Entry) => (added.push([name, e.mode, 'add']), true),
-        addName: (name: string, e: { mode: number }) => (added.push([name, e.mode, 'name']), true),
+        add: (name: string, e: Entry) => { added.push([name, e.mode, 'add']); return true; },
+        addName: (name: string, e: { mode: number }) => { added.push([name, e.mode, 'name']); return true; },
       } as unknown as DirectoryReply<Entry>;
       await d.readdir(0, fh, reply, plus, ctx);
       await d.releasedir(fh, ctx);
@@ -162,7 +162,7 @@ describe('Dispatcher', () => {
     const d = setup({
       open: () => handle,
       unlink: (path) => { delete tree[path]; },
-      read: (path, size, offset, h) => { seen.push([path, h]); return Buffer.alloc(0); },
+      read: (path, _size, _offset, h) => { seen.push([path, h]); return Buffer.alloc(0); },
     }, tree);
     const f = (await d.lookup(1, 'f', ctx)).ino;
     const { fh } = await d.open(f, 0, ctx);
@@ -187,7 +187,7 @@ describe('Dispatcher', () => {
     const page = (room: number) => {
       const names: [string, number][] = [];
       const reply = {
-        add: (name: string, _a: unknown, next: number) => (names.length < room ? (names.push([name, next]), true) : false),
+        add: (name: string, _a: unknown, next: number) => { if (names.length >= room) return false; names.push([name, next]); return true; },
       } as unknown as DirectoryReply<Entry>;
       return { names, reply };
     };

@@ -51,7 +51,10 @@ describe('the packed packages, installed with no build tools', () => {
       const files = (await run('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean);
       expect(files, name).toContain('package/package.json');
       expect(files, name).toContain('package/dist/index.js');
-      expect(files.filter((f) => /\/(test|src|bench|build)\/|\.map$|\.log$|tsconfig/.test(f)), name).toEqual([]);
+      expect(
+        files.filter((f) => /\/(test|src|bench|build)\/|\.map$|\.log$|tsconfig/.test(f)),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -60,7 +63,9 @@ describe('the packed packages, installed with no build tools', () => {
       const publint = await run(join(repository, 'node_modules', '.bin', 'publint'), ['run', tarball, '--strict'], { timeoutMs: 60_000 });
       expect(publint.code, `${name}: ${publint.stdout}${publint.stderr}`).toBe(0);
       expect(publint.stdout, name).toContain('All good!');
-      const attw = await run(join(repository, 'node_modules', '.bin', 'attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], { timeoutMs: 60_000 });
+      const attw = await run(join(repository, 'node_modules', '.bin', 'attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], {
+        timeoutMs: 60_000,
+      });
       expect(attw.code, `${name}: ${attw.stdout}${attw.stderr}`).toBe(0);
     }
   });
@@ -99,7 +104,9 @@ describe('the packed packages, installed with no build tools', () => {
 
   it("runs the README's hello filesystem on @fusekit/lowlevel", async () => {
     const script = join(project.dir, 'hello-lowlevel.mjs');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import { FuseError, mount } from '@fusekit/lowlevel';
       const text = Buffer.from('Hello!\\n');
       const root = { ino: 1, mode: 0o40755, nlink: 2 };
@@ -117,15 +124,21 @@ describe('the packed packages, installed with no build tools', () => {
         },
       }, process.argv[2]);
       process.on('SIGINT', () => session.close());
-    `);
-    await withMount((mp) => spawnFs(project.bin('node'), [script, mp], mp, { env: project.env, cwd: project.dir }), async (mp) => {
-      expect(await readFile(join(mp, 'hello'), 'utf8')).toBe('Hello!\n');
-    });
+    `,
+    );
+    await withMount(
+      (mp) => spawnFs(project.bin('node'), [script, mp], mp, { env: project.env, cwd: project.dir }),
+      async (mp) => {
+        expect(await readFile(join(mp, 'hello'), 'utf8')).toBe('Hello!\n');
+      },
+    );
   });
 
   it('runs a path-API filesystem on @fusekit/highlevel', async () => {
     const script = join(project.dir, 'hello-highlevel.mjs');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import { FuseError, mount } from '@fusekit/highlevel';
       const files = new Map([['/hello', Buffer.from('Hello from the path API!\\n')]]);
       const session = await mount({
@@ -139,11 +152,15 @@ describe('the packed packages, installed with no build tools', () => {
         read: (path, size, offset) => files.get(path).subarray(offset, offset + size),
       }, process.argv[2], { autoUnmount: true });
       process.on('SIGINT', () => session.close());
-    `);
-    await withMount((mp) => spawnFs(project.bin('node'), [script, mp], mp, { env: project.env, cwd: project.dir }), async (mp) => {
-      expect((await run('ls', [mp])).stdout).toBe('hello\n');
-      expect(await readFile(join(mp, 'hello'), 'utf8')).toBe('Hello from the path API!\n');
-    });
+    `,
+    );
+    await withMount(
+      (mp) => spawnFs(project.bin('node'), [script, mp], mp, { env: project.env, cwd: project.dir }),
+      async (mp) => {
+        expect((await run('ls', [mp])).stdout).toBe('hello\n');
+        expect(await readFile(join(mp, 'hello'), 'utf8')).toBe('Hello from the path API!\n');
+      },
+    );
   });
 
   it('installs globally: fusekit-memory --help, and a mount', async () => {
@@ -154,10 +171,13 @@ describe('the packed packages, installed with no build tools', () => {
     const help = await run(command, ['--help'], { env: project.env });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: fusekit-memory <mountpoint>');
-    await withMount((mp) => spawnFs(command, [mp], mp, { env: project.env }), async (mp) => {
-      await mkdir(join(mp, 'dir'));
-      expect((await run('ls', ['-a', mp])).stdout).toBe('.\n..\ndir\n');
-    });
+    await withMount(
+      (mp) => spawnFs(command, [mp], mp, { env: project.env }),
+      async (mp) => {
+        await mkdir(join(mp, 'dir'));
+        expect((await run('ls', ['-a', mp])).stdout).toBe('.\n..\ndir\n');
+      },
+    );
   });
 });
 
@@ -187,7 +207,11 @@ describe('an addon that cannot load is one line naming the fix', () => {
         hide() { mkdir -p "$scratch/upper$1" "$scratch/work$1"; mount -t overlay overlay -o "lowerdir=$1,upperdir=$scratch/upper$1,workdir=$scratch/work$1" "$1"; }
         ${setup}
         PATH=$client_path; exec "$@"`;
-      return await run('/usr/bin/unshare', ['--mount', '--propagation', 'private', '/bin/bash', '--norc', '--noprofile', '-euc', script, 'namespace', command, ...args], { env: project.env });
+      return await run(
+        '/usr/bin/unshare',
+        ['--mount', '--propagation', 'private', '/bin/bash', '--norc', '--noprofile', '-euc', script, 'namespace', command, ...args],
+        { env: project.env },
+      );
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -206,8 +230,10 @@ describe('an addon that cannot load is one line naming the fix', () => {
     expect(libfuse, ldd.stdout).toBeDefined();
     const libdir = dirname((await run('readlink', ['-f', libfuse!])).stdout.trim());
     const r = await inMountNamespace(`hide ${libdir}; rm -f ${libdir}/libfuse3.so*`, cli('fusekit-memory'), ['/tmp']);
-    expect(oneLine(r)).toBe('fusekit-memory: libfuse 3 is missing (libfuse3.so.3: cannot open shared object file: No such file or directory): '
-      + 'install it with "sudo apt-get install fuse3" (Debian/Ubuntu) or "sudo dnf install fuse3" (Fedora)');
+    expect(oneLine(r)).toBe(
+      'fusekit-memory: libfuse 3 is missing (libfuse3.so.3: cannot open shared object file: No such file or directory): ' +
+        'install it with "sudo apt-get install fuse3" (Debian/Ubuntu) or "sudo dnf install fuse3" (Fedora)',
+    );
   });
 
   describe.skipIf(!asRoot)('at mount', () => {
@@ -218,26 +244,38 @@ describe('an addon that cannot load is one line naming the fix', () => {
       for (const dir of [dirname(project.dir), project.dir]) chmodSync(dir, 0o755);
       chmodSync(mountpoint, 0o777);
     });
-    afterAll(async () => { await rm(mountpoint, { recursive: true, force: true }); });
+    afterAll(async () => {
+      await rm(mountpoint, { recursive: true, force: true });
+    });
 
     const noDevFuse = `mkdir "$scratch/dev"; mount --bind /dev "$scratch/dev"; mount -t tmpfs -o mode=755 none /dev
       for d in null zero random urandom; do touch /dev/$d; mount --bind "$scratch/dev/$d" /dev/$d; done`;
 
     it('/dev/fuse missing: load the module', async () => {
       const line = oneLine(await inMountNamespace(noDevFuse, cli('fusekit-memory'), [mountpoint]));
-      expect(line).toBe(`fusekit-memory: cannot mount ${mountpoint}: /dev/fuse is missing: load the FUSE module with "sudo modprobe fuse" `
-        + '(in a container, pass the device: --device /dev/fuse)');
+      expect(line).toBe(
+        `fusekit-memory: cannot mount ${mountpoint}: /dev/fuse is missing: load the FUSE module with "sudo modprobe fuse" ` +
+          '(in a container, pass the device: --device /dev/fuse)',
+      );
     });
 
     it('/dev/fuse not permitted: its mode', async () => {
-      const r = await inMountNamespace(`${noDevFuse}; mknod -m 600 /dev/fuse c 10 229
-        set -- /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "$@"`, cli('fusekit-memory'), [mountpoint]);
+      const r = await inMountNamespace(
+        `${noDevFuse}; mknod -m 600 /dev/fuse c 10 229
+        set -- /usr/bin/setpriv --reuid=65534 --regid=65534 --clear-groups "$@"`,
+        cli('fusekit-memory'),
+        [mountpoint],
+      );
       expect(oneLine(r)).toMatch(new RegExp(`^fusekit-memory: cannot mount ${mountpoint}: /dev/fuse: permission denied \\(.*\\)$`));
     });
 
     it('fusermount3 missing: install fuse3', async () => {
       const line = oneLine(await inMountNamespace('hide /usr/bin; rm -f /usr/bin/fusermount3', cli('fusekit-memory'), [mountpoint]));
-      expect(line).toMatch(new RegExp(`^fusekit-memory: cannot mount ${mountpoint}: fusermount3 is missing \\(.*\\): install it with "sudo apt-get install fuse3"`));
+      expect(line).toMatch(
+        new RegExp(
+          `^fusekit-memory: cannot mount ${mountpoint}: fusermount3 is missing \\(.*\\): install it with "sudo apt-get install fuse3"`,
+        ),
+      );
     });
   });
 
@@ -246,12 +284,16 @@ describe('an addon that cannot load is one line naming the fix', () => {
     try {
       await withoutPrebuilds('@fusekit/lowlevel', async () => {
         const line = oneLine(await run(cli('fusekit-memory'), [mountpoint], { env: project.env }));
-        expect(line).toBe(`fusekit-memory: @fusekit/lowlevel has no prebuilt addon for linux-${process.arch} (glibc): build it from source `
-          + `(needs libfuse3-dev, pkg-config, cmake and a C++ compiler): cd ${packageDir('@fusekit/lowlevel')} && npm run build-from-source`);
+        expect(line).toBe(
+          `fusekit-memory: @fusekit/lowlevel has no prebuilt addon for linux-${process.arch} (glibc): build it from source ` +
+            `(needs libfuse3-dev, pkg-config, cmake and a C++ compiler): cd ${packageDir('@fusekit/lowlevel')} && npm run build-from-source`,
+        );
       });
       await withoutPrebuilds('@fusekit/fs-passthrough', async () => {
         const line = oneLine(await run(cli('fusekit-passthrough'), [mountpoint, mountpoint], { env: project.env }));
-        expect(line).toMatch(/^fusekit-passthrough: @fusekit\/fs-passthrough has no prebuilt addon for linux-\w+ \(glibc\): build it from source .*npm run build-from-source$/);
+        expect(line).toMatch(
+          /^fusekit-passthrough: @fusekit\/fs-passthrough has no prebuilt addon for linux-\w+ \(glibc\): build it from source .*npm run build-from-source$/,
+        );
       });
     } finally {
       await rm(mountpoint, { recursive: true, force: true });
@@ -273,8 +315,11 @@ describe('building from source, for platforms without a prebuild', () => {
     const build = await npm(['explore', '@fusekit/lowlevel', '--', 'npm', 'run', 'build-from-source']);
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(existsSync(join(lowlevel, 'build', 'Release', 'fusekit.node'))).toBe(true);
-    const loaded = await run(project.bin('node'), ['--input-type=module', '-e',
-      "import { constants } from '@fusekit/lowlevel'; console.log(constants.FUSE_MAJOR_VERSION)"], { cwd: dir, env });
+    const loaded = await run(
+      project.bin('node'),
+      ['--input-type=module', '-e', "import { constants } from '@fusekit/lowlevel'; console.log(constants.FUSE_MAJOR_VERSION)"],
+      { cwd: dir, env },
+    );
     expect(loaded.stdout.trim(), loaded.stderr).toBe('3');
   }, 300_000);
 });

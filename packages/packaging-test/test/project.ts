@@ -32,9 +32,13 @@ export async function packAndServe(): Promise<Project> {
   const top = mkdtempSync(join(tmpdir(), 'fusekit-packed-'));
   const packs = join(top, 'tarballs');
   mkdirSync(packs);
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', packs, ...published.flatMap((p) => ['-w', p])], {
-    cwd: repository, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
-  })) as { name: string; filename: string }[];
+  const packed = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--pack-destination', packs, ...published.flatMap((p) => ['-w', p])], {
+      cwd: repository,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  ) as { name: string; filename: string }[];
   const tarballs = new Map(packed.map((p) => [p.name, join(packs, p.filename)]));
 
   const bin = join(top, 'bin');
@@ -52,10 +56,18 @@ export async function packAndServe(): Promise<Project> {
   // The user's npm configuration: @fusekit from the registry above, no install scripts. Nothing
   // of the npm run that started the tests (npm_config_*, npm_package_*) leaks in.
   const userconfig = join(top, 'npmrc');
-  writeFileSync(userconfig, [
-    `@fusekit:registry=${registry.url}`,
-    'ignore-scripts=true', 'audit=false', 'fund=false', 'update-notifier=false', 'prefer-offline=true', '',
-  ].join('\n'));
+  writeFileSync(
+    userconfig,
+    [
+      `@fusekit:registry=${registry.url}`,
+      'ignore-scripts=true',
+      'audit=false',
+      'fund=false',
+      'update-notifier=false',
+      'prefer-offline=true',
+      '',
+    ].join('\n'),
+  );
   const env: NodeJS.ProcessEnv = {
     PATH: bin,
     HOME: process.env.HOME ?? top,
@@ -64,15 +76,19 @@ export async function packAndServe(): Promise<Project> {
     npm_config_cache: join(process.env.HOME ?? top, '.npm'),
   };
   return {
-    dir, env, tarballs, registry,
-    npm: (args, { npx = false, timeoutMs = 180_000, cwd = dir } = {}) =>
-      run(join(bin, npx ? 'npx' : 'npm'), args, { cwd, env, timeoutMs }),
+    dir,
+    env,
+    tarballs,
+    registry,
+    npm: (args, { npx = false, timeoutMs = 180_000, cwd = dir } = {}) => run(join(bin, npx ? 'npx' : 'npm'), args, { cwd, env, timeoutMs }),
     bin: (name) => join(bin, name),
   };
 }
 
 /** The packages in a node_modules tree, scoped ones by their full name. */
 export function installedPackages(nodeModules: string): string[] {
-  return readdirSync(nodeModules).filter((n) => !n.startsWith('.')).flatMap((n) =>
-    n.startsWith('@') ? readdirSync(join(nodeModules, n)).map((m) => `${n}/${m}`) : [n]).sort();
+  return readdirSync(nodeModules)
+    .filter((n) => !n.startsWith('.'))
+    .flatMap((n) => (n.startsWith('@') ? readdirSync(join(nodeModules, n)).map((m) => `${n}/${m}`) : [n]))
+    .sort();
 }

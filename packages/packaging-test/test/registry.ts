@@ -21,7 +21,10 @@ export async function serveTarballs(tarballs: readonly string[]): Promise<Regist
   const files = new Map<string, Buffer>();
   for (const tarball of tarballs) {
     const data = readFileSync(tarball);
-    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as { name: string; version: string };
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as {
+      name: string;
+      version: string;
+    };
     files.set(basename(tarball), data);
     const dist = {
       tarball: `${url}-/${basename(tarball)}`,

@@ -15,63 +15,93 @@ const USER = { uid: 1000, gid: 1000 };
 
 /** A case run as root. */
 const asRoot = (title: string, body: string, errors?: string[]): PosixCase => ({
-  title, ...(errors ? { errors } : {}), run: (r) => r(body),
+  title,
+  ...(errors ? { errors } : {}),
+  run: (r) => r(body),
 });
 
 /** A case prepared by root (`setup`), then run as an unprivileged user (uid/gid 1000). */
 const asUser = (title: string, setup: string, body: string, errors?: string[]): PosixCase => ({
-  title, ...(errors ? { errors } : {}),
+  title,
+  ...(errors ? { errors } : {}),
   run: async (r) => [...(await r(setup)), ...(await r(body, USER))],
 });
 
 export const cases: PosixCase[] = [
   // ---- regular files
-  asRoot('create, write, read, fstat', `
+  asRoot(
+    'create, write, read, fstat',
+    `
     fd = open_('f', os.O_CREAT | os.O_RDWR, 0o644)
     write(fd, b'hello world'); pread(fd, 100, 0); pread(fd, 5, 6); pread(fd, 5, 100)
     fstat(fd); close(fd); stat('f'); cat('f')
-  `),
-  asRoot('open errors', `
+  `,
+  ),
+  asRoot(
+    'open errors',
+    `
     put('f', b'x'); mkdir('d')
     open_('f', os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
     open_('missing', os.O_RDONLY); open_('d', os.O_WRONLY); open_('d', os.O_RDWR)
     open_('f', os.O_RDONLY | os.O_DIRECTORY); open_('f/x', os.O_RDONLY); open_('f/x', os.O_CREAT | os.O_WRONLY, 0o644)
     open_('nodir/x', os.O_CREAT | os.O_WRONLY, 0o644)
-  `, ['EEXIST', 'ENOENT', 'EISDIR', 'ENOTDIR']),
-  asRoot('O_TRUNC and O_APPEND', `
+  `,
+    ['EEXIST', 'ENOENT', 'EISDIR', 'ENOTDIR'],
+  ),
+  asRoot(
+    'O_TRUNC and O_APPEND',
+    `
     put('f', b'0123456789')
     fd = open_('f', os.O_WRONLY | os.O_APPEND); write(fd, b'ab'); lseek(fd, 0, os.SEEK_SET); write(fd, b'cd'); close(fd)
     cat('f')
     fd = open_('f', os.O_RDWR | os.O_TRUNC); fstat(fd); write(fd, b'new'); close(fd); cat('f')
-  `),
-  asRoot('truncate and ftruncate', `
+  `,
+  ),
+  asRoot(
+    'truncate and ftruncate',
+    `
     put('f', b'abcdef'); mkdir('d')
     truncate('f', 3); cat('f'); truncate('f', 10000); stat('f'); cat('f')
     truncate('f', 0); stat('f'); truncate('f', -1); truncate('d', 0); truncate('missing', 0)
     fd = open_('f', os.O_RDONLY); ftruncate(fd, 5); close(fd)
     fd = open_('f', os.O_RDWR); ftruncate(fd, 4096 * 3 + 7); fstat(fd); close(fd)
-  `, ['EINVAL', 'EISDIR', 'ENOENT']),
-  asRoot('bad file descriptors', `
+  `,
+    ['EINVAL', 'EISDIR', 'ENOENT'],
+  ),
+  asRoot(
+    'bad file descriptors',
+    `
     put('f', b'abc')
     fd = open_('f', os.O_RDONLY); write(fd, b'x'); close(fd)
     fd = open_('f', os.O_WRONLY); read(fd, 3); close(fd)
     read(fd, 1); close(fd)
-  `, ['EBADF']),
-  asRoot('a 5 GiB sparse file costs what is written', `
+  `,
+    ['EBADF'],
+  ),
+  asRoot(
+    'a 5 GiB sparse file costs what is written',
+    `
     fd = open_('big', os.O_CREAT | os.O_RDWR, 0o644)
     pwrite(fd, b'end', 5 * 2**30); pwrite(fd, b'start', 0); fstat(fd)
     pread(fd, 5, 0); pread(fd, 4, 2**32); pread(fd, 10, 5 * 2**30)
     lseek(fd, 4096, os.SEEK_DATA); lseek(fd, 0, os.SEEK_HOLE); close(fd)
-  `),
-  asRoot('lseek SEEK_DATA and SEEK_HOLE', `
+  `,
+  ),
+  asRoot(
+    'lseek SEEK_DATA and SEEK_HOLE',
+    `
     fd = open_('f', os.O_CREAT | os.O_RDWR, 0o644)
     lseek(fd, 0, os.SEEK_DATA); lseek(fd, 0, os.SEEK_HOLE)
     pwrite(fd, b'a' * 100, 0); pwrite(fd, b'b' * 5000, 65536); ftruncate(fd, 200000)
     for off in [0, 50, 4095, 4096, 10000, 65536, 65537, 70000, 199999, 200000, 300000]:
         lseek(fd, off, os.SEEK_DATA); lseek(fd, off, os.SEEK_HOLE)
     lseek(fd, -1, os.SEEK_SET); close(fd)
-  `, ['ENXIO', 'EINVAL']),
-  asRoot('fallocate: allocate, keep size, punch hole', `
+  `,
+    ['ENXIO', 'EINVAL'],
+  ),
+  asRoot(
+    'fallocate: allocate, keep size, punch hole',
+    `
     fd = open_('f', os.O_CREAT | os.O_RDWR, 0o644)
     posix_fallocate(fd, 0, 10000); fstat(fd)
     fallocate(fd, 1, 10000, 20000); fstat(fd)
@@ -80,27 +110,43 @@ export const cases: PosixCase[] = [
     fallocate(fd, 3, 100, 10); pread(fd, 20, 95)
     fallocate(fd, 2, 0, 4096); fallocate(fd, 0, 0, 0); posix_fallocate(fd, -1, 10)
     close(fd); fd = open_('f', os.O_RDONLY); posix_fallocate(fd, 0, 10); close(fd)
-  `, ['EINVAL', 'EBADF']),
-  asRoot('copy_file_range', `
+  `,
+    ['EINVAL', 'EBADF'],
+  ),
+  asRoot(
+    'copy_file_range',
+    `
     put('a', bytes(range(256)) * 100); put('b', b'')
     fa = open_('a', os.O_RDONLY); fb = open_('b', os.O_RDWR)
     copy_file_range(fa, fb, 1000, 10, 0); copy_file_range(fa, fb, 100000, 25000, 1000)
     copy_file_range(fa, fb, 10, 30000, 0); fstat(fb)
     copy_file_range(fb, fa, 10, 0, 0)
     close(fa); close(fb); cat('b')
-  `, ['EBADF']),
-  asRoot('unlinked open file keeps its data until closed', `
+  `,
+    ['EBADF'],
+  ),
+  asRoot(
+    'unlinked open file keeps its data until closed',
+    `
     put('f', b'data')
     fd = open_('f', os.O_RDWR); unlink('f'); stat('f'); fstat(fd)
     pwrite(fd, b'more', 4); pread(fd, 10, 0); fstat(fd); close(fd); listdir()
-  `, ['ENOENT']),
-  asRoot('names: NAME_MAX and ENAMETOOLONG', `
+  `,
+    ['ENOENT'],
+  ),
+  asRoot(
+    'names: NAME_MAX and ENAMETOOLONG',
+    `
     n255 = 'n' * 255; n256 = 'n' * 256
     put(n255, b'x'); stat(n255); mkdir('d' * 255); listdir()
     open_(n256, os.O_CREAT | os.O_WRONLY, 0o644); mkdir(n256); stat(n256); symlink('x', n256)
     link(n255, n256); rename(n255, n256); namemax()
-  `, ['ENAMETOOLONG']),
-  asRoot('paths deeper than PATH_MAX, reached step by step', `
+  `,
+    ['ENAMETOOLONG'],
+  ),
+  asRoot(
+    'paths deeper than PATH_MAX, reached step by step',
+    `
     name = 'd' * 250
     for i in range(20):
         mkdir(name); os.chdir(name)
@@ -112,40 +158,62 @@ export const cases: PosixCase[] = [
     for i in range(20):
         os.chdir('..'); rmdir(name)
     listdir()
-  `, ['ENOTDIR']),
-  asRoot('names are bytes, not text', `
+  `,
+    ['ENOTDIR'],
+  ),
+  asRoot(
+    'names are bytes, not text',
+    `
     for name in [b'caf\\xc3\\xa9', b'bad\\xff\\xfe', b' sp ace ', b'new\\nline', b'-dash']:
         put(name, name); cat(name)
     note('names', sorted(os.listdir(b'.')))
-  `),
-  asRoot('symlink loops: ELOOP', `
+  `,
+  ),
+  asRoot(
+    'symlink loops: ELOOP',
+    `
     symlink('b', 'a'); symlink('a', 'b'); symlink('target', 'l'); put('target', b'x')
     open_('a', os.O_RDONLY); stat('a'); lstat('a')
     open_('l', os.O_RDONLY | os.O_NOFOLLOW); cat('l')
-  `, ['ELOOP']),
+  `,
+    ['ELOOP'],
+  ),
 
-  asRoot('EXDEV across filesystems', `
+  asRoot(
+    'EXDEV across filesystems',
+    `
     put('f', b'x'); mkdir('d')
     rename('f', '/sys/fusekit-exdev'); link('f', '/sys/fusekit-exdev'); rename('d', '/sys/fusekit-exdev')
     listdir()
-  `, ['EXDEV']),
+  `,
+    ['EXDEV'],
+  ),
 
   // ---- directories
-  asRoot('mkdir and rmdir', `
+  asRoot(
+    'mkdir and rmdir',
+    `
     mkdir('d', 0o750); stat('d'); stat('.'); mkdir('d/e'); stat('d')
     mkdir('d'); mkdir('missing/x'); rmdir('d'); rmdir('d/e'); stat('d')
     put('f', b''); rmdir('f'); unlink('d'); rmdir('d/.'); rmdir('missing'); mkdir('f/x')
     rmdir('d'); stat('.')
-  `, ['EEXIST', 'ENOENT', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR', 'EINVAL']),
-  asRoot('readdir lists every entry once', `
+  `,
+    ['EEXIST', 'ENOENT', 'ENOTEMPTY', 'ENOTDIR', 'EISDIR', 'EINVAL'],
+  ),
+  asRoot(
+    'readdir lists every entry once',
+    `
     for i in range(300): put('f%03d' % i, b'')
     for i in range(0, 300, 3): unlink('f%03d' % i)
     mkdir('sub'); symlink('x', 'sl')
     names = os.listdir('.'); note('count', len(names)); note('unique', len(set(names))); listdir()
     note('scandir', sorted((e.name, e.is_dir(follow_symlinks=False), e.is_symlink()) for e in os.scandir('.')))
     stat('.')
-  `),
-  asRoot('readdir while entries come and go', `
+  `,
+  ),
+  asRoot(
+    'readdir while entries come and go',
+    `
     for i in range(400): put('k%03d' % i, b'')
     seen = []
     with os.scandir('.') as it:
@@ -157,67 +225,105 @@ export const cases: PosixCase[] = [
                 except FileNotFoundError: pass
     stay = set('k%03d' % i for i in range(400)) - set('k%03d' % (399 - n) for n in range(0, 400, 7))
     note('no repeats', len(seen) == len(set(seen))); note('none skipped', stay <= set(seen))
-  `),
-  asRoot('directory link counts and sizes', `
+  `,
+  ),
+  asRoot(
+    'directory link counts and sizes',
+    `
     mkdir('a'); mkdir('a/b'); mkdir('a/c'); put('a/f', b''); stat('a')
     rename('a/b', 'b'); stat('a'); stat('b'); rmdir('a/c'); stat('a')
-  `),
+  `,
+  ),
 
   // ---- links
-  asRoot('hard links', `
+  asRoot(
+    'hard links',
+    `
     put('f', b'x'); mkdir('d')
     link('f', 'g'); stat('f'); link('f', 'd/h'); stat('d/h'); unlink('f'); stat('g')
     link('d', 'e'); link('g', 'd/h'); link('missing', 'x'); link('g', 'missing/x')
     cat('d/h')
-  `, ['EPERM', 'EEXIST', 'ENOENT']),
-  asRoot('symbolic links', `
+  `,
+    ['EPERM', 'EEXIST', 'ENOENT'],
+  ),
+  asRoot(
+    'symbolic links',
+    `
     symlink('target', 'l'); readlink('l'); lstat('l'); stat('l')
     put('target', b'abc'); stat('l'); cat('l')
     symlink('x', 'l'); readlink('target'); readlink('missing')
     symlink('t' * 4095, 'long'); readlink('long'); lstat('long'); symlink('t' * 4096, 'toolong')
     symlink('', 'empty'); lchown('l', 7, 8); lstat('l')
-  `, ['EEXIST', 'EINVAL', 'ENOENT', 'ENAMETOOLONG']),
+  `,
+    ['EEXIST', 'EINVAL', 'ENOENT', 'ENAMETOOLONG'],
+  ),
 
   // ---- rename
-  asRoot('rename', `
+  asRoot(
+    'rename',
+    `
     put('a', b'a'); put('b', b'b'); mkdir('d'); mkdir('e'); mkdir('full'); put('full/x', b'')
     rename('a', 'a2'); rename('a2', 'd/a'); cat('d/a'); rename('d/a', 'b'); cat('b'); listdir()
     rename('b', 'd'); rename('d', 'b'); rename('d', 'full'); rename('d', 'd/sub'); rename('missing', 'x')
     rename('d', 'e'); listdir(); stat('.'); rename('e', 'full/e'); stat('full')
     link('b', 'b2'); rename('b', 'b2'); listdir(); rename('.', 'x'); rename('full', 'full/e/x')
-  `, ['EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EINVAL', 'ENOENT']),
-  asRoot('a file keeps its inode number across renames, links and the kernel forgetting it', `
+  `,
+    ['EISDIR', 'ENOTDIR', 'ENOTEMPTY', 'EINVAL', 'ENOENT'],
+  ),
+  asRoot(
+    'a file keeps its inode number across renames, links and the kernel forgetting it',
+    `
     put('a', b'a'); put('b', b'b'); mkdir('d'); ino = os.stat('a').st_ino; dino = os.stat('d').st_ino
     rename('a', 'b'); link('b', 'd/c'); note('renamed over, linked', [os.stat(p).st_ino == ino for p in ['b', 'd/c']])
     _put('/proc/sys/vm/drop_caches', b'2'); time.sleep(0.2)
     note('after the kernel forgot them', [os.stat(p).st_ino == ino for p in ['b', 'd/c']] + [os.stat('d/.').st_ino == dino])
     rename('d/c', 'e'); note('renamed once more', os.stat('e').st_ino == ino)
-  `),
-  asRoot('rename with RENAME_NOREPLACE', `
+  `,
+  ),
+  asRoot(
+    'rename with RENAME_NOREPLACE',
+    `
     put('a', b'a'); put('b', b'b')
     renameat2('a', 'b', 1); renameat2('a', 'c', 1); listdir(); renameat2('missing', 'z', 1)
-  `, ['EEXIST', 'ENOENT']),
-  asRoot('rename with RENAME_EXCHANGE', `
+  `,
+    ['EEXIST', 'ENOENT'],
+  ),
+  asRoot(
+    'rename with RENAME_EXCHANGE',
+    `
     put('f', b'file'); mkdir('d'); put('d/inner', b''); mkdir('p'); mkdir('p/q')
     renameat2('f', 'd', 2); cat('d'); listdir('f'); stat('.')
     renameat2('d', 'p/q', 2); stat('p'); stat('.'); listdir('p'); listdir('d')
     renameat2('f', 'missing', 2); renameat2('f', 'f', 3); renameat2('p', 'p/d', 2)
-  `, ['ENOENT', 'EINVAL']),
+  `,
+    ['ENOENT', 'EINVAL'],
+  ),
 
   // ---- special files
-  asRoot('fifos, sockets and device nodes', `
+  asRoot(
+    'fifos, sockets and device nodes',
+    `
     mkfifo('fifo', 0o640); lstat('fifo'); mkfifo('fifo')
     mknod('sock', S.S_IFSOCK | 0o600); lstat('sock')
     mknod('chr', S.S_IFCHR | 0o600, os.makedev(1, 3)); lstat('chr')
     mknod('blk', S.S_IFBLK | 0o600, os.makedev(7, 0)); lstat('blk')
     mknod('reg', S.S_IFREG | 0o600); lstat('reg'); listdir()
-  `, ['EEXIST']),
-  asUser('device nodes need privilege', '', `
+  `,
+    ['EEXIST'],
+  ),
+  asUser(
+    'device nodes need privilege',
+    '',
+    `
     mknod('chr', S.S_IFCHR | 0o600, os.makedev(1, 3)); mkfifo('fifo'); lstat('fifo')
-  `, ['EPERM']),
+  `,
+    ['EPERM'],
+  ),
 
   // ---- extended attributes
-  asRoot('xattrs: set, get, list, remove, flags', `
+  asRoot(
+    'xattrs: set, get, list, remove, flags',
+    `
     put('f', b''); mkdir('d')
     setxattr('f', 'user.a', b'1'); setxattr('f', 'user.b', b''); getxattr('f', 'user.a'); getxattr('f', 'user.b')
     listxattr('f'); setxattr('f', 'user.a', b'2', os.XATTR_CREATE); setxattr('f', 'user.c', b'3', os.XATTR_REPLACE)
@@ -225,94 +331,157 @@ export const cases: PosixCase[] = [
     removexattr('f', 'user.a'); removexattr('f', 'user.a'); getxattr('f', 'user.a'); listxattr('f')
     setxattr('d', 'user.dir', b'v'); getxattr('d', 'user.dir'); getxattr('missing', 'user.a')
     setxattr('f', 'trusted.t', b'root'); getxattr('f', 'trusted.t'); setxattr('f', 'security.s', b'x')
-  `, ['EEXIST', 'ENODATA', 'ENOENT']),
-  asRoot('xattrs: limits and namespaces', `
+  `,
+    ['EEXIST', 'ENODATA', 'ENOENT'],
+  ),
+  asRoot(
+    'xattrs: limits and namespaces',
+    `
     put('f', b''); symlink('f', 'l'); mkfifo('p')
     setxattr('f', 'user.big', b'v' * 65536); getxattr('f', 'user.big'); setxattr('f', 'user.huge', b'v' * 65537)
     setxattr('f', 'user.' + 'n' * 250, b''); setxattr('f', 'user.' + 'n' * 251, b'')
     setxattr('f', 'bogus.x', b''); getxattr('f', 'bogus.x')
     lsetxattr('l', 'user.x', b''); setxattr('p', 'user.x', b''); getxattr('p', 'user.x')
-  `, ['E2BIG', 'ERANGE', 'ENOTSUP', 'EPERM']),
-  asUser('xattrs as a non-owner', `
+  `,
+    ['E2BIG', 'ERANGE', 'ENOTSUP', 'EPERM'],
+  ),
+  asUser(
+    'xattrs as a non-owner',
+    `
     put('mine', b''); os.chown('mine', 1000, 1000); put('theirs', b''); os.chmod('theirs', 0o644)
     os.setxattr('theirs', 'user.x', b'1'); os.setxattr('theirs', 'trusted.t', b'1')
-  `, `
+  `,
+    `
     setxattr('mine', 'user.a', b'1'); getxattr('mine', 'user.a')
     setxattr('theirs', 'user.a', b'1'); getxattr('theirs', 'user.x'); listxattr('theirs'); removexattr('theirs', 'user.x')
     getxattr('theirs', 'trusted.t'); setxattr('mine', 'trusted.t', b'1')
-  `, ['EACCES', 'EPERM']),
+  `,
+    ['EACCES', 'EPERM'],
+  ),
 
   // ---- permissions and ownership, as an unprivileged user
-  asUser('permissions: a user in a directory owned by root', `
+  asUser(
+    'permissions: a user in a directory owned by root',
+    `
     os.mkdir('ro', 0o755); os.mkdir('priv', 0o700); put('priv/f', b''); put('secret', b's'); os.chmod('secret', 0o600)
     put('pub', b'p'); os.chmod('pub', 0o644); put('ro/f', b'')
-  `, `
+  `,
+    `
     open_('ro/new', os.O_CREAT | os.O_WRONLY, 0o644); mkdir('ro/d'); unlink('ro/f'); rename('ro/f', 'x')
     open_('secret', os.O_RDONLY); open_('pub', os.O_WRONLY); cat('pub'); stat('priv/f'); listdir('priv')
     chmod('pub', 0o777); chown('pub', 1000, 1000); utime('pub', ns=(1, 2)); utime('pub'); truncate('pub', 0)
     access('pub', os.R_OK); access('pub', os.W_OK); access('secret', os.R_OK); symlink('x', 'ro/l'); link('pub', 'ro/h')
-  `, ['EACCES', 'EPERM']),
-  asUser('ownership: chmod, chown and chgrp by the owner', `
+  `,
+    ['EACCES', 'EPERM'],
+  ),
+  asUser(
+    'ownership: chmod, chown and chgrp by the owner',
+    `
     put('f', b''); os.chown('f', 1000, 1000); put('g', b''); os.chown('g', 1000, 0)
-  `, `
+  `,
+    `
     chmod('f', 0o600); stat('f'); chown('f', 1001, -1); chown('f', -1, 1001); chown('f', -1, 1000); chown('f', 1000, -1)
     chmod('f', 0o2755); stat('f'); chmod('g', 0o2755); stat('g'); chmod('f', 0o4755); stat('f')
     utime('f', ns=(10**18 + 5, 10**18 + 7)); times('f'); utime('f'); open_('f', os.O_RDONLY | os.O_NOATIME)
-  `, ['EPERM']),
-  asUser("the sticky bit protects other users' files", `
+  `,
+    ['EPERM'],
+  ),
+  asUser(
+    "the sticky bit protects other users' files",
+    `
     os.mkdir('t'); os.chmod('t', 0o1777); put('t/theirs', b''); os.chown('t/theirs', 1001, 1001); os.chmod('t/theirs', 0o666)
     put('t/mine', b''); os.chown('t/mine', 1000, 1000)
-  `, `
+  `,
+    `
     unlink('t/theirs'); rename('t/theirs', 't/x'); rename('t/mine', 't/theirs'); put('t/theirs', b'w'); unlink('t/mine'); listdir('t')
-  `, ['EPERM']),
-  asUser('setgid directories hand down their group', `
+  `,
+    ['EPERM'],
+  ),
+  asUser(
+    'setgid directories hand down their group',
+    `
     os.mkdir('g'); os.chown('g', 0, 4242); os.chmod('g', 0o2777)
-  `, `
+  `,
+    `
     put('g/f', b''); stat('g/f'); mkdir('g/d'); stat('g/d'); mkdir('g/d/e'); stat('g/d/e')
     fd = open_('g/x', os.O_CREAT | os.O_WRONLY, 0o2775); fstat(fd); close(fd)
-  `),
-  asUser('writing clears setuid and setgid', `
+  `,
+  ),
+  asUser(
+    'writing clears setuid and setgid',
+    `
     put('f', b''); os.chown('f', 1000, 1000); os.chmod('f', 0o6777); put('r', b''); os.chmod('r', 0o4777)
-  `, `
+  `,
+    `
     stat('f'); put('f', b'x', 'ab'); stat('f'); stat('r'); put('r', b'x', 'ab'); stat('r')
-  `),
-  asUser('truncating clears setuid and setgid, not a setgid without group execute', `
+  `,
+  ),
+  asUser(
+    'truncating clears setuid and setgid, not a setgid without group execute',
+    `
     for n in ('t', 'o', 'k'): put(n, b'abc'); os.chown(n, 1000, 1000)
     os.chmod('t', 0o6777); os.chmod('o', 0o6777); os.chmod('k', 0o2766)
-  `, `
+  `,
+    `
     truncate('t', 1); stat('t'); fd = open_('o', os.O_WRONLY | os.O_TRUNC); close(fd); stat('o')
     put('k', b'x', 'ab'); stat('k'); truncate('k', 1); stat('k')
-  `),
-  asUser("a caller outside the file's group loses even a setgid without group execute", `
+  `,
+  ),
+  asUser(
+    "a caller outside the file's group loses even a setgid without group execute",
+    `
     for n in ('w', 't', 'o', 'f'): put(n, b'abc'); os.chown(n, 1001, 1001); os.chmod(n, 0o2767)
-  `, `
+  `,
+    `
     put('w', b'x', 'ab'); stat('w'); truncate('t', 1); stat('t')
     fd = open_('o', os.O_WRONLY | os.O_TRUNC); close(fd); stat('o')
     fd = open_('f', os.O_WRONLY); ftruncate(fd, 1); close(fd); stat('f')
-  `),
-  asUser('chown by the owner keeps a setgid without group execute only from a group of theirs', `
+  `,
+  ),
+  asUser(
+    'chown by the owner keeps a setgid without group execute only from a group of theirs',
+    `
     put('f', b''); os.chown('f', 1000, 1001); os.chmod('f', 0o2745)
     put('k', b''); os.chown('k', 1000, 1000); os.chmod('k', 0o2745)
-  `, `
+  `,
+    `
     chown('f', -1, 1000); stat('f'); chown('k', -1, 1000); stat('k')
-  `),
-  asRoot('writing as root keeps setuid and setgid', `
+  `,
+  ),
+  asRoot(
+    'writing as root keeps setuid and setgid',
+    `
     put('f', b''); chmod('f', 0o6755); put('f', b'x', 'ab'); stat('f'); truncate('f', 0); stat('f')
-  `),
-  asRoot('chown by root clears setuid', `
+  `,
+  ),
+  asRoot(
+    'chown by root clears setuid',
+    `
     put('f', b''); chmod('f', 0o6755); chown('f', 5, 5); stat('f'); chmod('f', 0o6755); chown('f', -1, -1); stat('f')
-  `),
-  asUser('umask applies to new files', '', `
+  `,
+  ),
+  asUser(
+    'umask applies to new files',
+    '',
+    `
     os.umask(0o027); put('f', b''); stat('f'); mkdir('d'); stat('d'); mkfifo('p'); lstat('p'); os.umask(0); mkdir('e', 0o777); stat('e')
-  `),
-  asUser('a mode of 0 locks out the owner, not root', `
+  `,
+  ),
+  asUser(
+    'a mode of 0 locks out the owner, not root',
+    `
     put('f', b'x'); os.chown('f', 1000, 1000); os.chmod('f', 0)
-  `, `
+  `,
+    `
     open_('f', os.O_RDONLY); access('f', os.R_OK); chmod('f', 0o400); cat('f')
-  `, ['EACCES']),
+  `,
+    ['EACCES'],
+  ),
 
   // ---- timestamps: which of atime/mtime/ctime each call moves
-  asRoot('timestamps per operation', `
+  asRoot(
+    'timestamps per operation',
+    `
     mkdir('d'); put('d/f', b'x'); stamp('d', 'd/f'); tick()
     put('d/g', b''); changed('d', 'd/f'); stamp('d/g'); tick()
     put('d/f', b'more', 'ab'); changed('d', 'd/f'); tick()
@@ -326,21 +495,29 @@ export const cases: PosixCase[] = [
     fd = open_('d/f', os.O_WRONLY | os.O_TRUNC); changed('d/f'); close(fd); tick()
     mkdir('d/sub'); changed('d'); tick(); rmdir('d/sub'); changed('d'); tick()
     symlink('x', 'd/l'); changed('d'); stamp('d/l'); tick(); readlink('d/l'); changed('d/l')
-  `),
+  `,
+  ),
 
   // ---- locks and memory mapping
-  asRoot('flock and POSIX record locks', `
+  asRoot(
+    'flock and POSIX record locks',
+    `
     put('f', b'x' * 100)
     fd = open_('f', os.O_RDWR); flock(fd, fcntl.LOCK_EX); flock_other('f', fcntl.LOCK_SH | fcntl.LOCK_NB)
     flock(fd, fcntl.LOCK_UN); flock_other('f', fcntl.LOCK_EX | fcntl.LOCK_NB)
     lockf(fd, fcntl.LOCK_EX, 0, 10); lockf_child(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 5, 10)
     lockf_child(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 10, 10); lockf(fd, fcntl.LOCK_UN, 0, 10)
     lockf_child(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 0, 10); close(fd)
-  `, ['EAGAIN']),
-  asRoot('shared memory maps read and write the file', `
+  `,
+    ['EAGAIN'],
+  ),
+  asRoot(
+    'shared memory maps read and write the file',
+    `
     put('f', b'\\0' * 8192)
     fd = os.open('f', os.O_RDWR); m = mmap.mmap(fd, 8192)
     m[0:5] = b'hello'; m[4096:4101] = b'world'; m.flush(); m.close(); os.close(fd)
     cat('f'); fd = open_('f', os.O_RDWR); pwrite(fd, b'HELLO', 0); m = mmap.mmap(fd, 8192); note('map', m[0:5]); m.close(); close(fd)
-  `),
+  `,
+  ),
 ];

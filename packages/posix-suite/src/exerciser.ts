@@ -15,7 +15,13 @@ export interface ExerciserResult {
 }
 
 /** Runs `steps` operations drawn from `seed` on the trees `root` and `oracle` (made if missing). */
-export async function runExerciser(root: string, oracle: string, seed: number, steps: number, timeoutMs = 150_000): Promise<ExerciserResult> {
+export async function runExerciser(
+  root: string,
+  oracle: string,
+  seed: number,
+  steps: number,
+  timeoutMs = 150_000,
+): Promise<ExerciserResult> {
   const r = await run(PYTHON, [EXERCISER, root, oracle, String(seed), String(steps)], { timeoutMs });
   let summary: ExerciserResult['summary'] = {};
   try {

@@ -54,7 +54,10 @@ let binary: Promise<string> | undefined;
  */
 export function compileFsx(): Promise<string> {
   binary ??= (async () => {
-    const hash = createHash('sha256').update(await readFile(FSX_SOURCE)).digest('hex').slice(0, 16);
+    const hash = createHash('sha256')
+      .update(await readFile(FSX_SOURCE))
+      .digest('hex')
+      .slice(0, 16);
     const out = join(tmpdir(), `fusekit-fsx-${hash}`);
     if (existsSync(out)) return out;
     const partial = `${out}.${process.pid}`;

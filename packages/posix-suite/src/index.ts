@@ -6,7 +6,7 @@ import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { forceUnmount, makeMountpoint, run, waitForMount, type Closable } from '@fusekit/test-harness';
-import { cases, type PosixCase, type Runner } from './cases.js';
+import { cases, type Runner } from './cases.js';
 import { PRELUDE, PYTHON } from './probe.js';
 
 export { cases, type PosixCase, type Runner } from './cases.js';
@@ -56,7 +56,7 @@ async function startOracle(): Promise<{ dir: string; close(): Promise<void> }> {
 /** Runs a Python case body with the probe helpers in `cwd`; returns what it recorded. */
 export async function probe(cwd: string, body: string, as?: { uid: number; gid: number }): Promise<unknown[]> {
   const options = { cwd, timeoutMs: 30_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C' }, ...as };
-  const r = await run(PYTHON, ['-c', PRELUDE + '\n' + dedent(body)], options);
+  const r = await run(PYTHON, ['-c', `${PRELUDE}\n${dedent(body)}`], options);
   if (r.code !== 0) throw new Error(`probe failed in ${cwd} (${r.code ?? r.signal}):\n${r.stderr}\n--- body:\n${body}`);
   return JSON.parse(r.stdout) as unknown[];
 }
@@ -97,11 +97,13 @@ export function definePosixSuite(options: PosixSuiteOptions): void {
       test(c.title, async () => {
         const name = `case-${++counter}`;
         // Each case gets a fresh world-writable directory in both roots, made by root.
-        const runner = (root: string): Runner => async (body, as) => {
-          const cwd = `${root}/${name}`;
-          await probe(root, `os.mkdir('${name}'); os.chmod('${name}', 0o777)`).catch(() => undefined);
-          return probe(cwd, body, as);
-        };
+        const runner =
+          (root: string): Runner =>
+          async (body, as) => {
+            const cwd = `${root}/${name}`;
+            await probe(root, `os.mkdir('${name}'); os.chmod('${name}', 0o777)`).catch(() => undefined);
+            return probe(cwd, body, as);
+          };
         const [actual, expected] = await Promise.all([c.run(runner(mountpoint)), c.run(runner(oracle!.dir))]);
         expect(actual).toEqual(expected);
         for (const code of c.errors ?? []) expect(JSON.stringify(expected)).toContain(`"${code}"`);

@@ -3,6 +3,7 @@
 // (xattrs, mknod, fallocate, SEEK_DATA, copy_file_range; renameat2 through libc) with errno intact.
 export const PYTHON = '/usr/bin/python3';
 
+// biome-ignore lint/complexity/noUselessStringRaw: Python source; raw, so a backslash added to it reaches Python as written
 export const PRELUDE = String.raw`
 import os, sys, json, errno, stat as S, time, ctypes, fcntl, mmap, zlib
 out = []

@@ -46,7 +46,9 @@ export function describeSelfAccess({ name, serve }: SelfAccessOptions): void {
       const dir = await mkdtemp(join(tmpdir(), 'fusekit-self-'));
       const mountpoint = join(dir, 'mnt');
       try {
-        return await node(`await fs.promises.mkdir(${JSON.stringify(mountpoint)});` + scenario(serve, mountpoint, body), { timeoutMs: 30_000 });
+        return await node(`await fs.promises.mkdir(${JSON.stringify(mountpoint)});${scenario(serve, mountpoint, body)}`, {
+          timeoutMs: 30_000,
+        });
       } finally {
         // A server killed at the timeout may leave the mount to a child it forked.
         if (await findMount(mountpoint)) await forceUnmount(mountpoint);

@@ -17,10 +17,16 @@ let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  const cleanup = () => { for (const m of live) forceUnmountSync(m); live.clear(); };
+  const cleanup = () => {
+    for (const m of live) forceUnmountSync(m);
+    live.clear();
+  };
   process.on('exit', cleanup);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => { cleanup(); process.kill(process.pid, signal); });
+    process.once(signal, () => {
+      cleanup();
+      process.kill(process.pid, signal);
+    });
   }
 }
 
@@ -68,8 +74,13 @@ export async function withMount<M extends Closable>(
 async function closeOrForce(mountpoint: string, mounted: Closable | undefined): Promise<void> {
   if (mounted !== undefined) {
     let timer: NodeJS.Timeout | undefined;
-    const closing = mounted.close().then(() => true, () => false);
-    const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), 10_000); });
+    const closing = mounted.close().then(
+      () => true,
+      () => false,
+    );
+    const late = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), 10_000);
+    });
     const ok = await Promise.race([closing, late]);
     clearTimeout(timer);
     if (ok) return;
@@ -114,7 +125,12 @@ export async function spawnFs(
 ): Promise<SpawnedFs> {
   hookExit();
   live.add(mountpoint);
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: processGroup, ...(env && { env }), ...(cwd !== undefined && { cwd }) });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: processGroup,
+    ...(env && { env }),
+    ...(cwd !== undefined && { cwd }),
+  });
   const signal = (name: NodeJS.Signals) => {
     try {
       if (processGroup) process.kill(-child.pid!, name);
@@ -124,8 +140,12 @@ export async function spawnFs(
     }
   };
   let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
   // A process group has ended when the last of its processes lets go of the output pipes.
   const exited = new Promise<number | null>((resolve) => child.on(processGroup ? 'close' : 'exit', (code) => resolve(code)));
   const stop = async (name: NodeJS.Signals = 'SIGTERM') => {
@@ -140,11 +160,20 @@ export async function spawnFs(
   try {
     await Promise.race([
       waitForMount(mountpoint, { timeoutMs: readyTimeoutMs }),
-      exited.then((code) => { throw new Error(`${command} exited (${code}) before mounting:\n${out}`); }),
+      exited.then((code) => {
+        throw new Error(`${command} exited (${code}) before mounting:\n${out}`);
+      }),
     ]);
   } catch (error) {
     await stop('SIGKILL');
     throw error;
   }
-  return { child, output: () => out, stop, close: async () => { await stop(); } };
+  return {
+    child,
+    output: () => out,
+    stop,
+    close: async () => {
+      await stop();
+    },
+  };
 }

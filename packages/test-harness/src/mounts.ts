@@ -14,21 +14,24 @@ export interface MountInfo {
 }
 
 // mountinfo escapes space, tab, newline and backslash as octal.
-const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+const unescapeMountinfo = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
 export async function mounts(): Promise<MountInfo[]> {
   const text = await readFile('/proc/self/mountinfo', 'utf8');
-  return text.split('\n').filter(Boolean).map((line) => {
-    const [left = '', right = ''] = line.split(' - ');
-    const f = left.split(' ');
-    const r = right.split(' ');
-    return {
-      mountpoint: unescape(f[4] ?? ''),
-      fstype: r[0] ?? '',
-      source: unescape(r[1] ?? ''),
-      minor: Number((f[2] ?? '0:0').split(':')[1]),
-    };
-  });
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [left = '', right = ''] = line.split(' - ');
+      const f = left.split(' ');
+      const r = right.split(' ');
+      return {
+        mountpoint: unescapeMountinfo(f[4] ?? ''),
+        fstype: r[0] ?? '',
+        source: unescapeMountinfo(r[1] ?? ''),
+        minor: Number((f[2] ?? '0:0').split(':')[1]),
+      };
+    });
 }
 
 export async function findMount(mountpoint: string): Promise<MountInfo | undefined> {
@@ -42,7 +45,7 @@ export async function waitForMount(mountpoint: string, { timeoutMs = 10_000, pre
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const m = await findMount(mountpoint);
-    const isFuse = m !== undefined && m.fstype.startsWith('fuse');
+    const isFuse = m?.fstype.startsWith('fuse') === true;
     if (isFuse === present) return;
     if (Date.now() > deadline) {
       throw new Error(`${mountpoint} was ${present ? 'not mounted' : 'still mounted'} after ${timeoutMs} ms`);

@@ -32,14 +32,24 @@ export function run(command: string, args: readonly string[], options: RunOption
     const child = spawn(command, args, spawnOptions);
     let stdout = '';
     let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${command} ${args.join(' ').slice(0, 200)} timed out after ${timeoutMs} ms\n${stderr}`));
     }, timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin!.on('error', () => undefined);
     child.stdin!.end(options.input ?? '');
   });
@@ -48,7 +58,8 @@ export function run(command: string, args: readonly string[], options: RunOption
 /** Runs a bash script; rejects unless it exits 0 (with its output in the message). */
 export async function sh(script: string, options: RunOptions = {}): Promise<string> {
   const r = await run('bash', ['-euo', 'pipefail', '-c', script], options);
-  if (r.code !== 0) throw new Error(`script failed (${r.code ?? r.signal}):\n${script}\n--- stderr:\n${r.stderr}\n--- stdout:\n${r.stdout}`);
+  if (r.code !== 0)
+    throw new Error(`script failed (${r.code ?? r.signal}):\n${script}\n--- stderr:\n${r.stderr}\n--- stdout:\n${r.stdout}`);
   return r.stdout;
 }
 

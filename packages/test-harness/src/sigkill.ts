@@ -72,10 +72,14 @@ async function helpersOf(mountpoint: string): Promise<number> {
 
 // Writes, reads and lists through the mount from two processes until it fails.
 function startLoad(mountpoint: string, uid: number | undefined, gid: number | undefined): ChildProcess {
-  const worker = 'i=0; while :; do i=$((i+1)); f="$1/$2-$((i % 3))"; dd if=/dev/zero of="$f" bs=64k count=16 status=none || exit 0; cat "$f" > /dev/null || exit 0; ls -l "$1" > /dev/null || exit 0; done';
+  const worker =
+    'i=0; while :; do i=$((i+1)); f="$1/$2-$((i % 3))"; dd if=/dev/zero of="$f" bs=64k count=16 status=none || exit 0; cat "$f" > /dev/null || exit 0; ls -l "$1" > /dev/null || exit 0; done';
   const script = `cd /; (${worker}) sh "$1" a & (${worker}) sh "$1" b & wait`;
   return spawn('sh', ['-c', script, 'sh', mountpoint], {
-    stdio: 'ignore', detached: true, ...(uid !== undefined && { uid }), ...(gid !== undefined && { gid }),
+    stdio: 'ignore',
+    detached: true,
+    ...(uid !== undefined && { uid }),
+    ...(gid !== undefined && { gid }),
   });
 }
 
@@ -121,8 +125,12 @@ async function trial(index: number, options: SigkillOptions): Promise<TrialResul
   const child = options.start(mountpoint, scratch, { env, ...(uid !== undefined && { uid }), ...(gid !== undefined && { gid }) });
   track(mountpoint, child);
   let output = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => { output += d; });
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => { output += d; });
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+    output += d;
+  });
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+    output += d;
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     if (moment === 0) {
@@ -192,8 +200,10 @@ export async function sigkillTrials(options: SigkillOptions): Promise<SigkillRep
 
 /** One line for the test's output: the stale count and how the trials went. */
 export function describeReport(r: SigkillReport): string {
-  return `${r.stale.length} stale of ${r.trials} SIGKILLs (${r.mounted} with the mount up, ${r.underLoad} of them under load); ` +
-    `the slowest mount went ${r.slowestMs} ms after its server`;
+  return (
+    `${r.stale.length} stale of ${r.trials} SIGKILLs (${r.mounted} with the mount up, ${r.underLoad} of them under load); ` +
+    `the slowest mount went ${r.slowestMs} ms after its server`
+  );
 }
 
 /**

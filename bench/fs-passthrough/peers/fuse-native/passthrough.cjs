@@ -20,17 +20,17 @@ const value = (cb) => (error, result) => (error ? cb(errno(error)) : cb(0, resul
 
 const ops = {
   getattr: (path, cb) => fs.lstat(host(path), value(cb)),
-  fgetattr: (path, fd, cb) => fs.fstat(fd, value(cb)),
+  fgetattr: (_path, fd, cb) => fs.fstat(fd, value(cb)),
   readdir: (path, cb) => fs.readdir(host(path), value(cb)),
   readlink: (path, cb) => fs.readlink(host(path), value(cb)),
   open: (path, flags, cb) => fs.open(host(path), flags, value(cb)),
   create: (path, mode, cb) => fs.open(host(path), fs.constants.O_CREAT | fs.constants.O_RDWR, mode, value(cb)),
-  read: (path, fd, buf, len, pos, cb) => fs.read(fd, buf, 0, len, pos, (e, n) => cb(e ? errno(e) : n)),
-  write: (path, fd, buf, len, pos, cb) => fs.write(fd, buf, 0, len, pos, (e, n) => cb(e ? errno(e) : n)),
-  release: (path, fd, cb) => fs.close(fd, done(cb)),
-  fsync: (path, datasync, fd, cb) => (datasync ? fs.fdatasync : fs.fsync)(fd, done(cb)),
+  read: (_path, fd, buf, len, pos, cb) => fs.read(fd, buf, 0, len, pos, (e, n) => cb(e ? errno(e) : n)),
+  write: (_path, fd, buf, len, pos, cb) => fs.write(fd, buf, 0, len, pos, (e, n) => cb(e ? errno(e) : n)),
+  release: (_path, fd, cb) => fs.close(fd, done(cb)),
+  fsync: (_path, datasync, fd, cb) => (datasync ? fs.fdatasync : fs.fsync)(fd, done(cb)),
   truncate: (path, size, cb) => fs.truncate(host(path), size, done(cb)),
-  ftruncate: (path, fd, size, cb) => fs.ftruncate(fd, size, done(cb)),
+  ftruncate: (_path, fd, size, cb) => fs.ftruncate(fd, size, done(cb)),
   unlink: (path, cb) => fs.unlink(host(path), done(cb)),
   rmdir: (path, cb) => fs.rmdir(host(path), done(cb)),
   mkdir: (path, mode, cb) => fs.mkdir(host(path), mode, done(cb)),
@@ -40,10 +40,24 @@ const ops = {
   chmod: (path, mode, cb) => fs.chmod(host(path), mode, done(cb)),
   chown: (path, uid, gid, cb) => fs.lchown(host(path), uid, gid, done(cb)),
   utimens: (path, atime, mtime, cb) => fs.lutimes(host(path), new Date(atime), new Date(mtime), done(cb)),
-  statfs: (path, cb) => fs.statfs(host(path), (e, s) => (e ? cb(errno(e)) : cb(0, {
-    bsize: s.bsize, frsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail,
-    files: s.files, ffree: s.ffree, favail: s.ffree, fsid: 0, flag: 0, namemax: 255,
-  }))),
+  statfs: (path, cb) =>
+    fs.statfs(host(path), (e, s) =>
+      e
+        ? cb(errno(e))
+        : cb(0, {
+            bsize: s.bsize,
+            frsize: s.bsize,
+            blocks: s.blocks,
+            bfree: s.bfree,
+            bavail: s.bavail,
+            files: s.files,
+            ffree: s.ffree,
+            favail: s.ffree,
+            fsid: 0,
+            flag: 0,
+            namemax: 255,
+          }),
+    ),
 };
 
 // libfuse 2 writes in 4 KiB requests unless asked for big_writes (128 KiB), which fuse-native
@@ -70,7 +84,10 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   const timer = setTimeout(() => process.exit(1), 5000);
-  fuse.unmount(() => { clearTimeout(timer); process.exit(0); });
+  fuse.unmount(() => {
+    clearTimeout(timer);
+    process.exit(0);
+  });
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

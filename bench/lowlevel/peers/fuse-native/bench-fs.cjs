@@ -33,10 +33,10 @@ const ops = {
     if ((flags & 3) !== 0) return cb(Fuse.EACCES);
     return cb(0, 42);
   },
-  release(path, fd, cb) {
+  release(_path, _fd, cb) {
     cb(0);
   },
-  read(path, fd, buf, len, pos, cb) {
+  read(_path, _fd, buf, len, pos, cb) {
     if (pos >= FILE_SIZE) return cb(0);
     const n = Math.min(len, FILE_SIZE - pos, MAX_READ);
     const start = pos & 0xff;
@@ -63,7 +63,10 @@ if (!mountpoint) {
 }
 // timeout: false — no per-request JS timer (fuse-native's default arms one per request).
 const fuse = new BenchFuse(mountpoint, ops, {
-  timeout: false, defaultPermissions: true, autoUnmount: true, fsname: 'fuse-native-bench',
+  timeout: false,
+  defaultPermissions: true,
+  autoUnmount: true,
+  fsname: 'fuse-native-bench',
 });
 fuse.mount((err) => {
   if (err) {
@@ -78,7 +81,10 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   const timer = setTimeout(() => process.exit(1), 5000);
-  fuse.unmount(() => { clearTimeout(timer); process.exit(0); });
+  fuse.unmount(() => {
+    clearTimeout(timer);
+    process.exit(0);
+  });
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -28,7 +28,11 @@ const ops = {
   },
   readdir(ino, offset, _fh, dir) {
     if (ino !== 1) throw new FuseError('ENOTDIR');
-    const entries = [['.', root], ['..', root], ['data', file]];
+    const entries = [
+      ['.', root],
+      ['..', root],
+      ['data', file],
+    ];
     for (let i = offset; i < entries.length; i++) {
       if (!dir.add(entries[i][0], entries[i][1], i + 1)) break;
     }
@@ -52,7 +56,10 @@ if (!mountpoint) {
   process.exit(2);
 }
 const session = await mount(ops, mountpoint, {
-  attrTimeout: 0, entryTimeout: 0, autoUnmount: true, fsname: 'fusekit-bench',
+  attrTimeout: 0,
+  entryTimeout: 0,
+  autoUnmount: true,
+  fsname: 'fusekit-bench',
 });
 console.log('ready');
 
@@ -61,7 +68,10 @@ const stop = () => {
   if (stopping) return;
   stopping = true;
   setTimeout(() => process.exit(1), 5000).unref();
-  session.close().then(() => process.exit(0), () => process.exit(1));
+  session.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
