@@ -1,5 +1,6 @@
-// The system calls node:fs does not offer, each run on libuv's pool and answered as a Promise,
-// and the same calls under `sync`, run on the calling thread and answering -errno on failure.
+// The system calls node:fs does not offer, each run on fs-passthrough's host pool (never libuv's)
+// and answered as a Promise, and the same calls under `sync`, run on the calling thread and
+// answering -errno on failure; the host calls the pool makes in node:fs's place are in host_calls.
 // Paths and names are Buffers (any bytes) or strings. Creating calls take the uid/gid the new
 // file must belong to (-1: the server's own) and create it with that fsuid/fsgid, as the kernel
 // would for that user (setgid directories, group inheritance); fsuid/fsgid are per thread.
@@ -9,9 +10,10 @@
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
-#include <algorithm>
 #include <cerrno>
 #include "args.h"
+#include "host_calls.h"
+#include "host_pool.h"
 #include "job.h"
 
 namespace passthrough {
@@ -137,7 +139,7 @@ static int64_t ReadSized(Outcome& out, Read read) {
     if (got < 0 && errno == ERANGE) continue;
     if (got < 0) return -errno;
     out.data.resize(static_cast<size_t>(got));
-    out.hasData = true;
+    out.answer = Answer::kBuffer;
     return got;
   }
 }
@@ -210,12 +212,7 @@ static Napi::Value Stat(const Napi::CallbackInfo& info) {
   struct stat st;
   int r = info[0].IsNumber() ? fstat(static_cast<int>(Int(info[0])), &st) : lstat(Bytes(info[0]).c_str(), &st);
   if (r < 0) return Napi::Number::New(info.Env(), -errno);
-  int64_t* out = info[1].As<Napi::TypedArrayOf<int64_t>>().Data();
-  auto ns = [](const timespec& t) { return static_cast<int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec; };
-  const int64_t fields[13] = {static_cast<int64_t>(st.st_dev), static_cast<int64_t>(st.st_ino), st.st_mode, static_cast<int64_t>(st.st_nlink),
-                              st.st_uid, st.st_gid, static_cast<int64_t>(st.st_rdev), st.st_size, st.st_blksize, st.st_blocks,
-                              ns(st.st_atim), ns(st.st_mtim), ns(st.st_ctim)};
-  std::copy(fields, fields + 13, out);
+  StatFields(st, info[1].As<Napi::TypedArrayOf<int64_t>>().Data());
   return Napi::Number::New(info.Env(), 0);
 }
 
@@ -240,6 +237,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("copyFileRange", CopyFileRange);
   sync.Set("stat", Napi::Function::New(env, Stat, "stat"));
   exports.Set("sync", sync);
+  AddHostCalls(env, exports);
+  HostPool::Create(env);
   return exports;
 }
 

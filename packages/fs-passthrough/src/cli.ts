@@ -22,10 +22,11 @@ Options:
   --writeback           buffer writes in the kernel (faster small writes; the host file lags)
   --no-xattr            serve no extended attributes (EOPNOTSUPP; spares the kernel's
                         security.capability lookups before writes and chowns)
-  --sync-calls          make host calls on the JS thread, not libuv's thread pool: twice as
+  --sync-calls          make host calls on the JS thread, not on a thread pool: twice as
                         fast or more, but a slow call (network, cold disk) stalls every request;
                         the default when <source> is local (tmpfs, ramfs, ext2/3/4, xfs, btrfs, f2fs)
-  --pool-calls          make host calls on libuv's thread pool: the default for other sources
+  --pool-calls          make host calls on fs-passthrough's own threads (never libuv's pool;
+                        FUSEKIT_HOST_THREADS, default 4): the default for other sources
   --debug               log every request (libfuse -d)
   --trace               one line per request on stderr: operation, path, name, caller,
                         result, time (also FUSEKIT_TRACE=1)

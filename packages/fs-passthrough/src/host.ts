@@ -1,10 +1,12 @@
-// The system calls PassthroughFs makes on the host, in two flavours with one shape: on
-// libuv's thread pool (a slow host call delays nothing else), or synchronous on the JS thread
-// (no hand-off to a pool thread and back: about twice the metadata operations per second on a
-// fast local source, but one slow call stalls every request meanwhile).
+// The system calls PassthroughFs makes on the host, in two flavours with one shape: on the native
+// helper's own threads (a slow host call delays nothing else), or synchronous on the JS thread
+// (no hand-off to another thread and back: about twice the metadata operations per second on a
+// fast local source, but one slow call stalls every request meanwhile). Neither borrows libuv's
+// thread pool: a server awaiting node:fs calls on its own mount holds those threads, and the
+// host calls that would answer them must not wait for one.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { getSystemErrorName, promisify } from 'node:util';
+import { getSystemErrorName } from 'node:util';
 import type { Attributes } from '@fusekit/highlevel';
 import { native, type NativeHelper } from './native.js';
 
@@ -12,15 +14,15 @@ type MaybePromise<T> = T | Promise<T>;
 /** The native helper's calls, answering now or later. */
 type Helper = { [K in keyof NativeHelper]: NativeHelper[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => MaybePromise<R> : never };
 
-/** The host system calls, by path (Buffer) or file descriptor: node:fs's, and the native helper's. */
+/** The host system calls, by path (Buffer) or file descriptor. */
 export interface Host extends Helper {
   /** lstat, or undefined if nothing is there (a lookup of a missing name is common, and cheap). */
   lstat(path: Buffer): MaybePromise<Attributes | undefined>;
   fstat(fd: number): MaybePromise<Attributes>;
   access(path: Buffer, mode: number): MaybePromise<void>;
   readlink(path: Buffer): MaybePromise<Buffer>;
-  /** Names with their types (d_type: no stat per name). */
-  readdir(path: Buffer): MaybePromise<fs.Dirent<Buffer>[]>;
+  /** Names with their types (d_type: no stat per name), without . and ... */
+  readdir(path: Buffer): MaybePromise<HostDirent[]>;
   unlink(path: Buffer): MaybePromise<void>;
   rmdir(path: Buffer): MaybePromise<void>;
   link(from: Buffer, to: Buffer): MaybePromise<void>;
@@ -33,10 +35,25 @@ export interface Host extends Helper {
   close(fd: number): MaybePromise<void>;
   write(fd: number, data: Buffer, position: number): MaybePromise<number>;
   fsync(fd: number, datasync: boolean): MaybePromise<void>;
-  statfs(path: Buffer): MaybePromise<fs.BigIntStatsFs>;
+  statfs(path: Buffer): MaybePromise<HostStatfs>;
 }
 
-const { sync: { stat: statInto, ...nativeSync }, ...nativePool } = native;
+/** A name in a host directory, and its file type: the S_IFMT bits of its mode, 0 if the host did not say. */
+export interface HostDirent {
+  name: Buffer;
+  type: number;
+}
+
+/** What statfs(2) tells of the host filesystem, as node:fs's StatFs. */
+export type HostStatfs = Pick<fs.BigIntStatsFs, 'type' | 'bsize' | 'blocks' | 'bfree' | 'bavail' | 'files' | 'ffree'>;
+
+const {
+  sync: { stat: statInto, ...nativeSync },
+  stat: statOnPool,
+  statfs: statfsOnPool,
+  readdir: readdirOnPool,
+  ...nativePool
+} = native;
 const { ENOENT } = os.constants.errno;
 
 /**
@@ -70,6 +87,11 @@ function statSync(pathOrFd: Buffer | number): Attributes | undefined {
   const result = statInto(pathOrFd, st);
   if (result === -ENOENT && typeof pathOrFd !== 'number') return undefined;
   if (result < 0) fail(result);
+  return attributes(st);
+}
+
+/** Attributes from the helper's 13 stat fields. */
+function attributes(st: BigInt64Array): Attributes {
   return {
     dev: st[0]!, ino: st[1]!, mode: Number(st[2]), nlink: Number(st[3]), uid: Number(st[4]), gid: Number(st[5]),
     rdev: Number(st[6]), size: Number(st[7]), blksize: Number(st[8]), blocks: Number(st[9]),
@@ -77,45 +99,49 @@ function statSync(pathOrFd: Buffer | number): Attributes | undefined {
   };
 }
 
+/** The entries of the helper's packed listing: a d_type byte, the name, a NUL, for each. */
+function entries(listing: Buffer): HostDirent[] {
+  const out: HostDirent[] = [];
+  for (let start = 0; start < listing.length; ) {
+    const end = listing.indexOf(0, start + 1);
+    out.push({ name: listing.subarray(start + 1, end), type: listing[start]! << 12 });
+    start = end + 1;
+  }
+  return out;
+}
+
+/** The S_IFMT bits of a node:fs entry's type (0 where the host did not say). */
+function typeOf(entry: fs.Dirent<Buffer>): number {
+  if (entry.isFile()) return fs.constants.S_IFREG;
+  if (entry.isDirectory()) return fs.constants.S_IFDIR;
+  if (entry.isSymbolicLink()) return fs.constants.S_IFLNK;
+  if (entry.isFIFO()) return fs.constants.S_IFIFO;
+  if (entry.isSocket()) return fs.constants.S_IFSOCK;
+  if (entry.isCharacterDevice()) return fs.constants.S_IFCHR;
+  if (entry.isBlockDevice()) return fs.constants.S_IFBLK;
+  return 0;
+}
+
 const bigint = { bigint: true } as const;
 const asBuffer = { encoding: 'buffer' } as const;
 const typedBuffers = { encoding: 'buffer', withFileTypes: true } as const;
-const cb = {
-  close: promisify(fs.close),
-  fstat: promisify(fs.fstat),
-  fsync: promisify(fs.fsync),
-  fdatasync: promisify(fs.fdatasync),
-  fchmod: promisify(fs.fchmod),
-  fchown: promisify(fs.fchown),
-  ftruncate: promisify(fs.ftruncate),
-};
 
-/** Every call on libuv's thread pool. */
+/** Every call on the native helper's own threads (native/host_pool.h), never libuv's pool. */
 export const poolHost: Host = {
   ...nativePool,
-  lstat: (path) => fs.promises.lstat(path, bigint).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return undefined;
-    throw error;
-  }),
-  fstat: (fd) => cb.fstat(fd, bigint),
-  access: (path, mode) => fs.promises.access(path, mode),
-  readlink: (path) => fs.promises.readlink(path, asBuffer),
-  readdir: (path) => fs.promises.readdir(path, typedBuffers),
-  unlink: (path) => fs.promises.unlink(path),
-  rmdir: (path) => fs.promises.rmdir(path),
-  link: (from, to) => fs.promises.link(from, to),
-  chmod: (path, mode) => fs.promises.chmod(path, mode),
-  fchmod: (fd, mode) => cb.fchmod(fd, mode),
-  lchown: (path, uid, gid) => fs.promises.lchown(path, uid, gid),
-  fchown: (fd, uid, gid) => cb.fchown(fd, uid, gid),
-  truncate: (path, size) => fs.promises.truncate(path, size),
-  ftruncate: (fd, size) => cb.ftruncate(fd, size),
-  close: (fd) => cb.close(fd),
-  write: (fd, data, position) => new Promise((resolve, reject) => {
-    fs.write(fd, data, 0, data.length, position, (error, written) => (error ? reject(error) : resolve(written)));
-  }),
-  fsync: (fd, datasync) => (datasync ? cb.fdatasync(fd) : cb.fsync(fd)),
-  statfs: (path) => fs.promises.statfs(path, bigint),
+  lstat: (path) => statOnPool(path).then((stats) => (stats === null ? undefined : attributes(stats))),
+  fstat: (fd) => statOnPool(fd).then((stats) => attributes(stats!)),
+  readdir: (path) => readdirOnPool(path).then(entries),
+  statfs: (path) =>
+    statfsOnPool(path).then(([type, bsize, blocks, bfree, bavail, files, ffree]) => ({
+      type: type!,
+      bsize: bsize!,
+      blocks: blocks!,
+      bfree: bfree!,
+      bavail: bavail!,
+      files: files!,
+      ffree: ffree!,
+    })),
 };
 
 /** Every call synchronous, on the calling (JS) thread. */
@@ -125,7 +151,7 @@ export const syncHost: Host = {
   fstat: (fd) => statSync(fd)!,
   access: (path, mode) => fs.accessSync(path, mode),
   readlink: (path) => fs.readlinkSync(path, asBuffer),
-  readdir: (path) => fs.readdirSync(path, typedBuffers),
+  readdir: (path) => fs.readdirSync(path, typedBuffers).map((entry) => ({ name: entry.name, type: typeOf(entry) })),
   unlink: (path) => fs.unlinkSync(path),
   rmdir: (path) => fs.rmdirSync(path),
   link: (from, to) => fs.linkSync(from, to),

@@ -1,8 +1,9 @@
-// The small native helper: the system calls node:fs does not offer, typed in one place.
-// Every call runs on libuv's thread pool and rejects with an Error carrying `code`, `errno` and
-// `syscall`, like node:fs, so its errors reach the kernel as the same errno; the same calls under
-// `sync` run on the calling thread and answer -errno on failure instead (an Error costs more
-// to build than most calls take).
+// The small native helper: the system calls node:fs does not offer, and the host calls the pool
+// flavour makes in node:fs's place, typed in one place. Every call runs on the helper's own
+// threads (never libuv's thread pool: see native/host_pool.h) and rejects with an Error carrying
+// `code`, `errno` and `syscall`, like node:fs, so its errors reach the kernel as the same errno;
+// the calls of NativeHelper under `sync` run on the calling thread and answer -errno on failure
+// instead (an Error costs more to build than most calls take).
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAddon } from '@fusekit/lowlevel';
@@ -44,8 +45,47 @@ export interface NativeHelper {
 /** A helper call made synchronous: its value, or -errno on failure (a negative number). */
 export type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | number : never };
 
+/**
+ * The host calls the pool flavour makes here rather than through node:fs, whose asynchronous
+ * calls borrow libuv's thread pool: a server that awaits node:fs calls on its own mount holds
+ * those threads, and must not starve the calls that would answer them. (The synchronous flavour
+ * keeps node:fs's synchronous calls.)
+ */
+export interface PoolOnly {
+  /**
+   * lstat(2) of a path, or fstat(2) of an fd, as {@link SyncOnly.stat}'s 13 fields; null for a
+   * path that does not exist.
+   */
+  stat(pathOrFd: Bytes | number): Promise<BigInt64Array | null>;
+  /** statfs(2): type, bsize, blocks, bfree, bavail, files, ffree (node:fs's StatFs). */
+  statfs(path: Bytes): Promise<BigInt64Array>;
+  /**
+   * The names in a directory but . and .., each as its d_type byte (0 unless one of the seven
+   * file types: the S_IFMT bits >> 12), the name, and a NUL byte.
+   */
+  readdir(path: Bytes): Promise<Buffer>;
+  /** readlink(2): the target. */
+  readlink(path: Bytes): Promise<Buffer>;
+  access(path: Bytes, mode: number): Promise<void>;
+  unlink(path: Bytes): Promise<void>;
+  rmdir(path: Bytes): Promise<void>;
+  link(from: Bytes, to: Bytes): Promise<void>;
+  /** chmod(2), following a final symlink. */
+  chmod(path: Bytes, mode: number): Promise<void>;
+  fchmod(fd: number, mode: number): Promise<void>;
+  lchown(path: Bytes, uid: number, gid: number): Promise<void>;
+  fchown(fd: number, uid: number, gid: number): Promise<void>;
+  truncate(path: Bytes, size: number): Promise<void>;
+  ftruncate(fd: number, size: number): Promise<void>;
+  close(fd: number): Promise<void>;
+  /** pwrite(2) from `data` as it lies (not copied, kept alive until settled): the bytes written. */
+  write(fd: number, data: Buffer, position: number): Promise<number>;
+  /** fdatasync(2) if `datasync`, else fsync(2). */
+  fsync(fd: number, datasync: boolean): Promise<void>;
+}
+
 // src/ and dist/ are both one level below the package root.
-export const native = loadAddon<NativeHelper & { sync: Synchronous<NativeHelper> & SyncOnly }>(
+export const native = loadAddon<NativeHelper & PoolOnly & { sync: Synchronous<NativeHelper> & SyncOnly }>(
   dirname(dirname(fileURLToPath(import.meta.url))),
   '@fusekit/fs-passthrough',
 );

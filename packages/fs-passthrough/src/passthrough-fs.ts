@@ -1,6 +1,6 @@
 // PassthroughFs: every path operation of @fusekit/highlevel answered by the same operation on
-// a host directory, through node:fs, or the small native helper where node:fs has no call (or
-// one that costs more than the system call: see host.ts).
+// a host directory, through a Host (host.ts): node:fs's synchronous calls and the small native
+// helper on the JS thread, or the native helper's own threads (never libuv's thread pool).
 // Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
 import * as fs from 'node:fs';
 import {
@@ -9,7 +9,7 @@ import {
 } from '@fusekit/highlevel';
 import { poolHost, syncHost, type Host } from './host.js';
 import { withHostPath } from './long-paths.js';
-import { andThen, type MaybePromise } from './maybe.js';
+import { always, andThen, type MaybePromise } from './maybe.js';
 
 const { O_APPEND, O_CREAT, O_DIRECT, O_RDWR, O_TRUNC, O_WRONLY } = fs.constants;
 const O_ACCMODE = 3;
@@ -18,17 +18,7 @@ const S_ISUID = 0o4000, S_ISGID = 0o2000;
 const TRUSTED = Buffer.from('trusted.');
 const SLASH = Buffer.from('/');
 const RENAME_EXCHANGE = 2;
-/** The S_IFMT bits of a listed entry's type (0 where the host did not say). */
-function typeOf(entry: fs.Dirent<Buffer>): number {
-  if (entry.isFile()) return fs.constants.S_IFREG;
-  if (entry.isDirectory()) return fs.constants.S_IFDIR;
-  if (entry.isSymbolicLink()) return fs.constants.S_IFLNK;
-  if (entry.isFIFO()) return fs.constants.S_IFIFO;
-  if (entry.isSocket()) return fs.constants.S_IFSOCK;
-  if (entry.isCharacterDevice()) return fs.constants.S_IFCHR;
-  if (entry.isBlockDevice()) return fs.constants.S_IFBLK;
-  return 0;
-}
+const OPEN_DIRECTORY = fs.constants.O_RDONLY | fs.constants.O_DIRECTORY;
 
 /** The helper's calls answer 0 for success; the FileSystem's answer nothing. */
 const done = (): void => undefined;
@@ -63,8 +53,9 @@ export interface PassthroughOptions {
    */
   requestOwners?: boolean;
   /**
-   * Make the host calls synchronously on the JS thread instead of on libuv's thread pool.
-   * About twice the metadata operations per second when the source is local and fast
+   * Make the host calls synchronously on the JS thread instead of on fs-passthrough's own
+   * threads (never libuv's thread pool, which the server's own node:fs calls may hold: see the
+   * README). About twice the metadata operations per second when the source is local and fast
    * (each pool call is a hand-off to another thread and back); but a slow host call (a network
    * filesystem, a cold disk, a long fsync) then stalls every request until it returns.
    * Default: true when the source is on a local filesystem (tmpfs, ramfs, ext2/3/4, xfs, btrfs,
@@ -460,20 +451,22 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    */
   readdir(path: Buffer | null): Result<Iterable<DirectoryEntry<Buffer>>> {
     return andThen(this.#at(path!, (dir) => this.#fs.readdir(dir)), (listed) => {
-      if (!this.syncCalls) return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: typeOf(entry) }));
+      if (!this.syncCalls) return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: entry.type }));
       // Listable but not searchable (no x for a server that is not root): lstat throws, the name goes alone.
       const lstat = (name: Buffer) => this.#at(Buffer.concat([path!, SLASH, name]), (p) => syncHost.lstat(p)) as Attributes | undefined;
-      return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: typeOf(entry), attributes: () => lstat(entry.name) }));
+      return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: entry.type, attributes: () => lstat(entry.name) }));
     });
   }
 
-  async fsyncdir(path: Buffer | null): Promise<void> {
-    const dir = await this.#at(path!, (p) => fs.promises.open(p, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY));
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+  fsyncdir(path: Buffer | null, datasync: boolean): Result<void> {
+    return andThen(
+      this.#at(path!, (p) => this.#fs.open(p, OPEN_DIRECTORY, 0, -1, -1)),
+      (fd) =>
+        always(
+          () => this.#fs.fsync(fd, datasync),
+          () => this.#fs.close(fd),
+        ),
+    );
   }
 
   statfs(path: Buffer): Result<FilesystemStats> {

@@ -115,3 +115,119 @@ describe('native helper', () => {
     }
   });
 });
+
+describe("the host calls made on the helper's own threads (the pool flavour)", () => {
+  it('stats like node:fs: 13 fields, null for a missing path, an Error for a bad fd', async () => {
+    await fs.symlink('d', join(dir, 'l'));
+    const s = await fs.lstat(join(dir, 'l'), { bigint: true });
+    expect([...(await native.stat(join(dir, 'l')))!]).toEqual([
+      s.dev,
+      s.ino,
+      s.mode,
+      s.nlink,
+      s.uid,
+      s.gid,
+      s.rdev,
+      s.size,
+      s.blksize,
+      s.blocks,
+      s.atimeNs,
+      s.mtimeNs,
+      s.ctimeNs,
+    ]);
+    expect(await native.stat(join(dir, 'missing'))).toBeNull();
+    await expect(native.stat(-1)).rejects.toMatchObject({ code: 'EBADF', errno: -9, syscall: 'fstat' });
+    await fs.writeFile(join(dir, 'f'), '');
+    await expect(native.stat(join(dir, 'f', 'x'))).rejects.toMatchObject({ code: 'ENOTDIR', errno: -20, syscall: 'lstat' });
+  });
+
+  it('lists names but . and .. with their d_type, byte for byte', async () => {
+    const odd = Buffer.from([0x6e, 0xff, 0x0a]);
+    await fs.mkdir(join(dir, 'd'));
+    await fs.writeFile(Buffer.concat([Buffer.from(`${dir}/`), odd]), 'x');
+    await fs.symlink('d', join(dir, 'l'));
+    const listing = await native.readdir(dir);
+    const names: [string, number][] = [];
+    for (let start = 0; start < listing.length; ) {
+      const end = listing.indexOf(0, start + 1);
+      names.push([listing.subarray(start + 1, end).toString('hex'), listing[start]!]);
+      start = end + 1;
+    }
+    expect(names.sort()).toEqual(
+      [
+        [odd.toString('hex'), 8],
+        [Buffer.from('d').toString('hex'), 4],
+        [Buffer.from('l').toString('hex'), 10],
+      ].sort(),
+    );
+    expect((await native.readdir(join(dir, 'd'))).length).toBe(0);
+    await expect(native.readdir(join(dir, 'missing'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'scandir' });
+  });
+
+  it('reads links, writes from the Buffer in place, truncates, syncs, changes modes and owners, links, unlinks', async () => {
+    const target = Buffer.from('t'.repeat(3000));
+    await fs.symlink(target, join(dir, 'long'));
+    expect(await native.readlink(join(dir, 'long'))).toEqual(target);
+    const fd = await native.open(join(dir, 'f'), fs.constants.O_CREAT | fs.constants.O_RDWR, 0o644, -1, -1);
+    expect(await native.write(fd, Buffer.from('hello world'), 3)).toBe(11);
+    await native.fsync(fd, true);
+    await native.fsync(fd, false);
+    await native.ftruncate(fd, 8);
+    await native.fchmod(fd, 0o600);
+    await native.fchown(fd, process.getuid!(), process.getgid!());
+    await native.close(fd);
+    await expect(native.close(fd)).rejects.toMatchObject({ code: 'EBADF', syscall: 'close' });
+    expect(await fs.readFile(join(dir, 'f'))).toEqual(Buffer.from('\0\0\0hello'));
+    expect((await fs.stat(join(dir, 'f'))).mode & 0o7777).toBe(0o600);
+    await native.truncate(join(dir, 'f'), 2);
+    await native.chmod(join(dir, 'f'), 0o640);
+    await native.lchown(join(dir, 'long'), process.getuid!(), process.getgid!());
+    await native.link(join(dir, 'f'), join(dir, 'g'));
+    expect(await fs.stat(join(dir, 'g'))).toMatchObject({ size: 2, nlink: 2, mode: fs.constants.S_IFREG | 0o640 });
+    await native.access(join(dir, 'g'), fs.constants.R_OK);
+    await native.unlink(join(dir, 'g'));
+    await expect(native.unlink(join(dir, 'g'))).rejects.toMatchObject({ code: 'ENOENT', errno: -2, syscall: 'unlink' });
+    await fs.mkdir(join(dir, 'd'));
+    await native.rmdir(join(dir, 'd'));
+    await expect(native.rmdir(dir)).rejects.toMatchObject({ code: 'ENOTEMPTY' });
+  });
+
+  it("answers statfs with node:fs's fields", async () => {
+    const s = await fs.statfs(dir, { bigint: true });
+    const [type, bsize, blocks, , , files] = await native.statfs(dir);
+    expect([type, bsize, blocks, files]).toEqual([s.type, s.bsize, s.blocks, s.files]);
+  });
+
+  it('gives the same answers as the synchronous host', async () => {
+    const { poolHost, syncHost } = await import('../src/host.js');
+    await fs.mkdir(join(dir, 'd'));
+    await fs.writeFile(join(dir, 'f'), 'abc');
+    await fs.symlink('f', join(dir, 'l'));
+    const d = Buffer.from(dir);
+    const sorted = (entries: { name: Buffer; type: number }[]) => entries.map((e) => [e.name.toString(), e.type]).sort();
+    expect(sorted(await poolHost.readdir(d))).toEqual(sorted(await syncHost.readdir(d)));
+    for (const name of ['d', 'f', 'l', 'missing']) {
+      const path = Buffer.from(join(dir, name));
+      expect(await poolHost.lstat(path)).toEqual(await syncHost.lstat(path));
+    }
+    expect(await poolHost.readlink(Buffer.from(join(dir, 'l')))).toEqual(await syncHost.readlink(Buffer.from(join(dir, 'l'))));
+    const { bfree: _a, bavail: _b, ffree: _c, ...pool } = await poolHost.statfs(d);
+    const { bfree: _d, bavail: _e, ffree: _f, ...sync } = await syncHost.statfs(d);
+    expect(pool).toEqual({ type: sync.type, bsize: sync.bsize, blocks: sync.blocks, files: sync.files });
+    const fd = await poolHost.open(Buffer.from(join(dir, 'f')), 0, 0, -1, -1);
+    try {
+      expect(await poolHost.fstat(fd)).toEqual(syncHost.fstat(fd));
+    } finally {
+      await poolHost.close(fd);
+    }
+  });
+
+  it('takes many calls at once, more than it has threads, and settles each', async () => {
+    const names = Array.from({ length: 200 }, (_, i) => join(dir, `n${i}`));
+    await Promise.all(names.map((name) => native.mkdir(name, 0o755, -1, -1)));
+    const stats = await Promise.all(names.map((name) => native.stat(name)));
+    expect(stats.filter((s) => s !== null && (Number(s[2]) & fs.constants.S_IFMT) === fs.constants.S_IFDIR).length).toBe(200);
+    const failed = await Promise.allSettled(names.map((name) => native.mkdir(name, 0o755, -1, -1)));
+    expect(failed.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'EEXIST')).toBe(true);
+  });
+});
