@@ -2,6 +2,7 @@
 // when tracing is on. The handlers are wrapped at mount time, so a session that does not trace
 // runs the very same code as before.
 import { errnoName } from './errors.js';
+import { opTable } from './op-table.js';
 import type { MountOptions } from './options.js';
 import type { RequestContext } from './request.js';
 import type { Name } from './types.js';
@@ -94,20 +95,29 @@ export function traceSink(option: MountOptions['trace'], env: string | undefined
   return env === 'json' ? printJson : printLine;
 }
 
-// Where each operation's handler arguments (after the slot) carry the traced fields:
-// [ino, name, fh, offset, size], -1 for none. A size argument that is a Buffer counts its bytes.
-// xattr operations' name is the attribute's (see XATTR).
-const FIELDS: Readonly<Record<string, readonly number[]>> = {
-  lookup: [0, 1, -1, -1, -1], getattr: [0, -1, 1, -1, -1], setattr: [0, -1, 9, -1, -1], readlink: [0, -1, -1, -1, -1],
-  mknod: [0, 1, -1, -1, -1], mkdir: [0, 1, -1, -1, -1], unlink: [0, 1, -1, -1, -1], rmdir: [0, 1, -1, -1, -1],
-  symlink: [1, 2, -1, -1, -1], rename: [0, 1, -1, -1, -1], link: [0, -1, -1, -1, -1], open: [0, -1, -1, -1, -1],
-  read: [0, -1, 3, 2, 1], write: [0, -1, 3, 2, 1], writeBuf: [0, -1, 3, 2, 1], flush: [0, -1, 1, -1, -1],
-  release: [0, -1, 1, -1, -1], fsync: [0, -1, 2, -1, -1], opendir: [0, -1, -1, -1, -1], readdir: [0, -1, 3, 2, 1],
-  readdirplus: [0, -1, 3, 2, 1], releasedir: [0, -1, 1, -1, -1], fsyncdir: [0, -1, 2, -1, -1], statfs: [0, -1, -1, -1, -1],
-  setxattr: [0, 1, -1, -1, 2], getxattr: [0, 1, -1, -1, 2], listxattr: [0, -1, -1, -1, 1], removexattr: [0, 1, -1, -1, -1],
-  access: [0, -1, -1, -1, -1], create: [0, 1, -1, -1, -1], getlk: [0, -1, 1, -1, -1], setlk: [0, -1, 1, -1, -1],
-  flock: [0, -1, 1, -1, -1], bmap: [0, -1, -1, -1, -1], ioctl: [0, -1, 3, -1, -1], poll: [0, -1, 1, -1, -1],
-  fallocate: [0, -1, 4, 2, 3], copyFileRange: [0, -1, 2, 1, 6], lseek: [0, -1, 3, 1, -1],
+// Where each operation's handler arguments (after the slot) carry the traced fields, found by
+// name in the op table: [ino, name, fh, offset, size], -1 for none. A size argument that is a
+// Buffer counts its bytes (setattr's size is a change, not a transfer: not traced). xattr
+// operations' name is the attribute's (see XATTR). init, destroy, retrieveReply and interrupt
+// are not requests a handler answers; forget is traced on its own.
+const UNTRACED = new Set(['init', 'destroy', 'forget', 'retrieveReply', 'interrupt']);
+const indexOf = (args: readonly string[], ...names: string[]): number => {
+  for (const name of names) {
+    const i = args.indexOf(name);
+    if (i >= 0) return i;
+  }
+  return -1;
+};
+const FIELDS: Readonly<Record<string, readonly number[]>> = Object.fromEntries(
+  Object.entries(opTable).filter(([op]) => !UNTRACED.has(op)).map(([op, { args }]) => [op, [
+    indexOf(args, 'ino', 'parent', 'inoIn'), indexOf(args, 'name'), indexOf(args, 'fh', 'fhIn'), indexOf(args, 'off', 'offIn'),
+    op === 'setattr' ? -1 : indexOf(args, 'size', 'buf', 'value', 'len'),
+  ]]),
+);
+// rename's and link's new parent and name: [newParent, newName].
+const RENAMED: Readonly<Record<string, readonly number[]>> = {
+  rename: [indexOf(opTable.rename.args, 'newParent'), indexOf(opTable.rename.args, 'newName')],
+  link: [indexOf(opTable.link.args, 'newParent'), indexOf(opTable.link.args, 'newName')],
 };
 
 const XATTR = new Set(['setxattr', 'getxattr', 'removexattr']);
@@ -173,8 +183,8 @@ export class Tracer {
       const s = a[size!];
       r.size = s instanceof Uint8Array ? s.byteLength : (s as number);
     }
-    if (p.op === 'rename') { r.newParent = a[2] as number; r.newName = a[3] as Name; }
-    if (p.op === 'link') { r.newParent = a[1] as number; r.newName = a[2] as Name; }
+    const renamed = RENAMED[p.op];
+    if (renamed !== undefined) { r.newParent = a[renamed[0]!] as number; r.newName = a[renamed[1]!] as Name; }
     this.#emit(r);
   }
 
