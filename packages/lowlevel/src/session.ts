@@ -62,7 +62,7 @@ export class Session {
         busyPollMicros: options.busyPollMicros ?? 0,
         unmountGuard: options.unmountGuard ?? process.env.FUSEKIT_UNMOUNT_GUARD !== '0',
         fusermount: fusermountPath() ?? '',
-        warn: (message) => (this.#logger.warn ?? this.#logger.error)(message),
+        warn: (message) => this.#warn(message),
       },
       () => void this.#end(false),
       (id, errno) => this.#settle(id, errno, undefined),
@@ -110,7 +110,7 @@ export class Session {
   start(): void {
     try {
       const warning = this.#native.mount(this.mountpoint, this.#handlers);
-      if (warning !== undefined) (this.#logger.warn ?? this.#logger.error)(warning);
+      if (warning !== undefined) this.#warn(warning);
     } finally {
       this.#drainLog();
     }
