@@ -1,6 +1,5 @@
 // audited-passthrough.ts — fs-passthrough as a base class: a mirror of a
 // host directory that records every name it removes or moves.
-import { mount } from '@fusekit/highlevel';
 import { PassthroughFs } from '@fusekit/fs-passthrough';
 
 export class AuditedFs extends PassthroughFs {
@@ -19,8 +18,8 @@ export class AuditedFs extends PassthroughFs {
 
 export async function mountAudited(source: string, mountpoint: string) {
   const audited = new AuditedFs(source, { cache: 'auto' });
-  // Paths arrive as Buffers (names need not be UTF-8): mountOptions() says so.
-  const options = audited.mountOptions({ autoUnmount: true });
-  const session = await mount(audited, mountpoint, options);
+  // Paths arrive as Buffers (names need not be UTF-8): mount() adds the
+  // options that say so to yours, as mountOptions() does.
+  const session = await audited.mount(mountpoint, { autoUnmount: true });
   return { audited, session };
 }

@@ -4,6 +4,7 @@
 import { opendir, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runFilesystemCli } from '@fusekit/lowlevel/cli';
 import type { CacheMode, PassthroughOptions } from './passthrough-fs.js';
 
 const USAGE = `Usage: fusekit-passthrough <source> <mountpoint> [options]
@@ -119,65 +120,23 @@ function checkOverlap(source: string, mountpoint: string): void {
   if (within(source, mountpoint)) throw new Error(`the source ${source} is inside ${mountpoint}: the mount would hide it`);
 }
 
-async function main(): Promise<number> {
-  let config;
-  try {
-    config = parse(process.argv.slice(2));
-  } catch (error) {
-    console.error(`fusekit-passthrough: ${(error as Error).message}\nTry 'fusekit-passthrough --help'.`);
-    return 2;
-  }
-  if (config === 'help') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  // Loaded after the arguments are read, so --help needs no native addon and an addon that cannot
-  // load (libfuse missing, no prebuild for this platform) is one line naming the fix.
-  let highlevel, createPassthroughFs;
-  try {
-    [highlevel, { createPassthroughFs }] = await Promise.all([import('@fusekit/highlevel'), import('./passthrough-fs.js')]);
-  } catch (error) {
-    console.error(`fusekit-passthrough: ${(error as Error).message}`);
-    return 1;
-  }
-  const { checkMountpoint, mount } = highlevel;
-  let source: string;
-  let mountpoint: string;
-  try {
-    source = await checkSource(config.source);
-    mountpoint = await checkMountpoint(config.mountpoint);
+process.exitCode = await runFilesystemCli({
+  name: 'fusekit-passthrough',
+  usage: USAGE,
+  parse,
+  // Imported only now: --help needs no addon, and one that cannot load is one line.
+  load: () => Promise.all([import('@fusekit/highlevel'), import('./passthrough-fs.js')]),
+  async check(config, [{ checkMountpoint }]) {
+    const source = await checkSource(config.source);
+    const mountpoint = await checkMountpoint(config.mountpoint);
     checkOverlap(source, mountpoint);
-  } catch (error) {
-    console.error(`fusekit-passthrough: cannot mount: ${(error as Error).message}`);
-    return 1;
-  }
-  const passthrough = createPassthroughFs(source, config.fs);
-  let session;
-  try {
-    session = await mount(passthrough, mountpoint, passthrough.mountOptions({
-      options: config.fuseOptions,
-      autoUnmount: true,
-      debug: config.debug,
-      ...(config.trace && { trace: true }),
-    }));
-  } catch (error) {
-    // libfuse refused an -o option: a usage error, which the message names.
-    if ((error as { syscall?: string }).syscall === 'fuse_session_new') {
-      console.error(`fusekit-passthrough: ${(error as Error).message}\nTry 'fusekit-passthrough --help'.`);
-      return 2;
-    }
-    console.error(`fusekit-passthrough: cannot mount ${config.mountpoint}: ${(error as Error).message}`);
-    return 1;
-  }
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.on(signal, () => {
-      session.close().catch((error: unknown) => console.error(`fusekit-passthrough: unmount failed: ${(error as Error).message}`));
-    });
-  }
-  console.log(`fusekit-passthrough: serving ${source} at ${mountpoint} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
-  await session.closed;
-  console.log(`fusekit-passthrough: unmounted ${mountpoint}`);
-  return 0;
-}
-
-process.exitCode = await main();
+    return { source, mountpoint };
+  },
+  mount: (config, { source, mountpoint }, [, { createPassthroughFs }]) => createPassthroughFs(source, config.fs).mount(mountpoint, {
+    options: config.fuseOptions,
+    autoUnmount: true,
+    debug: config.debug,
+    ...(config.trace && { trace: true }),
+  }),
+  serving: ({ source, mountpoint }) => `${source} at ${mountpoint}`,
+});

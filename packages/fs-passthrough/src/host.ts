@@ -7,35 +7,34 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { getSystemErrorName } from 'node:util';
-import type { Attributes } from '@fusekit/highlevel';
+import type { Attributes, Result } from '@fusekit/highlevel';
 import { native, type NativeHelper } from './native.js';
 
-type MaybePromise<T> = T | Promise<T>;
 /** The native helper's calls, answering now or later. */
-type Helper = { [K in keyof NativeHelper]: NativeHelper[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => MaybePromise<R> : never };
+type Helper = { [K in keyof NativeHelper]: NativeHelper[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Result<R> : never };
 
 /** The host system calls, by path (Buffer) or file descriptor. */
 export interface Host extends Helper {
   /** lstat, or undefined if nothing is there (a lookup of a missing name is common, and cheap). */
-  lstat(path: Buffer): MaybePromise<Attributes | undefined>;
-  fstat(fd: number): MaybePromise<Attributes>;
-  access(path: Buffer, mode: number): MaybePromise<void>;
-  readlink(path: Buffer): MaybePromise<Buffer>;
+  lstat(path: Buffer): Result<Attributes | undefined>;
+  fstat(fd: number): Result<Attributes>;
+  access(path: Buffer, mode: number): Result<void>;
+  readlink(path: Buffer): Result<Buffer>;
   /** Names with their types (d_type: no stat per name), without . and ... */
-  readdir(path: Buffer): MaybePromise<HostDirent[]>;
-  unlink(path: Buffer): MaybePromise<void>;
-  rmdir(path: Buffer): MaybePromise<void>;
-  link(from: Buffer, to: Buffer): MaybePromise<void>;
-  chmod(path: Buffer, mode: number): MaybePromise<void>;
-  fchmod(fd: number, mode: number): MaybePromise<void>;
-  lchown(path: Buffer, uid: number, gid: number): MaybePromise<void>;
-  fchown(fd: number, uid: number, gid: number): MaybePromise<void>;
-  truncate(path: Buffer, size: number): MaybePromise<void>;
-  ftruncate(fd: number, size: number): MaybePromise<void>;
-  close(fd: number): MaybePromise<void>;
-  write(fd: number, data: Buffer, position: number): MaybePromise<number>;
-  fsync(fd: number, datasync: boolean): MaybePromise<void>;
-  statfs(path: Buffer): MaybePromise<HostStatfs>;
+  readdir(path: Buffer): Result<HostDirent[]>;
+  unlink(path: Buffer): Result<void>;
+  rmdir(path: Buffer): Result<void>;
+  link(from: Buffer, to: Buffer): Result<void>;
+  chmod(path: Buffer, mode: number): Result<void>;
+  fchmod(fd: number, mode: number): Result<void>;
+  lchown(path: Buffer, uid: number, gid: number): Result<void>;
+  fchown(fd: number, uid: number, gid: number): Result<void>;
+  truncate(path: Buffer, size: number): Result<void>;
+  ftruncate(fd: number, size: number): Result<void>;
+  close(fd: number): Result<void>;
+  write(fd: number, data: Buffer, position: number): Result<number>;
+  fsync(fd: number, datasync: boolean): Result<void>;
+  statfs(path: Buffer): Result<HostStatfs>;
 }
 
 /** A name in a host directory, and its file type: the S_IFMT bits of its mode, 0 if the host did not say. */

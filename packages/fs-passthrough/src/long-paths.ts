@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import { FuseError } from '@fusekit/highlevel';
 import type { Host } from './host.js';
-import { always, andThen, type MaybePromise } from './maybe.js';
+import { always, andThen, type Result } from '@fusekit/lowlevel';
 
 /** The longest piece passed at once: PATH_MAX (4096) less room for /proc/self/fd/N/ and the NUL. */
 const PIECE = 4000;
@@ -28,7 +28,7 @@ function closeQuietly(host: Host, fd: number): unknown {
 }
 
 /** Calls `op` with `path`, or with a path to the same place short enough for the kernel. */
-export function withHostPath<R>(host: Host, path: Buffer, op: (path: Buffer) => MaybePromise<R>): MaybePromise<R> {
+export function withHostPath<R>(host: Host, path: Buffer, op: (path: Buffer) => Result<R>): Result<R> {
   if (path.length <= PIECE) return op(path);
   return andThen(openDirectories(host, path, 0, -1), ({ fd, rest }) => always(() => op(below(fd, rest)), () => closeQuietly(host, fd)));
 }
@@ -38,7 +38,7 @@ export function withHostPath<R>(host: Host, path: Buffer, op: (path: Buffer) => 
  * which it closes, or from the root at -1) a piece at a time, until what is left is short: answers
  * the last directory's fd, and the rest of the path below it.
  */
-function openDirectories(host: Host, path: Buffer, start: number, parent: number): MaybePromise<{ fd: number; rest: Buffer }> {
+function openDirectories(host: Host, path: Buffer, start: number, parent: number): Result<{ fd: number; rest: Buffer }> {
   const cut = path.lastIndexOf(0x2f, start + PIECE);
   const opening = always(() => {
     if (cut <= start) throw new FuseError('ENAMETOOLONG'); // a name longer than a piece: no host takes it

@@ -4,12 +4,12 @@
 // Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
 import * as fs from 'node:fs';
 import {
-  FuseError, opened, type Attributes, type DirectoryEntry, type FdData, type FileSystem, type FilesystemStats, type MountOptions, type Opened, type OpenFlags,
-  type RequestContext, type Result, type TimeSpec,
+  FuseError, mount, opened, type Attributes, type DirectoryEntry, type FdData, type FileSystem, type FilesystemStats, type MountOptions, type Opened,
+  type OpenFlags, type RequestContext, type Result, type Session, type TimeSpec,
 } from '@fusekit/highlevel';
+import { always, andThen, inGroup } from '@fusekit/lowlevel';
 import { poolHost, syncHost, type Host } from './host.js';
 import { withHostPath } from './long-paths.js';
-import { always, andThen, type MaybePromise } from './maybe.js';
 
 const { O_APPEND, O_CREAT, O_DIRECT, O_RDWR, O_TRUNC, O_WRONLY } = fs.constants;
 const O_ACCMODE = 3;
@@ -110,11 +110,12 @@ export function isLocalFilesystem(path: string): boolean {
 /**
  * Mirrors the host directory `source` (an absolute path): every operation through the mount is
  * the same operation on the file below `source`. A {@link FileSystem} of `@fusekit/highlevel`
- * with Buffer paths; mount it with {@link PassthroughFs.mountOptions}:
+ * with Buffer paths; mount it with {@link PassthroughFs.mount}:
  *
  * @example
  * const passthrough = createPassthroughFs('/srv/data', { cache: 'auto' });
- * const session = await mount(passthrough, '/mnt/data', passthrough.mountOptions({ allowOther: true }));
+ * const session = await passthrough.mount('/mnt/data', { allowOther: true });
+ * // the same as: mount(passthrough, '/mnt/data', passthrough.mountOptions({ allowOther: true }))
  *
  * Open files are host file descriptors, so a file unlinked while open keeps working, and reads
  * are answered from the descriptor without copying the data through JavaScript.
@@ -174,6 +175,15 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    * checks would add nothing but a GETATTR of the directory after each create, unlink and
    * rename. Pass `defaultPermissions: true` to have them anyway.
    */
+  /**
+   * Mounts this filesystem at `mountpoint` with {@link PassthroughFs.mountOptions} (plus
+   * `options`): `fs.mount(mountpoint, options)` is `mount(fs, mountpoint, fs.mountOptions(options))`
+   * with `mount` from `@fusekit/highlevel`. Every sample filesystem mounts in this shape.
+   */
+  mount(mountpoint: string, options: MountOptions = {}): Promise<Session<Buffer>> {
+    return mount(this, mountpoint, this.mountOptions(options));
+  }
+
   mountOptions(extra: MountOptions = {}): MountOptions & { namesAsBuffers: true } {
     const timeout = timeouts[this.cache];
     const shared = extra.allowOther === true || (extra.options ?? []).includes('allow_other');
@@ -200,7 +210,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   /** Calls `op` with the host path of a path in the mount (reached in pieces past PATH_MAX). */
-  #at<R>(path: Buffer, op: (hostPath: Buffer) => MaybePromise<R>): MaybePromise<R> {
+  #at<R>(path: Buffer, op: (hostPath: Buffer) => Result<R>): Result<R> {
     return withHostPath(this.#fs, Buffer.concat([this.#root, path]), op);
   }
 
@@ -292,7 +302,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     // when the caller is outside the file's group (the group before the chown).
     return andThen(this.#stat(file), (stats) => {
       const mode = Number(stats.mode) & 0o7777;
-      if ((mode & (S_ISGID | S_IXGRP)) !== S_ISGID || this.#inGroup(ctx, Number(stats.gid))) return change();
+      if ((mode & (S_ISGID | S_IXGRP)) !== S_ISGID || inGroup(ctx, Number(stats.gid))) return change();
       return andThen(change(), () => this.#chmod(file, mode & ~(S_ISUID | S_ISGID)));
     });
   }
@@ -373,23 +383,19 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   #dropPrivileges(file: number | Buffer, ctx: RequestContext): Result<void> {
     return andThen(this.#stat(file), (stats) => {
       const mode = Number(stats.mode);
-      const keepsSgid = () => ctx.uid === 0 || this.#inGroup(ctx, Number(stats.gid));
+      const keepsSgid = () => ctx.uid === 0 || inGroup(ctx, Number(stats.gid));
       const kill = (mode & S_ISUID) | ((mode & S_ISGID) !== 0 && ((mode & S_IXGRP) !== 0 || !keepsSgid()) ? S_ISGID : 0);
       if (kill === 0) return;
       return this.#chmod(file, mode & 0o7777 & ~kill);
     });
   }
 
-  #stat(file: number | Buffer): MaybePromise<Attributes> {
+  #stat(file: number | Buffer): Result<Attributes> {
     return andThen(typeof file === 'number' ? this.#fs.fstat(file) : this.#fs.lstat(file), (stats) => stats!);
   }
 
   #chmod(file: number | Buffer, mode: number): Result<void> {
     return andThen(typeof file === 'number' ? this.#fs.fchmod(file, mode) : this.#fs.chmod(file, mode), done);
-  }
-
-  #inGroup(ctx: RequestContext, gid: number): boolean {
-    return ctx.gid === gid || ctx.groups().includes(gid);
   }
 
   open(path: Buffer, flags: number, ctx: RequestContext): Result<Opened<number>> {
@@ -514,8 +520,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 
 /**
  * Makes a filesystem that mirrors the host directory `source` (give an absolute, real path;
- * the CLI checks and resolves it). Mount it with `mount(fs, mountpoint, fs.mountOptions())`
- * from `@fusekit/highlevel`.
+ * the CLI checks and resolves it). Mount it with `fs.mount(mountpoint, options)`.
  */
 export function createPassthroughFs(source: string, options: PassthroughOptions = {}): PassthroughFs {
   return new PassthroughFs(source, options);
