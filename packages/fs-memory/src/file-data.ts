@@ -222,7 +222,7 @@ export class FileData {
 
 // Calls `visit` for each chunk that [offset, end) touches, with the byte range [from, to) of it.
 function eachSpan(offset: number, end: number, visit: (index: number, from: number, to: number) => void): void {
-  for (let pos = offset; pos < end;) {
+  for (let pos = offset; pos < end; ) {
     const index = Math.floor(pos / CHUNK_SIZE);
     const from = pos - index * CHUNK_SIZE;
     const to = Math.min(CHUNK_SIZE, end - index * CHUNK_SIZE);

@@ -3,12 +3,39 @@
 // the handlers own everything that depends on the stored state.
 import { totalmem } from 'node:os';
 import {
-  encodeDirent, FuseError, inGroup, mount, type CreateReply, type DirectoryReply, type EncodedDirent, type Entry,
-  type MountOptions, type Name, type Operations, type RequestContext, type Session, type SetAttr, type Statfs,
+  encodeDirent,
+  FuseError,
+  inGroup,
+  mount,
+  type CreateReply,
+  type DirectoryReply,
+  type EncodedDirent,
+  type Entry,
+  type MountOptions,
+  type Name,
+  type Operations,
+  type RequestContext,
+  type Session,
+  type SetAttr,
+  type Statfs,
 } from '@fusekit/lowlevel';
 import {
-  FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, NAME_MAX, O_TRUNC, RENAME_EXCHANGE, RENAME_NOREPLACE, S_IFDIR,
-  S_IFLNK, S_IFMT, S_IFREG, S_ISGID, SEEK_DATA, SEEK_HOLE, SYMLINK_MAX, XATTR_CREATE, XATTR_REPLACE,
+  FALLOC_FL_KEEP_SIZE,
+  FALLOC_FL_PUNCH_HOLE,
+  NAME_MAX,
+  O_TRUNC,
+  RENAME_EXCHANGE,
+  RENAME_NOREPLACE,
+  S_IFDIR,
+  S_IFLNK,
+  S_IFMT,
+  S_IFREG,
+  S_ISGID,
+  SEEK_DATA,
+  SEEK_HOLE,
+  SYMLINK_MAX,
+  XATTR_CREATE,
+  XATTR_REPLACE,
   XATTR_SIZE_MAX,
 } from './constants.js';
 import { nowNs } from './clock.js';
@@ -87,8 +114,16 @@ export class MemoryFs {
     this.#maxPages = Math.floor((options.size ?? totalmem() / 2) / PAGE_SIZE);
     this.#maxInodes = options.inodes ?? Math.floor(totalmem() / PAGE_SIZE / 2);
     const now = nowNs();
-    const root = new Inode(ROOT_INO, S_IFDIR | ((options.mode ?? 0o755) & 0o7777),
-      options.uid ?? process.getuid?.() ?? 0, options.gid ?? process.getgid?.() ?? 0, 2, now, now, now);
+    const root = new Inode(
+      ROOT_INO,
+      S_IFDIR | ((options.mode ?? 0o755) & 0o7777),
+      options.uid ?? process.getuid?.() ?? 0,
+      options.gid ?? process.getgid?.() ?? 0,
+      2,
+      now,
+      now,
+      now,
+    );
     root.entries = newEntries();
     root.parent = root;
     this.#inodes.set(ROOT_INO, root);
@@ -289,8 +324,15 @@ export class MemoryFs {
     const freeInodes = Math.max(0, this.#maxInodes - this.#inodes.size - this.#extraLinks);
     const freePages = Math.max(0, this.#maxPages - this.#usedPages);
     return {
-      bsize: PAGE_SIZE, frsize: PAGE_SIZE, blocks: this.#maxPages, bfree: freePages, bavail: freePages,
-      files: this.#maxInodes, ffree: freeInodes, favail: freeInodes, namemax: NAME_MAX,
+      bsize: PAGE_SIZE,
+      frsize: PAGE_SIZE,
+      blocks: this.#maxPages,
+      bfree: freePages,
+      bavail: freePages,
+      files: this.#maxInodes,
+      ffree: freeInodes,
+      favail: freeInodes,
+      namemax: NAME_MAX,
     };
   }
 

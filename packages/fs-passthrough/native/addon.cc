@@ -57,9 +57,8 @@ static Napi::Value Mknod(const Napi::CallbackInfo& info) {
   mode_t mode = static_cast<mode_t>(Int(info[1]));
   dev_t rdev = static_cast<dev_t>(Int(info[2]));
   int64_t uid = Int(info[3]), gid = Int(info[4]);
-  return Job::Run(info, "mknod", [=](Outcome&) {
-    return AsUser(uid, gid, [&] { return mknod(path.c_str(), mode, rdev); });
-  });
+  return Job::Run(info, "mknod",
+                  [=](Outcome&) { return AsUser(uid, gid, [&] { return mknod(path.c_str(), mode, rdev); }); });
 }
 
 // mkdir(path, mode, uid, gid)
@@ -68,9 +67,7 @@ static Napi::Value Mkdir(const Napi::CallbackInfo& info) {
   std::string path = Bytes(info[0]);
   mode_t mode = static_cast<mode_t>(Int(info[1]));
   int64_t uid = Int(info[2]), gid = Int(info[3]);
-  return Job::Run(info, "mkdir", [=](Outcome&) {
-    return AsUser(uid, gid, [&] { return mkdir(path.c_str(), mode); });
-  });
+  return Job::Run(info, "mkdir", [=](Outcome&) { return AsUser(uid, gid, [&] { return mkdir(path.c_str(), mode); }); });
 }
 
 // symlink(target, path, uid, gid)
@@ -78,9 +75,8 @@ static Napi::Value Symlink(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 4 && IsBytes(info[0]) && IsBytes(info[1]), "symlink(target, path, uid, gid)");
   std::string target = Bytes(info[0]), path = Bytes(info[1]);
   int64_t uid = Int(info[2]), gid = Int(info[3]);
-  return Job::Run(info, "symlink", [=](Outcome&) {
-    return AsUser(uid, gid, [&] { return symlink(target.c_str(), path.c_str()); });
-  });
+  return Job::Run(info, "symlink",
+                  [=](Outcome&) { return AsUser(uid, gid, [&] { return symlink(target.c_str(), path.c_str()); }); });
 }
 
 // renameat2(from, to, flags): RENAME_NOREPLACE, RENAME_EXCHANGE
@@ -88,9 +84,8 @@ static Napi::Value Rename(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 3 && IsBytes(info[0]) && IsBytes(info[1]), "rename(from, to, flags)");
   std::string from = Bytes(info[0]), to = Bytes(info[1]);
   unsigned flags = static_cast<unsigned>(Int(info[2]));
-  return Job::Run(info, "renameat2", [=](Outcome&) {
-    return Check(renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags));
-  });
+  return Job::Run(info, "renameat2",
+                  [=](Outcome&) { return Check(renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), flags)); });
 }
 
 // A utimensat time: bigint nanoseconds, 'now' or 'omit'.
@@ -120,7 +115,8 @@ static Napi::Value Utimens(const Napi::CallbackInfo& info) {
 
 // setxattr(path, name, value, flags), on the link itself for a symlink.
 static Napi::Value SetXattr(const Napi::CallbackInfo& info) {
-  PT_CHECK(info.Length() == 4 && IsBytes(info[0]) && IsBytes(info[1]) && info[2].IsBuffer(), "setxattr(path, name, value, flags)");
+  PT_CHECK(info.Length() == 4 && IsBytes(info[0]) && IsBytes(info[1]) && info[2].IsBuffer(),
+           "setxattr(path, name, value, flags)");
   std::string path = Bytes(info[0]), name = Bytes(info[1]), value = Bytes(info[2]);
   int flags = static_cast<int>(Int(info[3]));
   return Job::Run(info, "lsetxattr", [=](Outcome&) {
@@ -166,9 +162,7 @@ static Napi::Value ListXattr(const Napi::CallbackInfo& info) {
 static Napi::Value RemoveXattr(const Napi::CallbackInfo& info) {
   PT_CHECK(info.Length() == 2 && IsBytes(info[0]) && IsBytes(info[1]), "removexattr(path, name)");
   std::string path = Bytes(info[0]), name = Bytes(info[1]);
-  return Job::Run(info, "lremovexattr", [=](Outcome&) {
-    return Check(lremovexattr(path.c_str(), name.c_str()));
-  });
+  return Job::Run(info, "lremovexattr", [=](Outcome&) { return Check(lremovexattr(path.c_str(), name.c_str())); });
 }
 
 // fallocate(fd, mode, offset, length)

@@ -82,11 +82,19 @@ function parse(argv: string[]): Config | 'help' {
   }
   if (values.cache !== undefined) fs.cache = cacheMode(values.cache);
   if (values.writeback !== undefined) fs.writeback = values.writeback;
-  if (values['sync-calls'] === true && values['pool-calls'] === true) throw new UsageError('--sync-calls and --pool-calls exclude each other');
+  if (values['sync-calls'] === true && values['pool-calls'] === true)
+    throw new UsageError('--sync-calls and --pool-calls exclude each other');
   if (values['sync-calls'] === true) fs.syncCalls = true;
   if (values['pool-calls'] === true) fs.syncCalls = false;
   if (values['no-xattr'] === true) fs.xattrs = false;
-  return { source: positionals[0]!, mountpoint: positionals[1]!, fs, fuseOptions, debug: values.debug ?? false, trace: values.trace ?? false };
+  return {
+    source: positionals[0]!,
+    mountpoint: positionals[1]!,
+    fs,
+    fuseOptions,
+    debug: values.debug ?? false,
+    trace: values.trace ?? false,
+  };
 }
 
 function describe(path: string, error: unknown): Error {
@@ -116,7 +124,8 @@ const within = (inner: string, outer: string) => inner === outer || inner.starts
 // a directory that holds the source would hide the source from this very server.
 function checkOverlap(source: string, mountpoint: string): void {
   if (source === mountpoint) throw new Error(`${mountpoint} is the source itself: a directory cannot be mounted onto itself`);
-  if (within(mountpoint, source)) throw new Error(`${mountpoint} is inside the source ${source}: a directory cannot be mounted inside itself`);
+  if (within(mountpoint, source))
+    throw new Error(`${mountpoint} is inside the source ${source}: a directory cannot be mounted inside itself`);
   if (within(source, mountpoint)) throw new Error(`the source ${source} is inside ${mountpoint}: the mount would hide it`);
 }
 
@@ -132,11 +141,12 @@ process.exitCode = await runFilesystemCli({
     checkOverlap(source, mountpoint);
     return { source, mountpoint };
   },
-  mount: (config, { source, mountpoint }, [, { createPassthroughFs }]) => createPassthroughFs(source, config.fs).mount(mountpoint, {
-    options: config.fuseOptions,
-    autoUnmount: true,
-    debug: config.debug,
-    ...(config.trace && { trace: true }),
-  }),
+  mount: (config, { source, mountpoint }, [, { createPassthroughFs }]) =>
+    createPassthroughFs(source, config.fs).mount(mountpoint, {
+      options: config.fuseOptions,
+      autoUnmount: true,
+      debug: config.debug,
+      ...(config.trace && { trace: true }),
+    }),
   serving: ({ source, mountpoint }) => `${source} at ${mountpoint}`,
 });

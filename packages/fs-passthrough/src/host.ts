@@ -11,7 +11,9 @@ import type { Attributes, Result } from '@fusekit/highlevel';
 import { native, type NativeHelper } from './native.js';
 
 /** The native helper's calls, answering now or later. */
-type Helper = { [K in keyof NativeHelper]: NativeHelper[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Result<R> : never };
+type Helper = {
+  [K in keyof NativeHelper]: NativeHelper[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Result<R> : never;
+};
 
 /** The host system calls, by path (Buffer) or file descriptor. */
 export interface Host extends Helper {
@@ -71,10 +73,15 @@ function fail(errno: number): never {
 }
 
 /** The synchronous helper's calls, throwing for -errno. */
-const helperSync = Object.fromEntries(Object.entries(nativeSync).map(([name, call]) => [name, (...args: unknown[]) => {
-  const result = (call as (...args: unknown[]) => unknown)(...args);
-  return typeof result !== 'number' || result >= 0 ? result : fail(result);
-}])) as Helper;
+const helperSync = Object.fromEntries(
+  Object.entries(nativeSync).map(([name, call]) => [
+    name,
+    (...args: unknown[]) => {
+      const result = (call as (...args: unknown[]) => unknown)(...args);
+      return typeof result !== 'number' || result >= 0 ? result : fail(result);
+    },
+  ]),
+) as Helper;
 
 /**
  * Attributes from the helper's stat, read from one array the JS thread reuses: node:fs's
@@ -92,9 +99,19 @@ function statSync(pathOrFd: Buffer | number): Attributes | undefined {
 /** Attributes from the helper's 13 stat fields. */
 function attributes(st: BigInt64Array): Attributes {
   return {
-    dev: st[0]!, ino: st[1]!, mode: Number(st[2]), nlink: Number(st[3]), uid: Number(st[4]), gid: Number(st[5]),
-    rdev: Number(st[6]), size: Number(st[7]), blksize: Number(st[8]), blocks: Number(st[9]),
-    atimeNs: st[10]!, mtimeNs: st[11]!, ctimeNs: st[12]!,
+    dev: st[0]!,
+    ino: st[1]!,
+    mode: Number(st[2]),
+    nlink: Number(st[3]),
+    uid: Number(st[4]),
+    gid: Number(st[5]),
+    rdev: Number(st[6]),
+    size: Number(st[7]),
+    blksize: Number(st[8]),
+    blocks: Number(st[9]),
+    atimeNs: st[10]!,
+    mtimeNs: st[11]!,
+    ctimeNs: st[12]!,
   };
 }
 

@@ -30,7 +30,12 @@ function closeQuietly(host: Host, fd: number): unknown {
 /** Calls `op` with `path`, or with a path to the same place short enough for the kernel. */
 export function withHostPath<R>(host: Host, path: Buffer, op: (path: Buffer) => Result<R>): Result<R> {
   if (path.length <= PIECE) return op(path);
-  return andThen(openDirectories(host, path, 0, -1), ({ fd, rest }) => always(() => op(below(fd, rest)), () => closeQuietly(host, fd)));
+  return andThen(openDirectories(host, path, 0, -1), ({ fd, rest }) =>
+    always(
+      () => op(below(fd, rest)),
+      () => closeQuietly(host, fd),
+    ),
+  );
 }
 
 /**
@@ -40,11 +45,14 @@ export function withHostPath<R>(host: Host, path: Buffer, op: (path: Buffer) => 
  */
 function openDirectories(host: Host, path: Buffer, start: number, parent: number): Result<{ fd: number; rest: Buffer }> {
   const cut = path.lastIndexOf(0x2f, start + PIECE);
-  const opening = always(() => {
-    if (cut <= start) throw new FuseError('ENAMETOOLONG'); // a name longer than a piece: no host takes it
-    const piece = path.subarray(start, cut);
-    return host.open(parent < 0 ? piece : below(parent, piece), OPEN_DIRECTORY, 0, -1, -1);
-  }, () => (parent < 0 ? undefined : closeQuietly(host, parent)));
+  const opening = always(
+    () => {
+      if (cut <= start) throw new FuseError('ENAMETOOLONG'); // a name longer than a piece: no host takes it
+      const piece = path.subarray(start, cut);
+      return host.open(parent < 0 ? piece : below(parent, piece), OPEN_DIRECTORY, 0, -1, -1);
+    },
+    () => (parent < 0 ? undefined : closeQuietly(host, parent)),
+  );
   return andThen(opening, (fd) => {
     const rest = path.subarray(cut + 1);
     return rest.length <= PIECE ? { fd, rest } : openDirectories(host, path, cut + 1, fd);

@@ -43,7 +43,7 @@ export interface NativeHelper {
 }
 
 /** A helper call made synchronous: its value, or -errno on failure (a negative number). */
-export type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | number : never };
+type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | number : never };
 
 /**
  * The host calls the pool flavour makes here rather than through node:fs, whose asynchronous
@@ -51,7 +51,7 @@ export type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) =
  * those threads, and must not starve the calls that would answer them. (The synchronous flavour
  * keeps node:fs's synchronous calls.)
  */
-export interface PoolOnly {
+interface PoolOnly {
   /**
    * lstat(2) of a path, or fstat(2) of an fd, as {@link SyncOnly.stat}'s 13 fields; null for a
    * path that does not exist.
@@ -91,7 +91,7 @@ export const native = loadAddon<NativeHelper & PoolOnly & { sync: Synchronous<Na
 );
 
 /** Calls the helper makes only synchronously. */
-export interface SyncOnly {
+interface SyncOnly {
   /**
    * lstat(2) of a path, or fstat(2) of an fd, into `out`: dev, ino, mode, nlink, uid, gid, rdev,
    * size, blksize, blocks, then atime, mtime and ctime in nanoseconds. 0, or -errno.

@@ -4,8 +4,21 @@
 // Paths are Buffers end to end, so names that are not UTF-8 round-trip untouched.
 import * as fs from 'node:fs';
 import {
-  FuseError, mount, opened, type Attributes, type DirectoryEntry, type FdData, type FileSystem, type FilesystemStats, type MountOptions, type Opened,
-  type OpenFlags, type RequestContext, type Result, type Session, type TimeSpec,
+  FuseError,
+  mount,
+  opened,
+  type Attributes,
+  type DirectoryEntry,
+  type FdData,
+  type FileSystem,
+  type FilesystemStats,
+  type MountOptions,
+  type Opened,
+  type OpenFlags,
+  type RequestContext,
+  type Result,
+  type Session,
+  type TimeSpec,
 } from '@fusekit/highlevel';
 import { always, andThen, inGroup } from '@fusekit/lowlevel';
 import { poolHost, syncHost, type Host } from './host.js';
@@ -14,7 +27,8 @@ import { withHostPath } from './long-paths.js';
 const { O_APPEND, O_CREAT, O_DIRECT, O_RDWR, O_TRUNC, O_WRONLY } = fs.constants;
 const O_ACCMODE = 3;
 const { S_IXGRP } = fs.constants;
-const S_ISUID = 0o4000, S_ISGID = 0o2000;
+const S_ISUID = 0o4000,
+  S_ISGID = 0o2000;
 const TRUSTED = Buffer.from('trusted.');
 const SLASH = Buffer.from('/');
 const RENAME_EXCHANGE = 2;
@@ -235,7 +249,10 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    */
   getattr(path: Buffer | null, fd: number | undefined): Result<Attributes> {
     if (fd !== undefined) return this.#fs.fstat(fd);
-    return andThen(this.#at(path!, (p) => this.#fs.lstat(p)), (stats) => this.#orOpen(path!, stats));
+    return andThen(
+      this.#at(path!, (p) => this.#fs.lstat(p)),
+      (stats) => this.#orOpen(path!, stats),
+    );
   }
 
   /** The host's attributes of `path`, or, if the name is gone there, those of a file still open at it. */
@@ -256,17 +273,26 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   mknod(path: Buffer, mode: number, rdev: number, ctx: RequestContext): Result<void> {
-    return andThen(this.#at(path, (p) => this.#fs.mknod(p, mode, rdev, ...this.#owner(ctx))), done);
+    return andThen(
+      this.#at(path, (p) => this.#fs.mknod(p, mode, rdev, ...this.#owner(ctx))),
+      done,
+    );
   }
 
   mkdir(path: Buffer, mode: number, ctx: RequestContext): Result<void> {
-    return andThen(this.#at(path, (p) => this.#fs.mkdir(p, mode, ...this.#owner(ctx))), done);
+    return andThen(
+      this.#at(path, (p) => this.#fs.mkdir(p, mode, ...this.#owner(ctx))),
+      done,
+    );
   }
 
   unlink(path: Buffer): Result<void> {
-    return andThen(this.#at(path, (p) => this.#fs.unlink(p)), () => {
-      if (this.#openAt.size > 0) this.#moveOpen(path.toString('latin1'), '', false); // open there, they have no name now
-    });
+    return andThen(
+      this.#at(path, (p) => this.#fs.unlink(p)),
+      () => {
+        if (this.#openAt.size > 0) this.#moveOpen(path.toString('latin1'), '', false); // open there, they have no name now
+      },
+    );
   }
 
   rmdir(path: Buffer): Result<void> {
@@ -274,13 +300,19 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   symlink(target: Buffer, path: Buffer, ctx: RequestContext): Result<void> {
-    return andThen(this.#at(path, (p) => this.#fs.symlink(target, p, ...this.#owner(ctx))), done);
+    return andThen(
+      this.#at(path, (p) => this.#fs.symlink(target, p, ...this.#owner(ctx))),
+      done,
+    );
   }
 
   rename(from: Buffer, to: Buffer, flags: number): Result<void> {
-    return andThen(this.#at(from, (a) => this.#at(to, (b) => this.#fs.rename(a, b, flags))), () => {
-      if (this.#openAt.size > 0) this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
-    });
+    return andThen(
+      this.#at(from, (a) => this.#at(to, (b) => this.#fs.rename(a, b, flags))),
+      () => {
+        if (this.#openAt.size > 0) this.#moveOpen(from.toString('latin1'), to.toString('latin1'), (flags & RENAME_EXCHANGE) !== 0);
+      },
+    );
   }
 
   link(from: Buffer, to: Buffer): Result<void> {
@@ -399,20 +431,26 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   open(path: Buffer, flags: number, ctx: RequestContext): Result<Opened<number>> {
-    return andThen(this.#at(path, (p) => this.#fs.open(p, this.#hostFlags(flags), 0, -1, -1)), (fd) => {
-      // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
-      if (!ctx.killSuidgid && !(flags & O_TRUNC && ctx.uid !== 0)) return this.#opened(path, fd, flags);
-      return andThen(this.#dropPrivileges(fd, ctx), () => this.#opened(path, fd, flags));
-    });
+    return andThen(
+      this.#at(path, (p) => this.#fs.open(p, this.#hostFlags(flags), 0, -1, -1)),
+      (fd) => {
+        // The truncation of open(O_TRUNC) arrives here, not as a setattr the kernel would add it to.
+        if (!ctx.killSuidgid && !(flags & O_TRUNC && ctx.uid !== 0)) return this.#opened(path, fd, flags);
+        return andThen(this.#dropPrivileges(fd, ctx), () => this.#opened(path, fd, flags));
+      },
+    );
   }
 
   create(path: Buffer, mode: number, flags: number, ctx: RequestContext): Result<Opened<number>> {
     const [uid, gid] = this.#owner(ctx);
-    return andThen(this.#at(path, (p) => this.#fs.open(p, this.#hostFlags(flags) | O_CREAT, mode, uid, gid)), (fd) => {
-      if (!ctx.killSuidgid) return this.#opened(path, fd, flags);
-      // O_TRUNC of a file made on the host meanwhile
-      return andThen(this.#dropPrivileges(fd, ctx), () => this.#opened(path, fd, flags));
-    });
+    return andThen(
+      this.#at(path, (p) => this.#fs.open(p, this.#hostFlags(flags) | O_CREAT, mode, uid, gid)),
+      (fd) => {
+        if (!ctx.killSuidgid) return this.#opened(path, fd, flags);
+        // O_TRUNC of a file made on the host meanwhile
+        return andThen(this.#dropPrivileges(fd, ctx), () => this.#opened(path, fd, flags));
+      },
+    );
   }
 
   /** Answered from the host descriptor: lowlevel splices the range to the kernel, zero-copy. */
@@ -456,12 +494,15 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    * types only: a hand-off per name would cost more than the LOOKUPs it spares.
    */
   readdir(path: Buffer | null): Result<Iterable<DirectoryEntry<Buffer>>> {
-    return andThen(this.#at(path!, (dir) => this.#fs.readdir(dir)), (listed) => {
-      if (!this.syncCalls) return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: entry.type }));
-      // Listable but not searchable (no x for a server that is not root): lstat throws, the name goes alone.
-      const lstat = (name: Buffer) => this.#at(Buffer.concat([path!, SLASH, name]), (p) => syncHost.lstat(p)) as Attributes | undefined;
-      return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: entry.type, attributes: () => lstat(entry.name) }));
-    });
+    return andThen(
+      this.#at(path!, (dir) => this.#fs.readdir(dir)),
+      (listed) => {
+        if (!this.syncCalls) return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: entry.type }));
+        // Listable but not searchable (no x for a server that is not root): lstat throws, the name goes alone.
+        const lstat = (name: Buffer) => this.#at(Buffer.concat([path!, SLASH, name]), (p) => syncHost.lstat(p)) as Attributes | undefined;
+        return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: entry.type, attributes: () => lstat(entry.name) }));
+      },
+    );
   }
 
   fsyncdir(path: Buffer | null, datasync: boolean): Result<void> {
@@ -480,7 +521,10 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   setxattr(path: Buffer, name: Buffer, value: Buffer, flags: number): Result<void> {
-    return andThen(this.#at(path, (p) => this.#fs.setxattr(p, name, value, flags)), done);
+    return andThen(
+      this.#at(path, (p) => this.#fs.setxattr(p, name, value, flags)),
+      done,
+    );
   }
 
   getxattr(path: Buffer, name: Buffer): Result<Buffer> {
@@ -491,7 +535,7 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   async listxattr(path: Buffer, ctx: RequestContext): Promise<Buffer[]> {
     const list = await this.#at(path, (p) => this.#fs.listxattr(p));
     const names: Buffer[] = [];
-    for (let start = 0, end; (end = list.indexOf(0, start)) !== -1; start = end + 1) {
+    for (let start = 0, end: number; (end = list.indexOf(0, start)) !== -1; start = end + 1) {
       const name = list.subarray(start, end);
       if (ctx.uid === 0 || !name.subarray(0, TRUSTED.length).equals(TRUSTED)) names.push(name);
     }
@@ -511,8 +555,14 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   }
 
   copyFileRange(
-    _pathIn: Buffer | null, offsetIn: number, fdIn: number, _pathOut: Buffer | null, offsetOut: number, fdOut: number,
-    length: number, flags: number,
+    _pathIn: Buffer | null,
+    offsetIn: number,
+    fdIn: number,
+    _pathOut: Buffer | null,
+    offsetOut: number,
+    fdOut: number,
+    length: number,
+    flags: number,
   ): Result<number> {
     return this.#fs.copyFileRange(fdIn, offsetIn, fdOut, offsetOut, length, flags);
   }
@@ -525,4 +575,3 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
 export function createPassthroughFs(source: string, options: PassthroughOptions = {}): PassthroughFs {
   return new PassthroughFs(source, options);
 }
-

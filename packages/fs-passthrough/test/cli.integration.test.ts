@@ -29,7 +29,15 @@ describe('fusekit-passthrough command line', () => {
   });
 
   it('refuses bad arguments with exit code 2', async () => {
-    for (const args of [[], ['only-one'], ['a', 'b', 'c'], ['--bogus', 'a', 'b'], ['a', 'b', '--cache=sometimes'], ['a', 'b', '-o', 'cache=maybe'], ['a', 'b', '--sync-calls', '--pool-calls']]) {
+    for (const args of [
+      [],
+      ['only-one'],
+      ['a', 'b', 'c'],
+      ['--bogus', 'a', 'b'],
+      ['a', 'b', '--cache=sometimes'],
+      ['a', 'b', '-o', 'cache=maybe'],
+      ['a', 'b', '--sync-calls', '--pool-calls'],
+    ]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^fusekit-passthrough: .+\nTry 'fusekit-passthrough --help'/);
@@ -97,36 +105,49 @@ describe('fusekit-passthrough command line', () => {
   });
 
   it('refuses a mountpoint that is already mounted', async () => {
-    await withMount((mp) => startPassthroughFs(mp), async (mp, fs) => {
-      const again = await cli([fs.source, mp]);
-      expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already mounted')]);
-      expect(await sh(`echo still here > "${mp}/f" && cat "${mp}/f" "${fs.source}/f"`)).toBe('still here\nstill here\n');
-    });
+    await withMount(
+      (mp) => startPassthroughFs(mp),
+      async (mp, fs) => {
+        const again = await cli([fs.source, mp]);
+        expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('already mounted')]);
+        expect(await sh(`echo still here > "${mp}/f" && cat "${mp}/f" "${fs.source}/f"`)).toBe('still here\nstill here\n');
+      },
+    );
   });
 
-  it('passes other -o options to libfuse, and takes passthrough_ll\'s cache= and writeback there', async () => {
-    await withMount((mp) => startPassthroughFs(mp, ['-o', 'ro,cache=always,writeback']), async (mp, fs) => {
-      expect((await findMount(mp))?.source).toBe(fs.source);
-      expect(await sh(`grep " ${mp} " /proc/mounts | cut -d' ' -f4`)).toMatch(/^ro,/);
-      await sh(`echo host > "${fs.source}/f"`);
-      expect(await sh(`cat "${mp}/f"; touch "${mp}/g" 2>&1 || true`)).toMatch(/^host\n.*Read-only file system/);
-    });
+  it("passes other -o options to libfuse, and takes passthrough_ll's cache= and writeback there", async () => {
+    await withMount(
+      (mp) => startPassthroughFs(mp, ['-o', 'ro,cache=always,writeback']),
+      async (mp, fs) => {
+        expect((await findMount(mp))?.source).toBe(fs.source);
+        expect(await sh(`grep " ${mp} " /proc/mounts | cut -d' ' -f4`)).toMatch(/^ro,/);
+        await sh(`echo host > "${fs.source}/f"`);
+        expect(await sh(`cat "${mp}/f"; touch "${mp}/g" 2>&1 || true`)).toMatch(/^host\n.*Read-only file system/);
+      },
+    );
   });
 
   it('has the kernel check permissions only when other users can reach the mount', async () => {
     const options = async (mp: string) => (await sh(`grep " ${mp} " /proc/mounts | cut -d' ' -f4`)).trim().split(',');
-    await withMount((mp) => startPassthroughFs(mp), async (mp) => {
-      expect(await options(mp)).toEqual(expect.arrayContaining(['default_permissions', 'allow_other']));
-    });
+    await withMount(
+      (mp) => startPassthroughFs(mp),
+      async (mp) => {
+        expect(await options(mp)).toEqual(expect.arrayContaining(['default_permissions', 'allow_other']));
+      },
+    );
     const source = await makeTmpfs();
     try {
-      await withMount((mp) => spawnFs(process.execPath, [CLI, source.dir, mp], mp), async (mp) => {
-        expect(await options(mp)).not.toContain('default_permissions');
-        // access(2) is then asked of the host, for the server's user (root): no x on a 0644 file.
-        await sh(`echo x > "${mp}/f" && chmod 644 "${mp}/f" && mkdir "${mp}/d" && chmod 0 "${mp}/d"`);
-        expect(await sh(`test -r "${mp}/f" && echo r; test -x "${mp}/f" || echo no-x; test -w "${mp}/d" && echo dw; cat "${mp}/f"`))
-          .toBe('r\nno-x\ndw\nx\n');
-      });
+      await withMount(
+        (mp) => spawnFs(process.execPath, [CLI, source.dir, mp], mp),
+        async (mp) => {
+          expect(await options(mp)).not.toContain('default_permissions');
+          // access(2) is then asked of the host, for the server's user (root): no x on a 0644 file.
+          await sh(`echo x > "${mp}/f" && chmod 644 "${mp}/f" && mkdir "${mp}/d" && chmod 0 "${mp}/d"`);
+          expect(await sh(`test -r "${mp}/f" && echo r; test -x "${mp}/f" || echo no-x; test -w "${mp}/d" && echo dw; cat "${mp}/f"`)).toBe(
+            'r\nno-x\ndw\nx\n',
+          );
+        },
+      );
     } finally {
       await source.close();
     }

@@ -6,8 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { native } from '../src/native.js';
 
 let dir = '';
-beforeEach(async () => { dir = await fs.mkdtemp(join(tmpdir(), 'fusekit-pt-native-')); });
-afterEach(async () => { await fs.rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await fs.mkdtemp(join(tmpdir(), 'fusekit-pt-native-'));
+});
+afterEach(async () => {
+  await fs.rm(dir, { recursive: true, force: true });
+});
 
 describe('native helper', () => {
   it('rejects like node:fs: code, negative errno and syscall', async () => {
@@ -29,9 +33,26 @@ describe('native helper', () => {
     const out = new BigInt64Array(13);
     await fs.symlink('d', join(dir, 'l'));
     await fs.writeFile(join(dir, 'f'), 'abc');
-    for (const [target, s] of [[join(dir, 'l'), await fs.lstat(join(dir, 'l'), { bigint: true })], [dir, await fs.lstat(dir, { bigint: true })]] as const) {
+    for (const [target, s] of [
+      [join(dir, 'l'), await fs.lstat(join(dir, 'l'), { bigint: true })],
+      [dir, await fs.lstat(dir, { bigint: true })],
+    ] as const) {
       expect(native.sync.stat(target, out)).toBe(0);
-      expect([...out]).toEqual([s.dev, s.ino, s.mode, s.nlink, s.uid, s.gid, s.rdev, s.size, s.blksize, s.blocks, s.atimeNs, s.mtimeNs, s.ctimeNs]);
+      expect([...out]).toEqual([
+        s.dev,
+        s.ino,
+        s.mode,
+        s.nlink,
+        s.uid,
+        s.gid,
+        s.rdev,
+        s.size,
+        s.blksize,
+        s.blocks,
+        s.atimeNs,
+        s.mtimeNs,
+        s.ctimeNs,
+      ]);
     }
     const handle = await fs.open(join(dir, 'f'));
     try {
@@ -56,9 +77,16 @@ describe('native helper', () => {
     await native.mkdir(join(dir, 'd'), 0o750, 1234, 5678);
     await native.mknod(join(dir, 'p'), S_IFIFO | 0o600, 0, -1, -1);
     await native.symlink(Buffer.from([0x74, 0xff]), join(dir, 'l'), 1234, 5678);
-    const owner = async (name: string) => { const s = await fs.lstat(join(dir, name)); return [s.uid, s.gid]; };
+    const owner = async (name: string) => {
+      const s = await fs.lstat(join(dir, name));
+      return [s.uid, s.gid];
+    };
     if (process.getuid?.() === 0) {
-      expect([await owner('f'), await owner('d'), await owner('l')]).toEqual([[1234, 5678], [1234, 5678], [1234, 5678]]);
+      expect([await owner('f'), await owner('d'), await owner('l')]).toEqual([
+        [1234, 5678],
+        [1234, 5678],
+        [1234, 5678],
+      ]);
     }
     expect((await fs.lstat(join(dir, 'p'))).isFIFO()).toBe(true);
     expect(await fs.readlink(join(dir, 'l'), { encoding: 'buffer' })).toEqual(Buffer.from([0x74, 0xff]));
@@ -87,7 +115,10 @@ describe('native helper', () => {
   it('sets, gets, lists and removes extended attributes', async () => {
     const f = join(dir, 'f');
     await fs.writeFile(f, '');
-    const set = await native.setxattr(f, 'user.a', Buffer.from('1'), 0).then(() => true, (e: { code: string }) => e.code);
+    const set = await native.setxattr(f, 'user.a', Buffer.from('1'), 0).then(
+      () => true,
+      (e: { code: string }) => e.code,
+    );
     if (set === 'EOPNOTSUPP') return; // the temporary directory's filesystem has no user xattrs
     await native.setxattr(f, 'user.b', Buffer.alloc(0), 0);
     expect(await native.getxattr(f, 'user.a')).toEqual(Buffer.from('1'));

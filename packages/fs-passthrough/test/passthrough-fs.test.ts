@@ -20,7 +20,13 @@ describe('PassthroughFs options', () => {
 describe('host calls', () => {
   it('throw like node:fs when synchronous helper calls fail, without building an Error each time', async () => {
     const { syncHost } = await import('../src/host.js');
-    const missing = () => { try { syncHost.getxattr(Buffer.from(tmpdir()), Buffer.from('user.missing')); } catch (error) { return error; } };
+    const missing = () => {
+      try {
+        syncHost.getxattr(Buffer.from(tmpdir()), Buffer.from('user.missing'));
+      } catch (error) {
+        return error;
+      }
+    };
     const error = missing();
     expect(error).toMatchObject({ code: 'ENODATA', errno: -61 });
     expect(missing()).toBe(error);
@@ -37,18 +43,30 @@ describe('readdir', () => {
       chmodSync(source, 0o755);
       mkdirSync(join(source, 'd'));
       writeFileSync(join(source, 'd', 'f'), 'x');
-      const list = (user: string[]) => execFileSync(user[0]!, [...user.slice(1), process.execPath, '--input-type=module', '-e', `
+      const list = (user: string[]) =>
+        execFileSync(
+          user[0]!,
+          [
+            ...user.slice(1),
+            process.execPath,
+            '--input-type=module',
+            '-e',
+            `
         const { createPassthroughFs } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
         const fs = createPassthroughFs(${JSON.stringify(source)}, { syncCalls: true });
         const statOf = (e) => { try { return e.attributes(); } catch { return undefined; } };
         const out = fs.readdir(Buffer.from('/d')).map((e) => [e.name.toString(), e.mode, statOf(e) && Number(statOf(e).size)]);
         console.log(JSON.stringify(out));
-      `], { encoding: 'utf8' });
+      `,
+          ],
+          { encoding: 'utf8' },
+        );
       const S_IFREG = 0o100000;
       expect(JSON.parse(list(['env']))).toEqual([['f', S_IFREG, 1]]);
       // As a user who may read the directory but not search it, lstat fails: names and types alone.
       chmodSync(join(source, 'd'), 0o744);
-      if (process.getuid?.() === 0) expect(JSON.parse(list(['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups']))).toEqual([['f', S_IFREG, null]]);
+      if (process.getuid?.() === 0)
+        expect(JSON.parse(list(['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups']))).toEqual([['f', S_IFREG, null]]);
     } finally {
       rmSync(source, { recursive: true, force: true });
     }

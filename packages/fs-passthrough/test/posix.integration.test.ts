@@ -18,7 +18,8 @@ definePosixSuite({
   start: (mountpoint) => startPassthroughFs(mountpoint, ['--writeback']),
   skip: {
     'create, write, read, fstat': 'st_blocks comes from the host file, which lags until writeback',
-    'a 5 GiB sparse file costs what is written': 'st_blocks lags until writeback; SEEK_DATA/SEEK_HOLE are answered by the kernel (all data)',
+    'a 5 GiB sparse file costs what is written':
+      'st_blocks lags until writeback; SEEK_DATA/SEEK_HOLE are answered by the kernel (all data)',
     'lseek SEEK_DATA and SEEK_HOLE': 'answered by the kernel (all data): the host file lacks data not yet written back',
     'timestamps per operation': 'the kernel reads a page before a partial write of it, which moves the host atime',
   },

@@ -15,6 +15,8 @@ describe('fusekit-passthrough --trace', () => {
       await rmdir(mp).catch(() => undefined);
     }
     expect(fs.output()).toMatch(/^fusekit trace: op=mkdir ino=1 path="\/d" name="d" uid=0 gid=0 pid=\d+ result=ok ms=\d+\.\d{3}$/m);
-    expect(fs.output()).toMatch(/^fusekit trace: op=lookup ino=\d+ path="\/d\/missing" name="missing" uid=0 gid=0 pid=\d+ result=ENOENT ms=\d+\.\d{3}$/m);
+    expect(fs.output()).toMatch(
+      /^fusekit trace: op=lookup ino=\d+ path="\/d\/missing" name="missing" uid=0 gid=0 pid=\d+ result=ENOENT ms=\d+\.\d{3}$/m,
+    );
   });
 });

@@ -35,16 +35,26 @@ export function backendIno(a: Attributes): number {
 /** Lowlevel attributes, reporting inode number `ino`. */
 export function toAttr(a: Attributes, ino: number): Attr {
   const attr: Attr = { ino, mode: modeOf(a) };
-  const nlink = num(a.nlink); if (nlink !== undefined) attr.nlink = nlink;
-  const uid = num(a.uid); if (uid !== undefined) attr.uid = uid;
-  const gid = num(a.gid); if (gid !== undefined) attr.gid = gid;
-  const rdev = num(a.rdev); if (rdev !== undefined) attr.rdev = rdev;
-  const size = num(a.size); if (size !== undefined) attr.size = size;
-  const blocks = num(a.blocks); if (blocks !== undefined) attr.blocks = blocks;
-  const blksize = num(a.blksize); if (blksize !== undefined) attr.blksize = blksize;
-  const atime = time(a.atimeNs, a.atimeMs, a.atime); if (atime !== undefined) attr.atimeNs = atime;
-  const mtime = time(a.mtimeNs, a.mtimeMs, a.mtime); if (mtime !== undefined) attr.mtimeNs = mtime;
-  const ctime = time(a.ctimeNs, a.ctimeMs, a.ctime); if (ctime !== undefined) attr.ctimeNs = ctime;
+  const nlink = num(a.nlink);
+  if (nlink !== undefined) attr.nlink = nlink;
+  const uid = num(a.uid);
+  if (uid !== undefined) attr.uid = uid;
+  const gid = num(a.gid);
+  if (gid !== undefined) attr.gid = gid;
+  const rdev = num(a.rdev);
+  if (rdev !== undefined) attr.rdev = rdev;
+  const size = num(a.size);
+  if (size !== undefined) attr.size = size;
+  const blocks = num(a.blocks);
+  if (blocks !== undefined) attr.blocks = blocks;
+  const blksize = num(a.blksize);
+  if (blksize !== undefined) attr.blksize = blksize;
+  const atime = time(a.atimeNs, a.atimeMs, a.atime);
+  if (atime !== undefined) attr.atimeNs = atime;
+  const mtime = time(a.mtimeNs, a.mtimeMs, a.mtime);
+  if (mtime !== undefined) attr.mtimeNs = mtime;
+  const ctime = time(a.ctimeNs, a.ctimeMs, a.ctime);
+  if (ctime !== undefined) attr.ctimeNs = ctime;
   if (a.attrTimeout !== undefined) attr.attrTimeout = a.attrTimeout;
   return attr;
 }

@@ -31,7 +31,13 @@ export class DeferredUnlink<P extends PathLike> {
     }
     const { locks } = this;
     return Promise.resolve()
-      .then(() => locks.locked(ctx, () => locks.dir([], hidden.dir, node), () => this.removeHidden(hidden.dir, hidden.name, ctx)))
+      .then(() =>
+        locks.locked(
+          ctx,
+          () => locks.dir([], hidden.dir, node),
+          () => this.removeHidden(hidden.dir, hidden.name, ctx),
+        ),
+      )
       .finally(() => this.table.closed(node));
   }
 

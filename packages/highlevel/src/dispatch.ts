@@ -5,8 +5,22 @@
 // file of ~560 lines, one method per lowlevel operation, as go-fuse keeps fs/bridge.go: each
 // operation reads top to bottom in one place.
 import {
-  andThen, FuseError, isThenable, type Attr, type ConnectionInfo, type CreateReply, type DirectoryReply, type Entry,
-  type Lock, type Name, type Operations, type OpenReply, type RequestContext, type Result, type SetAttr, type Statfs,
+  andThen,
+  FuseError,
+  isThenable,
+  type Attr,
+  type ConnectionInfo,
+  type CreateReply,
+  type DirectoryReply,
+  type Entry,
+  type Lock,
+  type Name,
+  type Operations,
+  type OpenReply,
+  type RequestContext,
+  type Result,
+  type SetAttr,
+  type Statfs,
 } from '@fusekit/lowlevel';
 import { backendIno, isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
 import { DeferredUnlink } from './deferred-unlink.js';
@@ -22,8 +36,12 @@ import { PathLocks } from './path-locks.js';
 
 const RENAME_NOREPLACE = 1;
 const RENAME_EXCHANGE = 2;
-const F_GETLK = 5, F_SETLK = 6, F_SETLKW = 7, F_UNLCK = 2;
-const LOCK_UN = 8, LOCK_NB = 4;
+const F_GETLK = 5,
+  F_SETLK = 6,
+  F_SETLKW = 7,
+  F_UNLCK = 2;
+const LOCK_UN = 8,
+  LOCK_NB = 4;
 
 type AnyFileSystem<P extends PathLike> = FileSystem<unknown, unknown, P>;
 
@@ -111,7 +129,7 @@ export class Dispatcher<P extends PathLike> {
     return this.#fs.getattr(path, handle, ctx);
   }
 
-/** Books an entry reply for `name` in `dir`: one more lookup of its node. */
+  /** Books an entry reply for `name` in `dir`: one more lookup of its node. */
   #entry(dir: Node<P>, name: P, a: Attributes): Entry {
     const mode = modeOf(a);
     const node = this.table.remember(dir, name, this.table.identity(a, isDirectory(mode)));
@@ -143,9 +161,9 @@ export class Dispatcher<P extends PathLike> {
       forget: (ino, n) => this.table.forget(ino, n),
       getattr: (ino, fh, ctx) => this.getattr(ino, fh, ctx),
       open: (ino, flags, ctx) => this.open(ino, flags, ctx),
-      release: (ino, fh, flags, owner, ctx) => this.release(fh, flags, owner, ctx),
+      release: (_ino, fh, flags, owner, ctx) => this.release(fh, flags, owner, ctx),
       opendir: (ino, flags, ctx) => this.opendir(ino, flags, ctx),
-      releasedir: (ino, fh, ctx) => this.releasedir(fh, ctx),
+      releasedir: (_ino, fh, ctx) => this.releasedir(fh, ctx),
     };
     if (fs.chmod || fs.chown || fs.truncate || fs.utimens) ops.setattr = (ino, changes, fh, ctx) => this.setattr(ino, changes, fh, ctx);
     if (fs.readlink) ops.readlink = (ino, ctx) => this.readlink(ino, ctx);
@@ -157,32 +175,44 @@ export class Dispatcher<P extends PathLike> {
     if (fs.rename) ops.rename = (p, n, np, nn, flags, ctx) => this.rename(p, n, np, nn, flags, ctx);
     if (fs.link) ops.link = (ino, np, nn, ctx) => this.link(ino, np, nn, ctx);
     if (fs.create) ops.create = (parent, name, mode, flags, ctx) => this.create(parent, name, mode, flags, ctx);
-    if (fs.read) ops.read = (ino, size, off, fh, _flags, ctx) => this.read(fh, size, off, ctx);
-    if (fs.write) ops.write = (ino, data, off, fh, _flags, _wp, ctx) => this.write(fh, data, off, ctx);
-    if (fs.flush || fs.lock) ops.flush = (ino, fh, owner, ctx) => this.flush(fh, owner, ctx);
-    if (fs.fsync) ops.fsync = (ino, datasync, fh, ctx) => this.fsync(fh, datasync, ctx);
+    if (fs.read) ops.read = (_ino, size, off, fh, _flags, ctx) => this.read(fh, size, off, ctx);
+    if (fs.write) ops.write = (_ino, data, off, fh, _flags, _wp, ctx) => this.write(fh, data, off, ctx);
+    if (fs.flush || fs.lock) ops.flush = (_ino, fh, owner, ctx) => this.flush(fh, owner, ctx);
+    if (fs.fsync) ops.fsync = (_ino, datasync, fh, ctx) => this.fsync(fh, datasync, ctx);
     if (fs.readdir) {
-      ops.readdir = (ino, off, fh, dir, ctx) => this.readdir(off, fh, dir, false, ctx);
-      if (this.#readdirplus) ops.readdirplus = (ino, off, fh, dir, ctx) => this.readdir(off, fh, dir, true, ctx);
+      ops.readdir = (_ino, off, fh, dir, ctx) => this.readdir(off, fh, dir, false, ctx);
+      if (this.#readdirplus) ops.readdirplus = (_ino, off, fh, dir, ctx) => this.readdir(off, fh, dir, true, ctx);
     }
-    if (fs.fsyncdir) ops.fsyncdir = (ino, datasync, fh, ctx) => this.fsyncdir(fh, datasync, ctx);
+    if (fs.fsyncdir) ops.fsyncdir = (_ino, datasync, fh, ctx) => this.fsyncdir(fh, datasync, ctx);
     if (fs.statfs) ops.statfs = (ino, ctx) => this.statfs(ino, ctx);
-    if (fs.setxattr) ops.setxattr = (ino, name, value, flags, ctx) => this.#onPath(ctx, ino, (p) => fs.setxattr!(p, this.#names.coerce(name), value, flags, ctx));
+    if (fs.setxattr)
+      ops.setxattr = (ino, name, value, flags, ctx) =>
+        this.#onPath(ctx, ino, (p) => fs.setxattr!(p, this.#names.coerce(name), value, flags, ctx));
     if (fs.getxattr) ops.getxattr = (ino, name, ctx) => this.#onPath(ctx, ino, (p) => fs.getxattr!(p, this.#names.coerce(name), ctx));
     if (fs.listxattr) ops.listxattr = (ino, ctx) => this.#onPath(ctx, ino, (p) => fs.listxattr!(p, ctx) as Result<Name[]>);
-    if (fs.removexattr) ops.removexattr = (ino, name, ctx) => this.#onPath(ctx, ino, (p) => fs.removexattr!(p, this.#names.coerce(name), ctx));
+    if (fs.removexattr)
+      ops.removexattr = (ino, name, ctx) => this.#onPath(ctx, ino, (p) => fs.removexattr!(p, this.#names.coerce(name), ctx));
     if (fs.access) ops.access = (ino, mask, ctx) => this.#onPath(ctx, ino, (p) => fs.access!(p, mask, ctx));
     if (fs.bmap) ops.bmap = (ino, blocksize, index, ctx) => this.#onPath(ctx, ino, (p) => fs.bmap!(p, blocksize, index, ctx));
     if (fs.lock) {
-      ops.getlk = (ino, fh, owner, lock, ctx) => this.getlk(fh, owner, lock, ctx);
-      ops.setlk = (ino, fh, owner, lock, sleep, ctx) => this.setlk(fh, owner, lock, sleep, ctx);
+      ops.getlk = (_ino, fh, owner, lock, ctx) => this.getlk(fh, owner, lock, ctx);
+      ops.setlk = (_ino, fh, owner, lock, sleep, ctx) => this.setlk(fh, owner, lock, sleep, ctx);
     }
-    if (fs.flock) ops.flock = (ino, fh, owner, op, ctx) => this.flock(fh, owner, op, ctx);
-    if (fs.fallocate) ops.fallocate = (ino, mode, off, len, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.fallocate!(p, mode, off, len, h, ctx));
-    if (fs.lseek) ops.lseek = (ino, off, whence, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.lseek!(p, off, whence, h, ctx));
-    if (fs.ioctl) ops.ioctl = (ino, cmd, arg, fh, flags, input, outSize, ctx) => this.#onFile(ctx, fh, (p, h) => fs.ioctl!(p, cmd, arg, input, outSize, flags, h, ctx));
-    if (fs.poll) ops.poll = (ino, fh, events, ph, ctx) => { const f = this.#files.file(fh); return fs.poll!(this.#pathNow(f), events, ph, f.handle, ctx); };
-    if (fs.copyFileRange) ops.copyFileRange = (inoIn, offIn, fhIn, inoOut, offOut, fhOut, len, flags, ctx) => this.copyFileRange(fhIn, offIn, fhOut, offOut, len, flags, ctx);
+    if (fs.flock) ops.flock = (_ino, fh, owner, op, ctx) => this.flock(fh, owner, op, ctx);
+    if (fs.fallocate)
+      ops.fallocate = (_ino, mode, off, len, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.fallocate!(p, mode, off, len, h, ctx));
+    if (fs.lseek) ops.lseek = (_ino, off, whence, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.lseek!(p, off, whence, h, ctx));
+    if (fs.ioctl)
+      ops.ioctl = (_ino, cmd, arg, fh, flags, input, outSize, ctx) =>
+        this.#onFile(ctx, fh, (p, h) => fs.ioctl!(p, cmd, arg, input, outSize, flags, h, ctx));
+    if (fs.poll)
+      ops.poll = (_ino, fh, events, ph, ctx) => {
+        const f = this.#files.file(fh);
+        return fs.poll!(this.#pathNow(f), events, ph, f.handle, ctx);
+      };
+    if (fs.copyFileRange)
+      ops.copyFileRange = (_inoIn, offIn, fhIn, _inoOut, offOut, fhOut, len, flags, ctx) =>
+        this.copyFileRange(fhIn, offIn, fhOut, offOut, len, flags, ctx);
     return ops;
   }
 
@@ -211,18 +241,26 @@ export class Dispatcher<P extends PathLike> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
     // Shared on the directory's entries: ordered against creating and removing names in it.
-    return this.#locks.withPath(ctx, dir, (dirPath) => {
-      if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
-      let a: Result<Attributes>;
-      try {
-        a = this.#getattr(this.#names.join(dirPath, name), undefined, ctx);
-      } catch (error) {
-        return this.#negative(error);
-      }
-      return isThenable(a)
-        ? Promise.resolve(a).then((v) => this.#entry(dir, name, v), (error: unknown) => this.#negative(error))
-        : this.#entry(dir, name, a);
-    }, true);
+    return this.#locks.withPath(
+      ctx,
+      dir,
+      (dirPath) => {
+        if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
+        let a: Result<Attributes>;
+        try {
+          a = this.#getattr(this.#names.join(dirPath, name), undefined, ctx);
+        } catch (error) {
+          return this.#negative(error);
+        }
+        return isThenable(a)
+          ? Promise.resolve(a).then(
+              (v) => this.#entry(dir, name, v),
+              (error: unknown) => this.#negative(error),
+            )
+          : this.#entry(dir, name, a);
+      },
+      true,
+    );
   }
 
   /** A failed lookup: a negative entry when ENOENT may be cached, else the error. */
@@ -289,19 +327,25 @@ export class Dispatcher<P extends PathLike> {
   #inDir<T>(parent: number, rawName: Name, ctx: RequestContext, body: (dir: Node<P>, name: P, path: P) => Result<T>): Result<T> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locks.locked(ctx, () => this.#locks.dir([], dir), () => {
-      const dirPath = this.table.path(dir);
-      if (dirPath === null) throw enoent();
-      return body(dir, name, this.#names.join(dirPath, name));
-    });
+    return this.#locks.locked(
+      ctx,
+      () => this.#locks.dir([], dir),
+      () => {
+        const dirPath = this.table.path(dir);
+        if (dirPath === null) throw enoent();
+        return body(dir, name, this.#names.join(dirPath, name));
+      },
+    );
   }
 
   /** mknod, mkdir, symlink: make a name in `parent`, then answer its entry. */
   #make(parent: number, rawName: Name, ctx: RequestContext, make: (path: P) => Result<Attributes | void>): Result<Entry> {
-    return this.#inDir(parent, rawName, ctx, (dir, name, path) => andThen(make(path), (made) => {
-      dir.version++;
-      return andThen(made ?? this.#getattr(path, undefined, ctx), (a) => this.#entry(dir, name, a));
-    }));
+    return this.#inDir(parent, rawName, ctx, (dir, name, path) =>
+      andThen(make(path), (made) => {
+        dir.version++;
+        return andThen(made ?? this.#getattr(path, undefined, ctx), (a) => this.#entry(dir, name, a));
+      }),
+    );
   }
 
   mknod(parent: number, name: Name, mode: number, rdev: number, ctx: RequestContext): Result<Entry> {
@@ -320,53 +364,67 @@ export class Dispatcher<P extends PathLike> {
     const node = this.#node(ino);
     const dir = this.#node(newParent);
     const name = this.#names.coerce(rawName);
-    return this.#locks.locked(ctx, () => {
-      const out: LockRequest[] = [];
-      this.#locks.path(out, node);
-      return this.#locks.dir(out, dir);
-    }, () => {
-      const from = this.table.path(node);
-      const dirPath = this.table.path(dir);
-      if (from === null || dirPath === null) throw enoent();
-      const to = this.#names.join(dirPath, name);
-      return andThen(this.#fs.link!(from, to, ctx), (made) => {
-        dir.version++;
-        return andThen(made ?? this.#getattr(to, undefined, ctx), (a) => {
-          this.table.rememberLink(node, dir, name);
-          return toEntry(a, this.#ino(node, a), node.id, node.generation);
+    return this.#locks.locked(
+      ctx,
+      () => {
+        const out: LockRequest[] = [];
+        this.#locks.path(out, node);
+        return this.#locks.dir(out, dir);
+      },
+      () => {
+        const from = this.table.path(node);
+        const dirPath = this.table.path(dir);
+        if (from === null || dirPath === null) throw enoent();
+        const to = this.#names.join(dirPath, name);
+        return andThen(this.#fs.link!(from, to, ctx), (made) => {
+          dir.version++;
+          return andThen(made ?? this.#getattr(to, undefined, ctx), (a) => {
+            this.table.rememberLink(node, dir, name);
+            return toEntry(a, this.#ino(node, a), node.id, node.generation);
+          });
         });
-      });
-    });
+      },
+    );
   }
 
   unlink(parent: number, rawName: Name, ctx: RequestContext): Result<void> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locks.locked(ctx, () => this.#locks.dir([], dir, this.table.child(dir, name)), () => {
-      const dirPath = this.table.path(dir);
-      if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
-      const child = this.table.child(dir, name);
-      if (this.#deferred.mustHide(child)) {
-        return this.#deferred.hideName(dir, dirPath, name, child, ctx).then(() => { dir.version++; });
-      }
-      return andThen(this.#fs.unlink!(this.#names.join(dirPath, name), ctx), () => {
-        this.table.unlink(dir, name);
-        dir.version++;
-      });
-    });
+    return this.#locks.locked(
+      ctx,
+      () => this.#locks.dir([], dir, this.table.child(dir, name)),
+      () => {
+        const dirPath = this.table.path(dir);
+        if (dirPath === null || this.#isHidden(dir, name)) throw enoent();
+        const child = this.table.child(dir, name);
+        if (this.#deferred.mustHide(child)) {
+          return this.#deferred.hideName(dir, dirPath, name, child, ctx).then(() => {
+            dir.version++;
+          });
+        }
+        return andThen(this.#fs.unlink!(this.#names.join(dirPath, name), ctx), () => {
+          this.table.unlink(dir, name);
+          dir.version++;
+        });
+      },
+    );
   }
 
   rmdir(parent: number, rawName: Name, ctx: RequestContext): Result<void> {
     const dir = this.#node(parent);
     const name = this.#names.coerce(rawName);
-    return this.#locks.locked(ctx, () => this.#locks.dir([], dir, this.table.child(dir, name)), () => {
-      const dirPath = this.table.path(dir);
-      if (dirPath === null) throw enoent();
-      return andThen(this.#fs.rmdir!(this.#names.join(dirPath, name), ctx), () => {
-        this.table.unlink(dir, name);
-        dir.version++;
-      });
-    });
+    return this.#locks.locked(
+      ctx,
+      () => this.#locks.dir([], dir, this.table.child(dir, name)),
+      () => {
+        const dirPath = this.table.path(dir);
+        if (dirPath === null) throw enoent();
+        return andThen(this.#fs.rmdir!(this.#names.join(dirPath, name), ctx), () => {
+          this.table.unlink(dir, name);
+          dir.version++;
+        });
+      },
+    );
   }
 
   rename(parent: number, rawName: Name, newParent: number, rawNewName: Name, flags: number, ctx: RequestContext): Result<void> {
@@ -375,28 +433,32 @@ export class Dispatcher<P extends PathLike> {
     const name = this.#names.coerce(rawName);
     const newName = this.#names.coerce(rawNewName);
     const exchange = (flags & RENAME_EXCHANGE) !== 0;
-    return this.#locks.locked(ctx, () => {
-      const out: LockRequest[] = [];
-      this.#locks.dir(out, dir, this.table.child(dir, name));
-      return this.#locks.dir(out, newDir, this.table.child(newDir, newName));
-    }, () => {
-      const fromDir = this.table.path(dir);
-      const toDir = this.table.path(newDir);
-      if (fromDir === null || toDir === null || this.#isHidden(dir, name)) throw enoent();
-      const from = this.#names.join(fromDir, name);
-      const to = this.#names.join(toDir, newName);
-      const source = this.table.child(dir, name);
-      const target = this.table.child(newDir, newName);
-      const renamed = () => {
-        this.table.rename(dir, name, newDir, newName, exchange);
-        dir.version++;
-        newDir.version++;
-      };
-      if (!exchange && (flags & RENAME_NOREPLACE) === 0 && target !== source && this.#deferred.mustHide(target)) {
-        return this.#deferred.renameOver(from, flags, newDir, toDir, newName, target, ctx).then(renamed);
-      }
-      return andThen(this.#fs.rename!(from, to, flags, ctx), renamed);
-    });
+    return this.#locks.locked(
+      ctx,
+      () => {
+        const out: LockRequest[] = [];
+        this.#locks.dir(out, dir, this.table.child(dir, name));
+        return this.#locks.dir(out, newDir, this.table.child(newDir, newName));
+      },
+      () => {
+        const fromDir = this.table.path(dir);
+        const toDir = this.table.path(newDir);
+        if (fromDir === null || toDir === null || this.#isHidden(dir, name)) throw enoent();
+        const from = this.#names.join(fromDir, name);
+        const to = this.#names.join(toDir, newName);
+        const source = this.table.child(dir, name);
+        const target = this.table.child(newDir, newName);
+        const renamed = () => {
+          this.table.rename(dir, name, newDir, newName, exchange);
+          dir.version++;
+          newDir.version++;
+        };
+        if (!exchange && (flags & RENAME_NOREPLACE) === 0 && target !== source && this.#deferred.mustHide(target)) {
+          return this.#deferred.renameOver(from, flags, newDir, toDir, newName, target, ctx).then(renamed);
+        }
+        return andThen(this.#fs.rename!(from, to, flags, ctx), renamed);
+      },
+    );
   }
 
   open(ino: number, flags: number, ctx: RequestContext): Result<OpenReply> {
@@ -414,27 +476,29 @@ export class Dispatcher<P extends PathLike> {
   }
 
   create(parent: number, rawName: Name, mode: number, flags: number, ctx: RequestContext): Result<CreateReply> {
-    return this.#inDir(parent, rawName, ctx, (dir, name, path) => andThen(this.#fs.create!(path, mode, flags, ctx), (answer) => {
-      dir.version++;
-      const handle = answer instanceof Opened ? answer.handle : answer;
-      const book = (a: Attributes): CreateReply => {
-        const entry: CreateReply = this.#entry(dir, name, a);
-        return this.#open(this.table.get(entry.nodeid ?? entry.ino)!, answer, false, entry);
-      };
-      // The kernel will not release what it never got: on failure, close the handle ourselves.
-      const closeAndFail = async (error: unknown): Promise<never> => {
-        await Promise.resolve(this.#fs.release?.(path, flags, handle, ctx)).catch(() => undefined);
-        throw error;
-      };
-      if (answer instanceof Opened && answer.attributes !== undefined) return book(answer.attributes);
-      let a: Result<Attributes>;
-      try {
-        a = this.#getattr(path, handle, ctx);
-      } catch (error) {
-        return closeAndFail(error);
-      }
-      return isThenable(a) ? a.then(book, closeAndFail) : book(a);
-    }));
+    return this.#inDir(parent, rawName, ctx, (dir, name, path) =>
+      andThen(this.#fs.create!(path, mode, flags, ctx), (answer) => {
+        dir.version++;
+        const handle = answer instanceof Opened ? answer.handle : answer;
+        const book = (a: Attributes): CreateReply => {
+          const entry: CreateReply = this.#entry(dir, name, a);
+          return this.#open(this.table.get(entry.nodeid ?? entry.ino)!, answer, false, entry);
+        };
+        // The kernel will not release what it never got: on failure, close the handle ourselves.
+        const closeAndFail = async (error: unknown): Promise<never> => {
+          await Promise.resolve(this.#fs.release?.(path, flags, handle, ctx)).catch(() => undefined);
+          throw error;
+        };
+        if (answer instanceof Opened && answer.attributes !== undefined) return book(answer.attributes);
+        let a: Result<Attributes>;
+        try {
+          a = this.#getattr(path, handle, ctx);
+        } catch (error) {
+          return closeAndFail(error);
+        }
+        return isThenable(a) ? a.then(book, closeAndFail) : book(a);
+      }),
+    );
   }
 
   read(fh: number | undefined, size: number, offset: number, ctx: RequestContext) {
@@ -489,10 +553,16 @@ export class Dispatcher<P extends PathLike> {
       file.listing?.close();
       closing = this.#withFile(ctx, file, (path) => close(path, file));
     } catch (error) {
-      return andThen(book(), () => { throw error; });
+      return andThen(book(), () => {
+        throw error;
+      });
     }
     if (!isThenable(closing)) return book();
-    return Promise.resolve(closing).then(book, (error: unknown) => andThen(book(), () => { throw error; }));
+    return Promise.resolve(closing).then(book, (error: unknown) =>
+      andThen(book(), () => {
+        throw error;
+      }),
+    );
   }
 
   fsync(fh: number | undefined, datasync: boolean, ctx: RequestContext): Result<void> {
@@ -516,20 +586,24 @@ export class Dispatcher<P extends PathLike> {
     const file = this.#files.file(fh);
     const dir = file.node;
     const listing = file.listing!;
-    return this.#locks.locked(ctx, () => {
-      const out: LockRequest[] = [];
-      // readdirplus adds names to the table: ordered against changes of this directory's names.
-      if (this.#locks.path(out, dir) && plus) out.push({ lock: dir.entries, exclusive: false });
-      return out;
-    }, () => {
-      if (offset !== 0 && listing.started) return fillListing(this.#fillContext, dir, listing, offset, reply, plus);
-      const dirPath = this.table.path(dir);
-      if (dirPath === null && !this.#nullPath) throw enoent();
-      return andThen(this.#fs.readdir!(this.#nullPath ? null : dirPath, file.handle, ctx), (source) => {
-        listing.reset(source, dir.version);
-        return fillListing(this.#fillContext, dir, listing, offset, reply, plus);
-      });
-    });
+    return this.#locks.locked(
+      ctx,
+      () => {
+        const out: LockRequest[] = [];
+        // readdirplus adds names to the table: ordered against changes of this directory's names.
+        if (this.#locks.path(out, dir) && plus) out.push({ lock: dir.entries, exclusive: false });
+        return out;
+      },
+      () => {
+        if (offset !== 0 && listing.started) return fillListing(this.#fillContext, dir, listing, offset, reply, plus);
+        const dirPath = this.table.path(dir);
+        if (dirPath === null && !this.#nullPath) throw enoent();
+        return andThen(this.#fs.readdir!(this.#nullPath ? null : dirPath, file.handle, ctx), (source) => {
+          listing.reset(source, dir.version);
+          return fillListing(this.#fillContext, dir, listing, offset, reply, plus);
+        });
+      },
+    );
   }
 
   statfs(ino: number, ctx: RequestContext): Result<Statfs> {
@@ -538,11 +612,18 @@ export class Dispatcher<P extends PathLike> {
   }
 
   getlk(fh: number | undefined, owner: bigint, lock: Lock, ctx: RequestContext): Result<Lock> {
-    return this.#onFile(ctx, fh, async (path, h) => (await this.#fs.lock!(path, F_GETLK, lock, owner, h, ctx)) ?? { ...lock, type: F_UNLCK });
+    return this.#onFile(
+      ctx,
+      fh,
+      async (path, h) => (await this.#fs.lock!(path, F_GETLK, lock, owner, h, ctx)) ?? { ...lock, type: F_UNLCK },
+    );
   }
 
   async setlk(fh: number | undefined, owner: bigint, lock: Lock, sleep: boolean, ctx: RequestContext): Promise<void> {
-    if (!sleep) return this.#onFile(ctx, fh, async (path, h) => { await this.#fs.lock!(path, F_SETLK, lock, owner, h, ctx); });
+    if (!sleep)
+      return this.#onFile(ctx, fh, async (path, h) => {
+        await this.#fs.lock!(path, F_SETLK, lock, owner, h, ctx);
+      });
     const file = this.#files.file(fh);
     await this.#fs.lock!(this.#pathNow(file), F_SETLKW, lock, owner, file.handle, ctx);
   }
@@ -553,16 +634,28 @@ export class Dispatcher<P extends PathLike> {
     await this.#fs.flock!(this.#pathNow(file), op, owner, file.handle, ctx);
   }
 
-  copyFileRange(fhIn: number | undefined, offIn: number, fhOut: number | undefined, offOut: number, len: number, flags: number, ctx: RequestContext): Result<number> {
+  copyFileRange(
+    fhIn: number | undefined,
+    offIn: number,
+    fhOut: number | undefined,
+    offOut: number,
+    len: number,
+    flags: number,
+    ctx: RequestContext,
+  ): Result<number> {
     const a = this.#files.file(fhIn);
     const b = this.#files.file(fhOut);
     const call = (pa: P | null, pb: P | null) => this.#fs.copyFileRange!(pa, offIn, a.handle, pb, offOut, b.handle, len, flags, ctx);
     if (this.#nullPath) return Promise.resolve().then(() => call(null, null));
-    return this.#locks.locked(ctx, () => {
-      const out: LockRequest[] = [];
-      this.#locks.path(out, a.node);
-      this.#locks.path(out, b.node);
-      return out;
-    }, () => call(this.table.path(a.node), this.table.path(b.node)));
+    return this.#locks.locked(
+      ctx,
+      () => {
+        const out: LockRequest[] = [];
+        this.#locks.path(out, a.node);
+        this.#locks.path(out, b.node);
+        return out;
+      },
+      () => call(this.table.path(a.node), this.table.path(b.node)),
+    );
   }
 }

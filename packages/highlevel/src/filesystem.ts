@@ -1,8 +1,6 @@
 // The public, path-based FileSystem interface: what a user of @fusekit/highlevel implements.
 // It mirrors libfuse's `struct fuse_operations` with node:fs/promises-like shapes.
-import type {
-  ConnectionInfo, FdData, IoctlReply, IoctlRetry, Lock, PollHandle, RequestContext, Result, Statfs,
-} from '@fusekit/lowlevel';
+import type { ConnectionInfo, FdData, IoctlReply, IoctlRetry, Lock, PollHandle, RequestContext, Result, Statfs } from '@fusekit/lowlevel';
 
 // A value or a promise of it: every method may be sync or async (the same type as lowlevel's).
 export type { Result };
@@ -49,10 +47,16 @@ export interface Attributes {
 }
 
 /** Filesystem statistics: `struct statvfs` fields, or a `node:fs` `StatFs`/bigint `StatFs` as is. */
-export type FilesystemStats = Statfs | {
-  bsize: number | bigint; blocks: number | bigint; bfree: number | bigint; bavail: number | bigint;
-  files: number | bigint; ffree: number | bigint;
-};
+export type FilesystemStats =
+  | Statfs
+  | {
+      bsize: number | bigint;
+      blocks: number | bigint;
+      bfree: number | bigint;
+      bavail: number | bigint;
+      files: number | bigint;
+      ffree: number | bigint;
+    };
 
 /**
  * One directory entry from {@link FileSystem.readdir}: a name, or an object with the name and
@@ -64,11 +68,14 @@ export type FilesystemStats = Statfs | {
  *
  * Names may be strings or Buffers in either names mode (`fs.readdir(dir, { encoding: 'buffer' })` fits).
  */
-export type DirectoryEntry<P extends PathLike = string> = P | PathLike | {
-  name: P | PathLike;
-  attributes?: Attributes | (() => Attributes | undefined);
-  mode?: number;
-};
+export type DirectoryEntry<P extends PathLike = string> =
+  | P
+  | PathLike
+  | {
+      name: P | PathLike;
+      attributes?: Attributes | (() => Attributes | undefined);
+      mode?: number;
+    };
 
 /** A timestamp for {@link FileSystem.utimens}: nanoseconds, the current time, or unchanged. */
 export type TimeSpec = bigint | 'now' | 'omit';
@@ -265,13 +272,29 @@ export interface FileSystem<FH = unknown, DH = unknown, P extends PathLike = str
   fallocate?(path: P | null, mode: number, offset: number, length: number, handle: FH, ctx: RequestContext): Result<void>;
   /** Copy a range between two open files; answer the number of bytes copied. */
   copyFileRange?(
-    pathIn: P | null, offsetIn: number, handleIn: FH, pathOut: P | null, offsetOut: number, handleOut: FH,
-    length: number, flags: number, ctx: RequestContext,
+    pathIn: P | null,
+    offsetIn: number,
+    handleIn: FH,
+    pathOut: P | null,
+    offsetOut: number,
+    handleOut: FH,
+    length: number,
+    flags: number,
+    ctx: RequestContext,
   ): Result<number>;
   /** Find the next data or hole (`whence`: SEEK_DATA 3, SEEK_HOLE 4); answer the offset. */
   lseek?(path: P | null, offset: number, whence: number, handle: FH, ctx: RequestContext): Result<number>;
   /** ioctl(2) on an open file: answer `{ result, data }`, or `{ retry }` for unrestricted ioctls. */
-  ioctl?(path: P | null, cmd: number, arg: bigint, input: Buffer, outSize: number, flags: number, handle: FH, ctx: RequestContext): Result<IoctlReply | IoctlRetry>;
+  ioctl?(
+    path: P | null,
+    cmd: number,
+    arg: bigint,
+    input: Buffer,
+    outSize: number,
+    flags: number,
+    handle: FH,
+    ctx: RequestContext,
+  ): Result<IoctlReply | IoctlRetry>;
   /**
    * Poll for readiness: answer the ready events. When `pollHandle` is given, keep it and call
    * `pollHandle.notify()` when readiness changes, then `pollHandle.release()`.

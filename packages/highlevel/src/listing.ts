@@ -12,7 +12,7 @@ import type { NodeTable } from './node-table.js';
 /** The inode number readdir reports for a name the session does not know yet (libfuse's FUSE_UNKNOWN_INO). */
 const UNKNOWN_INO = 0xffffffff;
 
-export interface ListedEntry<P> {
+interface ListedEntry<P> {
   name: P;
   /** Attributes, or the function that gives them (see DirectoryEntry). */
   attributes: Attributes | (() => Attributes | undefined) | undefined;
@@ -28,19 +28,24 @@ export class Listing<P extends PathLike> {
   version = -1;
   #source: Source<P> | undefined;
 
-  constructor(private readonly names: Names<P>, private readonly skip: (name: P) => boolean) {}
+  constructor(
+    private readonly names: Names<P>,
+    private readonly skip: (name: P) => boolean,
+  ) {}
 
   /** Starts a new pass over `source`, with `.` and `..` first. */
   reset(source: Iterable<DirectoryEntry<P>> | AsyncIterable<DirectoryEntry<P>>, version: number): void {
     if (typeof source !== 'object' || source === null) throw new TypeError('readdir must answer an iterable of entries');
     this.close();
     this.entries.length = 0;
-    this.entries.push({ name: this.names.from('.'), attributes: undefined, type: 0 }, { name: this.names.from('..'), attributes: undefined, type: 0 });
+    this.entries.push(
+      { name: this.names.from('.'), attributes: undefined, type: 0 },
+      { name: this.names.from('..'), attributes: undefined, type: 0 },
+    );
     this.version = version;
     const asyncIterable = (source as AsyncIterable<DirectoryEntry<P>>)[Symbol.asyncIterator];
-    this.#source = typeof asyncIterable === 'function'
-      ? asyncIterable.call(source)
-      : (source as Iterable<DirectoryEntry<P>>)[Symbol.iterator]();
+    this.#source =
+      typeof asyncIterable === 'function' ? asyncIterable.call(source) : (source as Iterable<DirectoryEntry<P>>)[Symbol.iterator]();
   }
 
   /** Lets go of the source (an async iterator may hold a directory descriptor open). */
@@ -118,7 +123,12 @@ export interface FillContext<P extends PathLike> {
 
 /** Adds the listing's entries from `index` on until the reply is full or the listing ends. */
 export function fillListing<P extends PathLike>(
-  fc: FillContext<P>, dir: Node<P>, listing: Listing<P>, index: number, reply: DirectoryReply<Entry>, plus: boolean,
+  fc: FillContext<P>,
+  dir: Node<P>,
+  listing: Listing<P>,
+  index: number,
+  reply: DirectoryReply<Entry>,
+  plus: boolean,
 ): Result<void> {
   for (let i = index; ; i++) {
     const e = listing.at(i);
@@ -138,7 +148,13 @@ function listedIno<P extends PathLike>(fc: FillContext<P>, node: Node<P> | undef
 
 /** Adds one entry to a readdir(plus) reply; false when it is full. */
 function add<P extends PathLike>(
-  fc: FillContext<P>, dir: Node<P>, listing: Listing<P>, e: ListedEntry<P>, next: number, reply: DirectoryReply<Entry>, plus: boolean,
+  fc: FillContext<P>,
+  dir: Node<P>,
+  listing: Listing<P>,
+  e: ListedEntry<P>,
+  next: number,
+  reply: DirectoryReply<Entry>,
+  plus: boolean,
 ): boolean {
   const key = fc.names.key(e.name);
   if (key === '.' || key === '..') {

@@ -1,5 +1,10 @@
 // Mounting a path-based FileSystem: the lowlevel session plus notify helpers that take paths.
-import { mount as mountLowLevel, traceSink, type MountOptions as LowLevelMountOptions, type Session as LowLevelSession } from '@fusekit/lowlevel';
+import {
+  mount as mountLowLevel,
+  traceSink,
+  type MountOptions as LowLevelMountOptions,
+  type Session as LowLevelSession,
+} from '@fusekit/lowlevel';
 import { Dispatcher } from './dispatch.js';
 import type { FileSystem, PathLike } from './filesystem.js';
 import { bufferNames, stringNames, type Names } from './names.js';
@@ -135,9 +140,13 @@ async function ignoreMissing(notify: Promise<void>): Promise<void> {
  * const session = await mount({ getattr: (p) => fs.lstat(root + p, { bigint: true }) }, './mnt');
  * process.on('SIGINT', () => session.close());
  */
-export function mount<FH, DH>(fileSystem: FileSystem<FH, DH, Buffer>, mountpoint: string, options: MountOptions & { namesAsBuffers: true }): Promise<Session<Buffer>>;
+export function mount<FH, DH>(
+  fileSystem: FileSystem<FH, DH, Buffer>,
+  mountpoint: string,
+  options: MountOptions & { namesAsBuffers: true },
+): Promise<Session<Buffer>>;
 export function mount<FH, DH>(fileSystem: FileSystem<FH, DH, string>, mountpoint: string, options?: MountOptions): Promise<Session<string>>;
-/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- the overloads above carry the types */
+// biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
 export async function mount(fileSystem: FileSystem<any, any, any>, mountpoint: string, options: MountOptions = {}): Promise<Session<any>> {
   const names = (options.namesAsBuffers === true ? bufferNames : stringNames) as Names<PathLike>;
   const dispatcher = new Dispatcher(fileSystem, names, options);

@@ -7,15 +7,15 @@ import type { Names } from './names.js';
 import { Node, type Link } from './node.js';
 import { PathCache } from './path-cache.js';
 
-export const ROOT_ID = 1;
+const ROOT_ID = 1;
 
 /** A node's path and the nodes it goes through (node first, root last). Shared: never modify. */
-export interface Resolved<P> {
+interface Resolved<P> {
   readonly path: P;
   readonly chain: readonly Node<P>[];
 }
 
-export interface NodeTableOptions {
+interface NodeTableOptions {
   /** Match names to known files by backend identity (dev:ino): hard links. Default true. */
   hardLinks?: boolean;
   /** Resolved paths to cache. Default 8192. */

@@ -8,7 +8,8 @@ import type { Node } from './node.js';
 import type { NodeTable } from './node-table.js';
 
 function sameLocks(a: LockRequest[], b: LockRequest[]): boolean {
-  const x = normalize(a), y = normalize(b);
+  const x = normalize(a),
+    y = normalize(b);
   if (x.length !== y.length) return false;
   for (let i = 0; i < x.length; i++) if (x[i]!.lock !== y[i]!.lock || x[i]!.exclusive !== y[i]!.exclusive) return false;
   return true;
@@ -48,7 +49,10 @@ export class PathLocks<P extends PathLike> {
   }
 
   async #lockedAfterWait<T>(
-    waiting: Promise<HeldLocks>, requests: LockRequest[], plan: () => LockRequest[], signal: (() => AbortSignal) | undefined,
+    waiting: Promise<HeldLocks>,
+    requests: LockRequest[],
+    plan: () => LockRequest[],
+    signal: (() => AbortSignal) | undefined,
     body: () => Result<T>,
   ): Promise<T> {
     let held = await waiting;
@@ -79,16 +83,23 @@ export class PathLocks<P extends PathLike> {
     const entriesTaken = taken === chain.length && (!entries || node.entries.tryAcquire(false));
     if (!entriesTaken) {
       for (let i = 0; i < taken; i++) chain[i]!.tree.release(false);
-      return this.locked(ctx, () => {
-        const out: LockRequest[] = [];
-        if (this.path(out, node) && entries) out.push({ lock: node.entries, exclusive: false });
-        return out;
-      }, () => body(this.table.path(node)));
+      return this.locked(
+        ctx,
+        () => {
+          const out: LockRequest[] = [];
+          if (this.path(out, node) && entries) out.push({ lock: node.entries, exclusive: false });
+          return out;
+        },
+        () => body(this.table.path(node)),
+      );
     }
-    return always(() => body(path), () => {
-      if (entries) node.entries.release(false);
-      for (let i = 0; i < chain.length; i++) chain[i]!.tree.release(false);
-    });
+    return always(
+      () => body(path),
+      () => {
+        if (entries) node.entries.release(false);
+        for (let i = 0; i < chain.length; i++) chain[i]!.tree.release(false);
+      },
+    );
   }
 }
 

@@ -27,38 +27,71 @@ const unlinkWhileOpen = (mp: string) => `
 const expected = { exists: false, listedWhileOpen: ['other'], read: 'hello world', size1: 11, size2: 5, after: 'hello' };
 
 describe('deferred unlink through the kernel', () => {
-  it.each([false, true])('keeps an unlinked open file working (read, write, fstat, ftruncate) and frees it at release (nullPath: %s)', async (nullPath) => {
-    await withMemoryFs({}, { nullPath }, (fs) => { fs.put('/f', 'original'); fs.put('/other'); }, async (mp, fs, session) => {
-      expect(await node(unlinkWhileOpen(mp))).toEqual(expected);
-      await until(() => session.openFiles === 0, 'the release');
-      // The backend really unlinked it: no hidden name anywhere.
-      expect([...fs.root.entries.keys()]).toEqual(['other']);
-      // Released and forgotten, the unlinked node leaves the table (the root and 'other' may stay).
-      await until(() => session.nodes <= 2, 'the unlinked node to be forgotten');
-    });
-  });
+  it.each([false, true])(
+    'keeps an unlinked open file working (read, write, fstat, ftruncate) and frees it at release (nullPath: %s)',
+    async (nullPath) => {
+      await withMemoryFs(
+        {},
+        { nullPath },
+        (fs) => {
+          fs.put('/f', 'original');
+          fs.put('/other');
+        },
+        async (mp, fs, session) => {
+          expect(await node(unlinkWhileOpen(mp))).toEqual(expected);
+          await until(() => session.openFiles === 0, 'the release');
+          // The backend really unlinked it: no hidden name anywhere.
+          expect([...fs.root.entries.keys()]).toEqual(['other']);
+          // Released and forgotten, the unlinked node leaves the table (the root and 'other' may stay).
+          await until(() => session.nodes <= 2, 'the unlinked node to be forgotten');
+        },
+      );
+    },
+  );
 
   it('with hideOnUnlink, keeps the file under a hidden name invisible through the mount, removed at release', async () => {
     // pathOnly: getattr/truncate only work by path, as for a backend that cannot keep unlinked files.
-    await withMemoryFs({ pathOnly: true }, { hideOnUnlink: true }, (fs) => { fs.put('/f', 'original'); fs.put('/other'); }, async (mp, fs, session) => {
-      const child = node(unlinkWhileOpen(mp).replace('fs.closeSync(fd);', `
+    await withMemoryFs(
+      { pathOnly: true },
+      { hideOnUnlink: true },
+      (fs) => {
+        fs.put('/f', 'original');
+        fs.put('/other');
+      },
+      async (mp, fs, session) => {
+        const child = node(
+          unlinkWhileOpen(mp)
+            .replace(
+              'fs.closeSync(fd);',
+              `
         const hiddenSeen = fs.readdirSync(${JSON.stringify(mp)}).filter((n) => n.startsWith('.fuse_hidden'));
         fs.closeSync(fd);
-      `).replace('print({', 'print({ hiddenSeen, '));
-      const result = await child;
-      expect(result).toEqual({ ...expected, hiddenSeen: [] });
-      await until(() => session.openFiles === 0, 'the release');
-      await until(() => fs.root.entries.size === 1, 'the hidden file to be removed');
-      expect([...fs.root.entries.keys()]).toEqual(['other']);
-    });
+      `,
+            )
+            .replace('print({', 'print({ hiddenSeen, '),
+        );
+        const result = await child;
+        expect(result).toEqual({ ...expected, hiddenSeen: [] });
+        await until(() => session.openFiles === 0, 'the release');
+        await until(() => fs.root.entries.size === 1, 'the hidden file to be removed');
+        expect([...fs.root.entries.keys()]).toEqual(['other']);
+      },
+    );
   });
 
   it('hides a renamed-over open file in the backend while it is open (hideOnUnlink)', async () => {
-    await withMemoryFs({ pathOnly: true }, { hideOnUnlink: true }, (fs) => { fs.put('/x', 'old'); fs.put('/y', 'new'); }, async (mp, fs, session) => {
-      const go = join(tmpdir(), `fusekit-hl-go-${process.pid}-${Date.now()}`);
-      const hiddenInBackend = () => [...fs.root.entries.keys()].filter((n) => n.startsWith('.fuse_hidden'));
-      let sawHidden: string[] = [];
-      const child = node(`
+    await withMemoryFs(
+      { pathOnly: true },
+      { hideOnUnlink: true },
+      (fs) => {
+        fs.put('/x', 'old');
+        fs.put('/y', 'new');
+      },
+      async (mp, fs, session) => {
+        const go = join(tmpdir(), `fusekit-hl-go-${process.pid}-${Date.now()}`);
+        const hiddenInBackend = () => [...fs.root.entries.keys()].filter((n) => n.startsWith('.fuse_hidden'));
+        let sawHidden: string[] = [];
+        const child = node(`
         const mp = ${JSON.stringify(mp)};
         const fd = fs.openSync(mp + '/x', 'r+');
         fs.renameSync(mp + '/y', mp + '/x');
@@ -73,23 +106,31 @@ describe('deferred unlink through the kernel', () => {
         fs.closeSync(fd);
         print({ size, viaFd: b.subarray(0, n).toString(), list, now });
       `);
-      try {
-        await until(() => (sawHidden = hiddenInBackend()).length > 0, 'the hidden file in the backend');
-      } finally {
-        await writeFile(go, '');
-      }
-      expect(await child).toEqual({ size: 3, viaFd: 'old', list: ['x'], now: 'new' });
-      expect(sawHidden).toHaveLength(1);
-      await until(() => session.openFiles === 0, 'the release');
-      await until(() => hiddenInBackend().length === 0, 'the hidden file to be removed');
-      expect([...fs.root.entries.keys()]).toEqual(['x']);
-      await rm(go, { force: true });
-    });
+        try {
+          await until(() => (sawHidden = hiddenInBackend()).length > 0, 'the hidden file in the backend');
+        } finally {
+          await writeFile(go, '');
+        }
+        expect(await child).toEqual({ size: 3, viaFd: 'old', list: ['x'], now: 'new' });
+        expect(sawHidden).toHaveLength(1);
+        await until(() => session.openFiles === 0, 'the release');
+        await until(() => hiddenInBackend().length === 0, 'the hidden file to be removed');
+        expect([...fs.root.entries.keys()]).toEqual(['x']);
+        await rm(go, { force: true });
+      },
+    );
   });
 
   it('keeps a renamed-over open file readable and writable through its descriptor', async () => {
-    await withMemoryFs({}, {}, (fs) => { fs.put('/x', 'old'); fs.put('/y', 'new'); }, async (mp, fs, session) => {
-      const result = await node(`
+    await withMemoryFs(
+      {},
+      {},
+      (fs) => {
+        fs.put('/x', 'old');
+        fs.put('/y', 'new');
+      },
+      async (mp, fs, session) => {
+        const result = await node(`
         const mp = ${JSON.stringify(mp)};
         const fd = fs.openSync(mp + '/x', 'r+');
         fs.renameSync(mp + '/y', mp + '/x');
@@ -101,9 +142,10 @@ describe('deferred unlink through the kernel', () => {
         fs.closeSync(fd);
         print({ viaFd: b.subarray(0, n).toString(), size, now, list: fs.readdirSync(mp) });
       `);
-      expect(result).toEqual({ viaFd: 'old', size: 5, now: 'new', list: ['x'] });
-      await until(() => session.openFiles === 0, 'the release');
-      expect(fs.resolve('/x').data.toString()).toBe('new');
-    });
+        expect(result).toEqual({ viaFd: 'old', size: 5, now: 'new', list: ['x'] });
+        await until(() => session.openFiles === 0, 'the release');
+        expect(fs.resolve('/x').data.toString()).toBe('new');
+      },
+    );
   });
 });

@@ -8,17 +8,21 @@ import { stringNames } from '../src/names.js';
 
 const ctx = { pid: 1, uid: 0, gid: 0 } as unknown as RequestContext;
 const tick = () => new Promise((r) => setImmediate(r));
-const DIR = { mode: 0o40755 }, FILE = { mode: 0o100644 };
+const DIR = { mode: 0o40755 },
+  FILE = { mode: 0o100644 };
 
 /** A promise to settle by hand. */
 function deferred<T>() {
   let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => { resolve = r; });
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
   return { promise, resolve };
 }
 
 function setup(fs: FileSystem, tree: Record<string, Attributes>) {
-  const getattr = fs.getattr ?? ((path: string | null) => tree[path!] ?? Promise.reject(Object.assign(new Error('no'), { code: 'ENOENT' })));
+  const getattr =
+    fs.getattr ?? ((path: string | null) => tree[path!] ?? Promise.reject(Object.assign(new Error('no'), { code: 'ENOENT' })));
   const d = new Dispatcher({ ...fs, getattr }, stringNames, {});
   return d;
 }
@@ -29,13 +33,21 @@ describe('Dispatcher', () => {
     const slow = deferred<Attributes>();
     const events: string[] = [];
     let holdX = false;
-    const d = setup({
-      getattr: (path) => {
-        if (path === '/a/x' && holdX) { events.push('getattr /a/x start'); return slow.promise; }
-        return tree[path!]!;
+    const d = setup(
+      {
+        getattr: (path) => {
+          if (path === '/a/x' && holdX) {
+            events.push('getattr /a/x start');
+            return slow.promise;
+          }
+          return tree[path!]!;
+        },
+        rename: (from, to) => {
+          events.push(`rename ${from} ${to}`);
+        },
       },
-      rename: (from, to) => { events.push(`rename ${from} ${to}`); },
-    }, tree);
+      tree,
+    );
     const a = (await d.lookup(1, 'a', ctx)).ino;
     const x = (await d.lookup(a, 'x', ctx)).ino;
     const b = (await d.lookup(1, 'b', ctx)).ino;
@@ -59,11 +71,23 @@ describe('Dispatcher', () => {
     const tree: Record<string, Attributes> = { '/f': FILE };
     const slow = deferred<Attributes>();
     const events: string[] = [];
-    const d = setup({
-      getattr: (path) => { events.push(`getattr ${path}`); return slow.promise; },
-      unlink: (path) => { events.push(`unlink ${path}`); delete tree[path]; },
-    }, tree);
-    const lookup = Promise.resolve(d.lookup(1, 'f', ctx)).then((e) => { events.push('lookup done'); return e; });
+    const d = setup(
+      {
+        getattr: (path) => {
+          events.push(`getattr ${path}`);
+          return slow.promise;
+        },
+        unlink: (path) => {
+          events.push(`unlink ${path}`);
+          delete tree[path];
+        },
+      },
+      tree,
+    );
+    const lookup = Promise.resolve(d.lookup(1, 'f', ctx)).then((e) => {
+      events.push('lookup done');
+      return e;
+    });
     const unlink = d.unlink(1, 'f', ctx);
     await tick();
     expect(events).toEqual(['getattr /f']);
@@ -110,16 +134,30 @@ describe('Dispatcher', () => {
       const { fh } = await d.opendir(dir, 0, ctx);
       const added: [string, number, string][] = [];
       const reply = {
-        add: (name: string, e: Entry) => { added.push([name, e.mode, 'add']); return true; },
-        addName: (name: string, e: { mode: number }) => { added.push([name, e.mode, 'name']); return true; },
+        add: (name: string, e: Entry) => {
+          added.push([name, e.mode, 'add']);
+          return true;
+        },
+        addName: (name: string, e: { mode: number }) => {
+          added.push([name, e.mode, 'name']);
+          return true;
+        },
       } as unknown as DirectoryReply<Entry>;
       await d.readdir(0, fh, reply, plus, ctx);
       await d.releasedir(fh, ctx);
       return added.slice(2); // after '.' and '..'
     };
-    expect(await list(false)).toEqual([['f', 0o100000, 'add'], ['gone', 0o100000, 'add'], ['none', 0o100000, 'add']]);
+    expect(await list(false)).toEqual([
+      ['f', 0o100000, 'add'],
+      ['gone', 0o100000, 'add'],
+      ['none', 0o100000, 'add'],
+    ]);
     expect(asked).toEqual([]); // plain readdir: no stat per entry
-    expect(await list(true)).toEqual([['f', 0o100644, 'add'], ['gone', 0o100000, 'name'], ['none', 0o100000, 'name']]);
+    expect(await list(true)).toEqual([
+      ['f', 0o100644, 'add'],
+      ['gone', 0o100000, 'name'],
+      ['none', 0o100000, 'name'],
+    ]);
     expect(asked).toEqual(['f', 'gone', 'none']);
     expect([...d.table.get(dir)!.children!.keys()]).toEqual(['f']); // only the entry sent with attributes is counted
   });
@@ -127,7 +165,9 @@ describe('Dispatcher', () => {
   it('registers only what the FileSystem implements (the rest is ENOSYS in the kernel)', () => {
     const ops = new Dispatcher({ getattr: () => FILE }, stringNames, {}).operations();
     expect(Object.keys(ops).sort()).toEqual(['destroy', 'forget', 'getattr', 'init', 'lookup', 'open', 'opendir', 'release', 'releasedir']);
-    const more = new Dispatcher({ getattr: () => FILE, truncate: () => undefined, readdir: () => [] }, stringNames, { readdirplus: false }).operations();
+    const more = new Dispatcher({ getattr: () => FILE, truncate: () => undefined, readdir: () => [] }, stringNames, {
+      readdirplus: false,
+    }).operations();
     expect(more.setattr).toBeDefined();
     expect(more.readdir).toBeDefined();
     expect(more.readdirplus).toBeUndefined();
@@ -136,7 +176,14 @@ describe('Dispatcher', () => {
   it('answers ENOSYS for a setattr part the FileSystem lacks, and passes errors through as they are', async () => {
     const error = Object.assign(new Error('denied'), { code: 'EACCES' });
     const tree: Record<string, Attributes> = { '/f': FILE };
-    const d = setup({ truncate: () => { throw error; } }, tree);
+    const d = setup(
+      {
+        truncate: () => {
+          throw error;
+        },
+      },
+      tree,
+    );
     const f = (await d.lookup(1, 'f', ctx)).ino;
     await expect(Promise.resolve().then(() => d.setattr(f, { mode: 0o600 }, undefined, ctx))).rejects.toMatchObject({ code: 'ENOSYS' });
     await expect(Promise.resolve().then(() => d.setattr(f, { size: 0 }, undefined, ctx))).rejects.toBe(error);
@@ -145,12 +192,23 @@ describe('Dispatcher', () => {
   it('passes a setattr that changes nothing (or only ctime) on as chown(path, -1, -1), which clears setuid', async () => {
     const tree: Record<string, Attributes> = { '/f': FILE };
     const chowns: unknown[][] = [];
-    const d = setup({ chown: (path, uid, gid) => { chowns.push([path, uid, gid]); } }, tree);
+    const d = setup(
+      {
+        chown: (path, uid, gid) => {
+          chowns.push([path, uid, gid]);
+        },
+      },
+      tree,
+    );
     const f = (await d.lookup(1, 'f', ctx)).ino;
     await d.setattr(f, {}, undefined, ctx);
     await d.setattr(f, { ctimeNs: 5n }, undefined, ctx);
     await d.setattr(f, { uid: 7 }, undefined, ctx);
-    expect(chowns).toEqual([['/f', -1, -1], ['/f', -1, -1], ['/f', 7, -1]]);
+    expect(chowns).toEqual([
+      ['/f', -1, -1],
+      ['/f', -1, -1],
+      ['/f', 7, -1],
+    ]);
     // Without chown, nothing to pass on: not ENOSYS.
     await expect(Promise.resolve(setup({}, { '/': DIR }).setattr(1, {}, undefined, ctx))).resolves.toMatchObject({ ino: 1 });
   });
@@ -159,17 +217,28 @@ describe('Dispatcher', () => {
     const tree: Record<string, Attributes> = { '/f': FILE };
     const seen: unknown[] = [];
     const handle = { name: 'handle' };
-    const d = setup({
-      open: () => handle,
-      unlink: (path) => { delete tree[path]; },
-      read: (path, _size, _offset, h) => { seen.push([path, h]); return Buffer.alloc(0); },
-    }, tree);
+    const d = setup(
+      {
+        open: () => handle,
+        unlink: (path) => {
+          delete tree[path];
+        },
+        read: (path, _size, _offset, h) => {
+          seen.push([path, h]);
+          return Buffer.alloc(0);
+        },
+      },
+      tree,
+    );
     const f = (await d.lookup(1, 'f', ctx)).ino;
     const { fh } = await d.open(f, 0, ctx);
     await d.read(fh, 10, 0, ctx);
     await d.unlink(1, 'f', ctx);
     await d.read(fh, 10, 0, ctx);
-    expect(seen).toEqual([['/f', handle], [null, handle]]);
+    expect(seen).toEqual([
+      ['/f', handle],
+      [null, handle],
+    ]);
     await d.release(fh, 0, undefined, ctx);
     d.table.forget(f, 1);
     expect(d.table.size).toBe(1);
@@ -177,23 +246,35 @@ describe('Dispatcher', () => {
 
   it('serves a listing from an async iterable page by page, and lists again from offset 0', async () => {
     let passes = 0;
-    const d = setup({
-      readdir: async function* () {
-        passes++;
-        for (const name of ['a', 'b', 'c', 'd', '.', 'e']) yield name;
+    const d = setup(
+      {
+        readdir: async function* () {
+          passes++;
+          for (const name of ['a', 'b', 'c', 'd', '.', 'e']) yield name;
+        },
       },
-    }, { '/': DIR });
+      { '/': DIR },
+    );
     const { fh } = await d.opendir(1, 0, ctx);
     const page = (room: number) => {
       const names: [string, number][] = [];
       const reply = {
-        add: (name: string, _a: unknown, next: number) => { if (names.length >= room) return false; names.push([name, next]); return true; },
+        add: (name: string, _a: unknown, next: number) => {
+          if (names.length >= room) return false;
+          names.push([name, next]);
+          return true;
+        },
       } as unknown as DirectoryReply<Entry>;
       return { names, reply };
     };
     const first = page(4);
     await d.readdir(0, fh, first.reply, false, ctx);
-    expect(first.names).toEqual([['.', 1], ['..', 2], ['a', 3], ['b', 4]]);
+    expect(first.names).toEqual([
+      ['.', 1],
+      ['..', 2],
+      ['a', 3],
+      ['b', 4],
+    ]);
     const second = page(10);
     await d.readdir(4, fh, second.reply, false, ctx);
     expect(second.names.map(([n]) => n)).toEqual(['c', 'd', 'e']); // a listed '.' is not repeated
@@ -209,10 +290,15 @@ describe('Dispatcher', () => {
     const slow = deferred<Attributes>();
     let hold = false;
     let renamed = false;
-    const d = setup({
-      getattr: (path) => (path === '/a/x' && hold ? slow.promise : tree[path!]!),
-      rename: () => { renamed = true; },
-    }, tree);
+    const d = setup(
+      {
+        getattr: (path) => (path === '/a/x' && hold ? slow.promise : tree[path!]!),
+        rename: () => {
+          renamed = true;
+        },
+      },
+      tree,
+    );
     const a = (await d.lookup(1, 'a', ctx)).ino;
     const x = (await d.lookup(a, 'x', ctx)).ino;
     hold = true;

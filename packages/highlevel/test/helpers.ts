@@ -23,5 +23,8 @@ export async function withMemoryFs(
 ): Promise<void> {
   const fs = new MemoryFs(fsOptions);
   setup(fs);
-  await withMount((mp) => mount(fs, mp, { attrTimeout: 0, entryTimeout: 0, ...mountOptions }), (mp, session) => body(mp, fs, session));
+  await withMount(
+    (mp) => mount(fs, mp, { attrTimeout: 0, entryTimeout: 0, ...mountOptions }),
+    (mp, session) => body(mp, fs, session),
+  );
 }

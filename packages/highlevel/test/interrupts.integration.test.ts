@@ -16,17 +16,19 @@ describe('interrupted requests (highlevel)', () => {
     const held: ((settle: () => void) => void)[] = [];
     const pending: (() => void)[] = [];
     // Each slow method waits until the test lets it go.
-    const later = <T>(value: T) => new Promise<T>((resolve) => {
-      const go = () => resolve(value);
-      const take = held.shift();
-      if (take !== undefined) take(go);
-      else pending.push(go);
-    });
-    const nextHeld = () => new Promise<() => void>((resolve) => {
-      const go = pending.shift();
-      if (go !== undefined) resolve(go);
-      else held.push(resolve);
-    });
+    const later = <T>(value: T) =>
+      new Promise<T>((resolve) => {
+        const go = () => resolve(value);
+        const take = held.shift();
+        if (take !== undefined) take(go);
+        else pending.push(go);
+      });
+    const nextHeld = () =>
+      new Promise<() => void>((resolve) => {
+        const go = pending.shift();
+        if (go !== undefined) resolve(go);
+        else held.push(resolve);
+      });
     let released = 0;
     let created = false;
     const fs: FileSystem<number> = {
@@ -37,31 +39,45 @@ describe('interrupted requests (highlevel)', () => {
         throw new FuseError('ENOENT');
       },
       open: () => (released === 0 ? later(7) : 9),
-      create: () => { created = true; return later(8); },
+      create: () => {
+        created = true;
+        return later(8);
+      },
       read: () => Buffer.from('data'),
-      release: () => { released++; },
+      release: () => {
+        released++;
+      },
     };
-    await withMount((mp) => mount(fs, mp, { attrTimeout: 0, entryTimeout: 0, interruptGraceMs: 200, logger: { error: () => undefined, warn: () => undefined } }), async (mp, session) => {
-      const killed = async (code: string) => {
-        const { LD_PRELOAD: _preload, FUSEKIT_ADDON: _addon, ...env } = process.env;
-        const child = spawn('python3', ['-c', `import os\n${code}`], { stdio: 'ignore', env });
-        const exited = new Promise((r) => child.on('exit', r));
-        const go = await nextHeld();
-        child.kill('SIGKILL');
-        await exited;
-        go();
-      };
-      await killed(`os.stat(${JSON.stringify(`${mp}/slow`)})`);   // lookup answers after the grace
-      await killed(`os.open(${JSON.stringify(`${mp}/open`)}, os.O_RDONLY)`);   // open
-      await killed(`os.open(${JSON.stringify(`${mp}/new`)}, os.O_CREAT | os.O_WRONLY, 0o644)`);   // create
-      // Each late entry was forgotten and each late handle released: only the root and what
-      // the kernel itself still knows (the lookup of /open the open went through) remain.
-      await until(() => released === 2 && session.openFiles === 0, 'late handles released');
-      await until(() => session.nodes <= 2, 'late lookups forgotten');
-      // Served as usual afterwards.
-      const r = await node<string>(`print(fs.readFileSync('${mp}/open', 'utf8'))`);
-      expect(r).toBe('data');
-    });
+    await withMount(
+      (mp) =>
+        mount(fs, mp, {
+          attrTimeout: 0,
+          entryTimeout: 0,
+          interruptGraceMs: 200,
+          logger: { error: () => undefined, warn: () => undefined },
+        }),
+      async (mp, session) => {
+        const killed = async (code: string) => {
+          const { LD_PRELOAD: _preload, FUSEKIT_ADDON: _addon, ...env } = process.env;
+          const child = spawn('python3', ['-c', `import os\n${code}`], { stdio: 'ignore', env });
+          const exited = new Promise((r) => child.on('exit', r));
+          const go = await nextHeld();
+          child.kill('SIGKILL');
+          await exited;
+          go();
+        };
+        await killed(`os.stat(${JSON.stringify(`${mp}/slow`)})`); // lookup answers after the grace
+        await killed(`os.open(${JSON.stringify(`${mp}/open`)}, os.O_RDONLY)`); // open
+        await killed(`os.open(${JSON.stringify(`${mp}/new`)}, os.O_CREAT | os.O_WRONLY, 0o644)`); // create
+        // Each late entry was forgotten and each late handle released: only the root and what
+        // the kernel itself still knows (the lookup of /open the open went through) remain.
+        await until(() => released === 2 && session.openFiles === 0, 'late handles released');
+        await until(() => session.nodes <= 2, 'late lookups forgotten');
+        // Served as usual afterwards.
+        const r = await node<string>(`print(fs.readFileSync('${mp}/open', 'utf8'))`);
+        expect(r).toBe('data');
+      },
+    );
   });
 
   it('trace records carry the path of what they are about', async () => {
@@ -73,9 +89,12 @@ describe('interrupted requests (highlevel)', () => {
         throw new FuseError('ENOENT');
       },
     };
-    await withMount((mp) => mount(fs, mp, { attrTimeout: 0, entryTimeout: 0, trace: (r) => void records.push(r) }), async (mp) => {
-      await node(`attempt(() => fs.statSync('${mp}/d/f')); attempt(() => fs.statSync('${mp}/d/nothing'));`);
-    });
+    await withMount(
+      (mp) => mount(fs, mp, { attrTimeout: 0, entryTimeout: 0, trace: (r) => void records.push(r) }),
+      async (mp) => {
+        await node(`attempt(() => fs.statSync('${mp}/d/f')); attempt(() => fs.statSync('${mp}/d/nothing'));`);
+      },
+    );
     expect(records.find((r) => r.op === 'lookup' && r.name === 'd')).toMatchObject({ path: '/d', result: 'ok' });
     expect(records.find((r) => r.op === 'lookup' && r.name === 'f')).toMatchObject({ path: '/d/f', result: 'ok' });
     expect(records.find((r) => r.op === 'lookup' && r.name === 'nothing')).toMatchObject({ path: '/d/nothing', result: 'ENOENT' });

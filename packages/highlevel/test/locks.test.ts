@@ -10,7 +10,9 @@ describe('RWLock', () => {
     expect(lock.tryAcquire(false)).toBe(true);
     expect(lock.tryAcquire(true)).toBe(false);
     let written = false;
-    const writer = lock.acquire(true).then(() => { written = true; });
+    const writer = lock.acquire(true).then(() => {
+      written = true;
+    });
     lock.release(false);
     await tick();
     expect(written).toBe(false);
@@ -26,9 +28,15 @@ describe('RWLock', () => {
     const lock = new RWLock(1);
     lock.tryAcquire(false);
     const order: string[] = [];
-    const w = lock.acquire(true).then(() => { order.push('writer'); lock.release(true); });
+    const w = lock.acquire(true).then(() => {
+      order.push('writer');
+      lock.release(true);
+    });
     expect(lock.tryAcquire(false)).toBe(false);
-    const r = lock.acquire(false).then(() => { order.push('reader'); lock.release(false); });
+    const r = lock.acquire(false).then(() => {
+      order.push('reader');
+      lock.release(false);
+    });
     lock.release(false);
     await Promise.all([w, r]);
     expect(order).toEqual(['writer', 'reader']);
@@ -76,24 +84,43 @@ describe('RWLock', () => {
 
 describe('acquireAll', () => {
   it('sorts by key and keeps the strongest request for a lock taken twice', () => {
-    const a = new RWLock(4), b = new RWLock(2), c = new RWLock(3);
+    const a = new RWLock(4),
+      b = new RWLock(2),
+      c = new RWLock(3);
     const out = normalize([
-      { lock: a, exclusive: false }, { lock: b, exclusive: false }, { lock: a, exclusive: true }, { lock: c, exclusive: false },
+      { lock: a, exclusive: false },
+      { lock: b, exclusive: false },
+      { lock: a, exclusive: true },
+      { lock: c, exclusive: false },
     ]);
-    expect(out.map((r) => [r.lock.key, r.exclusive])).toEqual([[2, false], [3, false], [4, true]]);
+    expect(out.map((r) => [r.lock.key, r.exclusive])).toEqual([
+      [2, false],
+      [3, false],
+      [4, true],
+    ]);
   });
 
   it('answers synchronously when nothing has to wait', () => {
-    const held = acquireAll([{ lock: new RWLock(1), exclusive: true }, { lock: new RWLock(2), exclusive: false }]);
+    const held = acquireAll([
+      { lock: new RWLock(1), exclusive: true },
+      { lock: new RWLock(2), exclusive: false },
+    ]);
     expect(held).toBeInstanceOf(HeldLocks);
     expect((held as HeldLocks).waited).toBe(false);
   });
 
   it('releases what it took when an interrupted request gives up waiting', async () => {
-    const a = new RWLock(1), b = new RWLock(2);
+    const a = new RWLock(1),
+      b = new RWLock(2);
     b.tryAcquire(true);
     const controller = new AbortController();
-    const held = acquireAll([{ lock: a, exclusive: true }, { lock: b, exclusive: false }], () => controller.signal);
+    const held = acquireAll(
+      [
+        { lock: a, exclusive: true },
+        { lock: b, exclusive: false },
+      ],
+      () => controller.signal,
+    );
     expect(held).toBeInstanceOf(Promise);
     expect(a.writer).toBe(true);
     controller.abort();
@@ -104,7 +131,7 @@ describe('acquireAll', () => {
 
   it('never deadlocks and keeps exclusion under random overlapping lock sets', async () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const locks = Array.from({ length: 8 }, (_, i) => new RWLock(i));
     const state = locks.map(() => ({ readers: 0, writer: false }));
     let violations = 0;
@@ -119,13 +146,19 @@ describe('acquireAll', () => {
         const taken = normalize(wanted);
         for (const r of taken) {
           const s = state[r.lock.key]!;
-          if (r.exclusive) { if (s.writer || s.readers > 0) violations++; s.writer = true; }
-          else { if (s.writer) violations++; s.readers++; }
+          if (r.exclusive) {
+            if (s.writer || s.readers > 0) violations++;
+            s.writer = true;
+          } else {
+            if (s.writer) violations++;
+            s.readers++;
+          }
         }
         if (random() < 0.5) await tick();
         for (const r of taken) {
           const s = state[r.lock.key]!;
-          if (r.exclusive) s.writer = false; else s.readers--;
+          if (r.exclusive) s.writer = false;
+          else s.readers--;
         }
         held.release();
       }

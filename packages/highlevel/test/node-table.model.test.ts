@@ -20,7 +20,8 @@ function same(actual: unknown, expected: unknown, what: string): void {
 function prng(seed: number): () => number {
   // mulberry32
   return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -182,7 +183,7 @@ class Model {
   /** A path computed without the cache, from the links alone. */
   uncachedPath(node: Node<string>): string | null {
     const parts: string[] = [];
-    for (let n = node; n !== this.table.root;) {
+    for (let n = node; n !== this.table.root; ) {
       const link = n.links[0];
       if (link === undefined) return null;
       parts.unshift(link.name);

@@ -12,8 +12,19 @@ namespace fusekit {
 // Indices into the session's scratch area, viewed as Float64Array (F_*), BigInt64Array (T_*)
 // and Int32Array (I_*). TS reads these names from `layout`, so both sides share one definition.
 enum ScratchF64 : uint32_t {
-  F_INO = 2, F_MODE, F_NLINK, F_UID, F_GID, F_RDEV, F_SIZE, F_BLOCKS, F_BLKSIZE,
-  F_GENERATION, F_ATTR_TIMEOUT, F_ENTRY_TIMEOUT, F_NODEID,
+  F_INO = 2,
+  F_MODE,
+  F_NLINK,
+  F_UID,
+  F_GID,
+  F_RDEV,
+  F_SIZE,
+  F_BLOCKS,
+  F_BLKSIZE,
+  F_GENERATION,
+  F_ATTR_TIMEOUT,
+  F_ENTRY_TIMEOUT,
+  F_NODEID,
   // statfs reuses the attribute slots from F_INO on (one reply reads one block).
   F_COUNT = 32,
 };
@@ -23,8 +34,17 @@ constexpr size_t kScratchBytes = 8 * 32;
 
 // Statfs fields in the order TS writes them, starting at F_INO.
 enum StatfsOrder : uint32_t {
-  SF_BSIZE = F_INO, SF_FRSIZE, SF_BLOCKS, SF_BFREE, SF_BAVAIL, SF_FILES, SF_FFREE,
-  SF_FAVAIL, SF_FSID, SF_FLAG, SF_NAMEMAX,
+  SF_BSIZE = F_INO,
+  SF_FRSIZE,
+  SF_BLOCKS,
+  SF_BFREE,
+  SF_BAVAIL,
+  SF_FILES,
+  SF_FFREE,
+  SF_FAVAIL,
+  SF_FSID,
+  SF_FLAG,
+  SF_NAMEMAX,
 };
 
 void ReadStat(const double* f, const int64_t* t, struct stat* st);

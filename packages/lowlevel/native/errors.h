@@ -7,8 +7,7 @@ namespace fusekit {
 
 void SetErrorClass(Napi::Env env, Napi::Function cls);
 // Throws a system error: message, errno (positive), the libc/libfuse call that failed.
-[[noreturn]] void ThrowSystemError(Napi::Env env, int err, const std::string& syscall,
-                                   const std::string& detail = "");
+[[noreturn]] void ThrowSystemError(Napi::Env env, int err, const std::string& syscall, const std::string& detail = "");
 // The same with `message` as the whole message.
 [[noreturn]] void ThrowError(Napi::Env env, int err, const std::string& syscall, const std::string& message);
 

@@ -57,16 +57,19 @@ RawRequestFacts InspectRequest(const void* request, size_t len) {
       }
       break;
     case FUSE_WRITE:
-      if (auto* in = ArgOf<fuse_write_in>(request, len)) facts.killSuidgid = (in->write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
+      if (auto* in = ArgOf<fuse_write_in>(request, len))
+        facts.killSuidgid = (in->write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
       break;
     case FUSE_SETATTR:
       if (auto* in = ArgOf<fuse_setattr_in>(request, len)) facts.killSuidgid = (in->valid & FATTR_KILL_SUIDGID) != 0;
       break;
     case FUSE_OPEN:
-      if (auto* in = ArgOf<fuse_open_in>(request, len)) facts.killSuidgid = (in->open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
+      if (auto* in = ArgOf<fuse_open_in>(request, len))
+        facts.killSuidgid = (in->open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
       break;
     case FUSE_CREATE:
-      if (auto* in = ArgOf<fuse_create_in>(request, len)) facts.killSuidgid = (in->open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
+      if (auto* in = ArgOf<fuse_create_in>(request, len))
+        facts.killSuidgid = (in->open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
       break;
     default:
       break;

@@ -21,8 +21,8 @@ constexpr uint64_t kDirectIoAllowMmap = 1ULL << 36;
 uint64_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, bool directIoAllowMmap, uint64_t offered);
 // What a raw request says that libfuse does not pass on (read before libfuse processes it).
 struct RawRequestFacts {
-  bool killSuidgid = false;   // WRITE/SETATTR/OPEN/CREATE asks to clear setuid/setgid
-  uint64_t initFlags = 0;     // INIT: every flag the kernel offers (flags2 in bits 32-63)
+  bool killSuidgid = false;  // WRITE/SETATTR/OPEN/CREATE asks to clear setuid/setgid
+  uint64_t initFlags = 0;    // INIT: every flag the kernel offers (flags2 in bits 32-63)
 };
 RawRequestFacts InspectRequest(const void* request, size_t len);
 // The kernel's id of a request, or for an INTERRUPT the id of the request it interrupts.

@@ -83,8 +83,8 @@ void Session::OnJobsDone(uv_async_t* handle) {
   Napi::HandleScope scope(s->env_);
   for (BlockingJob* job : done) {
     int err = job->result < 0 ? -job->result : 0;
-    s->onJobDone_.MakeCallback(s->resource_.Value(), {Napi::Number::New(s->env_, job->id), Napi::Number::New(s->env_, err)},
-                               s->asyncContext_);
+    s->onJobDone_.MakeCallback(
+        s->resource_.Value(), {Napi::Number::New(s->env_, job->id), Napi::Number::New(s->env_, err)}, s->asyncContext_);
     delete job;
   }
 }
@@ -92,9 +92,7 @@ void Session::OnJobsDone(uv_async_t* handle) {
 void Session::WaitForJobs() {
   std::unique_lock<std::mutex> lock(jobsMutex_);
   // Threads finish once the requests they wait on are answered; destroy answered them all.
-  jobsIdle_.wait(lock, [this] {
-    return jobsRunning_ == static_cast<uint32_t>(jobsDone_.size());
-  });
+  jobsIdle_.wait(lock, [this] { return jobsRunning_ == static_cast<uint32_t>(jobsDone_.size()); });
   for (BlockingJob* job : jobsDone_) delete job;
   jobsDone_.clear();
   jobsRunning_ = 0;

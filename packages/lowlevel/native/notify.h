@@ -11,9 +11,7 @@ namespace fusekit {
 
 class Session;
 
-enum NotifyKind : uint32_t {
-  N_INVAL_INODE, N_INVAL_ENTRY, N_EXPIRE_ENTRY, N_DELETE, N_STORE, N_RETRIEVE
-};
+enum NotifyKind : uint32_t { N_INVAL_INODE, N_INVAL_ENTRY, N_EXPIRE_ENTRY, N_DELETE, N_STORE, N_RETRIEVE };
 
 struct BlockingJob {
   Session* session;

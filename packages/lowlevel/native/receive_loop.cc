@@ -22,7 +22,6 @@ void Session::PrepareReceive() {
   }
 }
 
-
 void Session::StartPolling() {
   if (poll_ == nullptr || !serving_ || paused_) return;
   uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, &Session::OnReadable);
@@ -42,12 +41,15 @@ void Session::OnSelfAccess(uv_async_t* handle) {
   auto* session = static_cast<Session*>(handle->data);
   if (uint64_t refused = session->selfAccess_.TakeRefused(); refused != 0 && !session->warn_.IsEmpty()) {
     Napi::HandleScope scope(session->env_);
-    std::string message = "answered " + std::to_string(refused) +
-                          " request(s) EDEADLK: they came from this process while it could not serve them (a synchronous "
-                          "call on its own mount, or spawn with a cwd in it); a process must not wait on the filesystem it serves";
-    session->warn_.MakeCallback(session->resource_.Value(), {Napi::String::New(session->env_, message)}, session->asyncContext_);
+    std::string message =
+        "answered " + std::to_string(refused) +
+        " request(s) EDEADLK: they came from this process while it could not serve them (a synchronous "
+        "call on its own mount, or spawn with a cwd in it); a process must not wait on the filesystem it serves";
+    session->warn_.MakeCallback(session->resource_.Value(), {Napi::String::New(session->env_, message)},
+                                session->asyncContext_);
   }
-  if (session->serving_ && !session->paused_ && !session->slots_.throttled() && session->selfAccess_.HasKept()) session->ServeBatch();
+  if (session->serving_ && !session->paused_ && !session->slots_.throttled() && session->selfAccess_.HasKept())
+    session->ServeBatch();
 }
 
 // Reading /dev/fuse again after a request costs a syscall that, when requests come one at a

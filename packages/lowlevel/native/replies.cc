@@ -57,9 +57,9 @@ Napi::Value Session::ReplyAttr(const Napi::CallbackInfo& info) {
 
 // replyReadlink(slot, target: string | Buffer)
 Napi::Value Session::ReplyReadlink(const Napi::CallbackInfo& info) {
-  std::string target = info[1].IsBuffer()
-      ? std::string(info[1].As<Napi::Buffer<char>>().Data(), info[1].As<Napi::Buffer<char>>().Length())
-      : info[1].As<Napi::String>().Utf8Value();
+  std::string target = info[1].IsBuffer() ? std::string(info[1].As<Napi::Buffer<char>>().Data(),
+                                                        info[1].As<Napi::Buffer<char>>().Length())
+                                          : info[1].As<Napi::String>().Utf8Value();
   ReplyFailed(fuse_reply_readlink(TakeSlot(info), target.c_str()), "fuse_reply_readlink");
   return env_.Undefined();
 }
@@ -124,7 +124,7 @@ Napi::Value Session::ReplyXattr(const Napi::CallbackInfo& info) {
 
 // replyLock(slot, type, start, end (-1: to EOF), pid)
 Napi::Value Session::ReplyLock(const Napi::CallbackInfo& info) {
-  struct flock lock{};
+  struct flock lock {};
   lock.l_type = static_cast<short>(info[1].As<Napi::Number>().Int32Value());
   lock.l_whence = SEEK_SET;
   lock.l_start = static_cast<off_t>(ARG_I64(2));

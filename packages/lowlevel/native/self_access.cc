@@ -42,8 +42,7 @@ void SelfAccessGuard::Start(int fd, uv_async_t* wake) {
 void SelfAccessGuard::Stop() {
   if (thread_.joinable()) {
     uint64_t one = 1;
-    while (write(stopFd_, &one, sizeof one) < 0 && errno == EINTR) {
-    }
+    while (write(stopFd_, &one, sizeof one) < 0 && errno == EINTR) {}
     thread_.join();
   }
   if (stopFd_ >= 0) close(stopFd_);
@@ -87,7 +86,8 @@ void SelfAccessGuard::Drain(uint64_t batchesBefore) {
     const auto* in = reinterpret_cast<const fuse_in_header*>(request.data());
     // Requests that take no answer, or that libfuse must see, always go to the JS thread.
     bool answerable = in->opcode != FUSE_INIT && in->opcode != FUSE_DESTROY && in->opcode != FUSE_FORGET &&
-                      in->opcode != FUSE_BATCH_FORGET && in->opcode != FUSE_INTERRUPT && in->opcode != FUSE_NOTIFY_REPLY;
+                      in->opcode != FUSE_BATCH_FORGET && in->opcode != FUSE_INTERRUPT &&
+                      in->opcode != FUSE_NOTIFY_REPLY;
     if (answerable && FromBlockedSelf(static_cast<pid_t>(in->pid))) {
       fuse_out_header out{sizeof(fuse_out_header), -EDEADLK, in->unique};
       ssize_t res = write(fd_, &out, sizeof out);  // ENOENT: the request was interrupted meanwhile

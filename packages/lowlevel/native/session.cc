@@ -37,45 +37,47 @@ static void TrackMounted(fuse_session* se, bool mounted) {
 }
 
 Napi::Function Session::Define(Napi::Env env) {
-  return DefineClass(env, "Session", {
-    InstanceMethod<&Session::Mount>("mount"),
-    InstanceMethod<&Session::Pause>("pause"),
-    InstanceMethod<&Session::Resume>("resume"),
-    InstanceMethod<&Session::Unmount>("unmount"),
-    InstanceMethod<&Session::Destroy>("destroy"),
-    InstanceMethod<&Session::DrainLog>("drainLog"),
-    InstanceMethod<&Session::Groups>("groups"),
-    InstanceMethod<&Session::Notify>("notify"),
-    InstanceMethod<&Session::NotifyPoll>("notifyPoll"),
-    InstanceMethod<&Session::DropPollHandle>("dropPollHandle"),
-    InstanceMethod<&Session::ReplyErr>("replyErr"),
-    InstanceMethod<&Session::ReplyEntry>("replyEntry"),
-    InstanceMethod<&Session::ReplyCreate>("replyCreate"),
-    InstanceMethod<&Session::ReplyAttr>("replyAttr"),
-    InstanceMethod<&Session::ReplyReadlink>("replyReadlink"),
-    InstanceMethod<&Session::ReplyOpen>("replyOpen"),
-    InstanceMethod<&Session::ReplyWrite>("replyWrite"),
-    InstanceMethod<&Session::TakeBack>("takeBack"),
-    InstanceMethod<&Session::ReplyBuf>("replyBuf"),
-    InstanceMethod<&Session::ReplyIov>("replyIov"),
-    InstanceMethod<&Session::ReplyData>("replyData"),
-    InstanceMethod<&Session::ReplyStatfs>("replyStatfs"),
-    InstanceMethod<&Session::ReplyXattr>("replyXattr"),
-    InstanceMethod<&Session::ReplyLock>("replyLock"),
-    InstanceMethod<&Session::ReplyBmap>("replyBmap"),
-    InstanceMethod<&Session::ReplyIoctl>("replyIoctl"),
-    InstanceMethod<&Session::ReplyIoctlRetry>("replyIoctlRetry"),
-    InstanceMethod<&Session::ReplyPoll>("replyPoll"),
-    InstanceMethod<&Session::ReplyLseek>("replyLseek"),
-  });
+  return DefineClass(env, "Session",
+                     {
+                         InstanceMethod<&Session::Mount>("mount"),
+                         InstanceMethod<&Session::Pause>("pause"),
+                         InstanceMethod<&Session::Resume>("resume"),
+                         InstanceMethod<&Session::Unmount>("unmount"),
+                         InstanceMethod<&Session::Destroy>("destroy"),
+                         InstanceMethod<&Session::DrainLog>("drainLog"),
+                         InstanceMethod<&Session::Groups>("groups"),
+                         InstanceMethod<&Session::Notify>("notify"),
+                         InstanceMethod<&Session::NotifyPoll>("notifyPoll"),
+                         InstanceMethod<&Session::DropPollHandle>("dropPollHandle"),
+                         InstanceMethod<&Session::ReplyErr>("replyErr"),
+                         InstanceMethod<&Session::ReplyEntry>("replyEntry"),
+                         InstanceMethod<&Session::ReplyCreate>("replyCreate"),
+                         InstanceMethod<&Session::ReplyAttr>("replyAttr"),
+                         InstanceMethod<&Session::ReplyReadlink>("replyReadlink"),
+                         InstanceMethod<&Session::ReplyOpen>("replyOpen"),
+                         InstanceMethod<&Session::ReplyWrite>("replyWrite"),
+                         InstanceMethod<&Session::TakeBack>("takeBack"),
+                         InstanceMethod<&Session::ReplyBuf>("replyBuf"),
+                         InstanceMethod<&Session::ReplyIov>("replyIov"),
+                         InstanceMethod<&Session::ReplyData>("replyData"),
+                         InstanceMethod<&Session::ReplyStatfs>("replyStatfs"),
+                         InstanceMethod<&Session::ReplyXattr>("replyXattr"),
+                         InstanceMethod<&Session::ReplyLock>("replyLock"),
+                         InstanceMethod<&Session::ReplyBmap>("replyBmap"),
+                         InstanceMethod<&Session::ReplyIoctl>("replyIoctl"),
+                         InstanceMethod<&Session::ReplyIoctlRetry>("replyIoctlRetry"),
+                         InstanceMethod<&Session::ReplyPoll>("replyPoll"),
+                         InstanceMethod<&Session::ReplyLseek>("replyLseek"),
+                     });
 }
 
-// new Session(args: string[], options: {namesAsBuffers, maxInFlight, handleKillprivV2, busyPollMicros}, onEnded: (reason) => void,
+// new Session(args: string[], options: {namesAsBuffers, maxInFlight, handleKillprivV2, busyPollMicros}, onEnded:
+// (reason) => void,
 //             onJobDone: (id, errno) => void); then mount(mountpoint, handlers).
 Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(info), env_(info.Env()) {
-  FK_CHECK_ARGS(info.Length() == 4 && info[0].IsArray() && info[1].IsObject() && info[2].IsFunction() &&
-                    info[3].IsFunction(),
-                "Session(args, options, onEnded, onJobDone)");
+  FK_CHECK_ARGS(
+      info.Length() == 4 && info[0].IsArray() && info[1].IsObject() && info[2].IsFunction() && info[3].IsFunction(),
+      "Session(args, options, onEnded, onJobDone)");
   Napi::Array args = info[0].As<Napi::Array>();
   Napi::Object options = info[1].As<Napi::Object>();
   for (uint32_t i = 0; i < args.Length(); i++) args_.push_back(args.Get(i).As<Napi::String>().Utf8Value());
@@ -273,7 +275,8 @@ uint32_t Session::Begin(fuse_req_t req) {
   ci[I_UMASK] = static_cast<int32_t>(c->umask);
   ci[I_KILL_SUIDGID] = killSuidgid_ ? 1 : 0;
   uint32_t index = slots_.Take(req, unique_);
-  if (unique_ == 0) fuse_req_interrupt_func(req, InterruptCallback, reinterpret_cast<void*>(static_cast<uintptr_t>(index)));
+  if (unique_ == 0)
+    fuse_req_interrupt_func(req, InterruptCallback, reinterpret_cast<void*>(static_cast<uintptr_t>(index)));
   return index;
 }
 
@@ -390,8 +393,8 @@ void Session::OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_
   fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
   dst.buf[0].mem = data;
   fuse_buf_copy(&dst, bufv, static_cast<fuse_buf_copy_flags>(0));
-  napi_value argv[4] = {Num(static_cast<double>(reinterpret_cast<uintptr_t>(cookie))),
-                        Num(static_cast<double>(ino)), Num(static_cast<double>(offset)), buffer};
+  napi_value argv[4] = {Num(static_cast<double>(reinterpret_cast<uintptr_t>(cookie))), Num(static_cast<double>(ino)),
+                        Num(static_cast<double>(offset)), buffer};
   Call(OP_RETRIEVE_REPLY, UINT32_MAX, 4, argv);
 }
 
@@ -454,11 +457,13 @@ void Session::UnmountAndDestroy() {
   dataWorker_.Drain();
   selfAccess_.Stop();
   if (selfAccessAsync_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(selfAccessAsync_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+    uv_close(reinterpret_cast<uv_handle_t*>(selfAccessAsync_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     selfAccessAsync_ = nullptr;
   }
   if (jobsAsync_ != nullptr) {
-    uv_close(reinterpret_cast<uv_handle_t*>(jobsAsync_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+    uv_close(reinterpret_cast<uv_handle_t*>(jobsAsync_),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     jobsAsync_ = nullptr;
   }
   TrackMounted(se_, false);

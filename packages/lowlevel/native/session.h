@@ -58,10 +58,26 @@ class Session : public Napi::ObjectWrap<Session> {
     assert((argc < 0 || static_cast<size_t>(argc) == kOpArgs[op].count) && "ops.cc and op_table.h disagree");
     if (argc >= 0) Call(op, UINT32_MAX, static_cast<size_t>(argc), argv);
   }
-  napi_value Num(double v) { napi_value r; napi_create_double(env_, v, &r); return r; }
-  napi_value Big(uint64_t v) { napi_value r; napi_create_bigint_uint64(env_, v, &r); return r; }
-  napi_value Bool(bool v) { napi_value r; napi_get_boolean(env_, v, &r); return r; }
-  napi_value Undef() { napi_value r; napi_get_undefined(env_, &r); return r; }
+  napi_value Num(double v) {
+    napi_value r;
+    napi_create_double(env_, v, &r);
+    return r;
+  }
+  napi_value Big(uint64_t v) {
+    napi_value r;
+    napi_create_bigint_uint64(env_, v, &r);
+    return r;
+  }
+  napi_value Bool(bool v) {
+    napi_value r;
+    napi_get_boolean(env_, v, &r);
+    return r;
+  }
+  napi_value Undef() {
+    napi_value r;
+    napi_get_undefined(env_, &r);
+    return r;
+  }
   napi_value Copy(const void* data, size_t len);
   // A write's payload for JS: large ones without a copy (see the definition).
   napi_value Payload(const char* data, size_t len);
@@ -162,8 +178,8 @@ class Session : public Napi::ObjectWrap<Session> {
   bool paused_ = false;
   bool finished_ = false;
   bool namesAsBuffers_ = false;
-  bool guardEnabled_ = false;     // start an unmount guard (unmount_guard.h) with the mount
-  std::string fusermount_;        // fusermount3's path, for the guard of a normal user's mount
+  bool guardEnabled_ = false;  // start an unmount guard (unmount_guard.h) with the mount
+  std::string fusermount_;     // fusermount3's path, for the guard of a normal user's mount
   UnmountGuard guard_;
 
   uv_poll_t* poll_ = nullptr;
@@ -174,7 +190,7 @@ class Session : public Napi::ObjectWrap<Session> {
   std::deque<BlockingJob*> jobsDone_;
   uint32_t jobsRunning_ = 0;  // guarded by jobsMutex_
   std::condition_variable jobsIdle_;
-  bool sparse_ = false;   // requests arrive one at a time: skip the speculative read
+  bool sparse_ = false;  // requests arrive one at a time: skip the speculative read
   uint32_t wakeups_ = 0;
   std::atomic<uint64_t> initFlags_{0};
   bool handleKillprivV2_ = false;
@@ -190,9 +206,9 @@ class Session : public Napi::ObjectWrap<Session> {
   SlotTable slots_;
 
   Napi::FunctionReference handlers_[OP_COUNT];
-  Napi::FunctionReference onEnded_;   // (reason: string) when the kernel side went away
-  Napi::FunctionReference onJobDone_; // (id, errno, result) for blocking jobs
-  Napi::FunctionReference warn_;      // (message) for the session's logger
+  Napi::FunctionReference onEnded_;    // (reason: string) when the kernel side went away
+  Napi::FunctionReference onJobDone_;  // (id, errno, result) for blocking jobs
+  Napi::FunctionReference warn_;       // (message) for the session's logger
   Napi::ObjectReference scratchRef_;
   uint8_t* scratch_ = nullptr;
   napi_async_context asyncContext_ = nullptr;

@@ -11,8 +11,8 @@ namespace fusekit {
 // One request the kernel is waiting on. `req` is null once answered.
 struct Slot {
   fuse_req_t req = nullptr;
-  uint64_t unique = 0;    // the kernel's id of the request, which an INTERRUPT names (0: unknown)
-  bool watched = false;   // libfuse's interrupt callback registered (for an unknown id)
+  uint64_t unique = 0;   // the kernel's id of the request, which an INTERRUPT names (0: unknown)
+  bool watched = false;  // libfuse's interrupt callback registered (for an unknown id)
 };
 
 class SlotTable {

@@ -19,7 +19,8 @@ asm(".pushsection .rodata.fusekit_guard, \"a\"\n"
     ".globl fusekit_guard_program\n"
     ".hidden fusekit_guard_program\n"
     "fusekit_guard_program:\n"
-    ".incbin \"" FUSEKIT_GUARD_PATH "\"\n"
+    ".incbin \"" FUSEKIT_GUARD_PATH
+    "\"\n"
     ".globl fusekit_guard_program_end\n"
     ".hidden fusekit_guard_program_end\n"
     "fusekit_guard_program_end:\n"
@@ -128,11 +129,13 @@ int UnmountGuard::Start(const std::string& path, const std::string& fusermount) 
   config.fusermount = fusermount_.c_str();
   config.baseline = baseline_.c_str();
   // Everything the child needs is made before fork.
-  char* const argv[] = {const_cast<char*>("fusekit-guard"), const_cast<char*>(path_.c_str()),
+  char* const argv[] = {const_cast<char*>("fusekit-guard"),
+                        const_cast<char*>(path_.c_str()),
                         const_cast<char*>(escaped_.c_str()),
                         const_cast<char*>(fusermount_.empty() ? "-" : fusermount_.c_str()),
                         const_cast<char*>(baseline_.empty() ? "-" : baseline_.c_str()),
-                        const_cast<char*>(pidfd >= 0 ? "3" : "-"), nullptr};
+                        const_cast<char*>(pidfd >= 0 ? "3" : "-"),
+                        nullptr};
   pid_t pid = fork();
   if (pid == 0) Child(pipefd[0], pidfd, program, argv, config);
   int err = errno;
@@ -152,7 +155,8 @@ bool UnmountGuard::Mounted() {
   if (fd_ < 0) return false;
   known_ = guard::FindNewMount(escaped_.c_str(), baseline_.c_str(), &id_);
   if (!known_) return false;
-  std::string line = "M " + std::to_string(id_.id) + " " + std::to_string(id_.major) + ":" + std::to_string(id_.minor) + "\n";
+  std::string line =
+      "M " + std::to_string(id_.id) + " " + std::to_string(id_.major) + ":" + std::to_string(id_.minor) + "\n";
   // A pipe takes this much at once.
   return write(fd_, line.data(), line.size()) == static_cast<ssize_t>(line.size());
 }

@@ -34,7 +34,7 @@ class UnmountGuard {
   std::string baseline_;
   guard::MountId id_;
   bool known_ = false;
-  int fd_ = -1;    // write end of the pipe the guard reads; closing it without "U" means "gone"
+  int fd_ = -1;  // write end of the pipe the guard reads; closing it without "U" means "gone"
   pid_t pid_ = -1;
 };
 

@@ -28,7 +28,10 @@ export class Answers {
   }
 
   /** Success with nothing to say (fuse_reply_err 0). */
-  readonly empty: Answer<unknown> = (ctx) => { this.#rt.finish(ctx); this.#rt.host.native.replyErr(ctx.slot, 0); };
+  readonly empty: Answer<unknown> = (ctx) => {
+    this.#rt.finish(ctx);
+    this.#rt.host.native.replyErr(ctx.slot, 0);
+  };
 
   /** A looked-up (or made) entry; counts one lookup. */
   readonly entry: Answer<Entry> = (ctx, e) => {
@@ -59,7 +62,11 @@ export class Answers {
 
   /** A byte count (write, copy_file_range), as fuse_reply_write. */
   count(what: string): Answer<number> {
-    return (ctx, v) => { checkCount(v, what); this.#rt.finish(ctx); this.#rt.host.native.replyWrite(ctx.slot, v); };
+    return (ctx, v) => {
+      checkCount(v, what);
+      this.#rt.finish(ctx);
+      this.#rt.host.native.replyWrite(ctx.slot, v);
+    };
   }
 
   readonly offset: Answer<number> = (ctx, v) => {
@@ -71,22 +78,35 @@ export class Answers {
   /** A read's data: one buffer, an array of them (iov), or a range of a file descriptor. */
   readonly readData: Answer<ReadReply> = (ctx, r) => {
     const n = this.#rt.host.native;
-    if (r instanceof Uint8Array) { this.#rt.finish(ctx); n.replyBuf(ctx.slot, r); return; }
+    if (r instanceof Uint8Array) {
+      this.#rt.finish(ctx);
+      n.replyBuf(ctx.slot, r);
+      return;
+    }
     if (Array.isArray(r)) {
       for (const part of r) if (!(part instanceof Uint8Array)) throw new ReplyShapeError('read: every part must be a Uint8Array');
-      this.#rt.finish(ctx); n.replyIov(ctx.slot, r); return;
+      this.#rt.finish(ctx);
+      n.replyIov(ctx.slot, r);
+      return;
     }
     if (typeof r === 'object' && r !== null && 'fd' in r) {
       const d = r as FdData;
       if (!Number.isInteger(d.fd) || d.fd < 0) throw new ReplyShapeError('read: fd must be a file descriptor');
-      checkCount(d.position, 'position'); checkCount(d.size, 'size');
-      this.#rt.finish(ctx); n.replyData(ctx.slot, d.fd, d.position, d.size, d.inMemory === true); return;
+      checkCount(d.position, 'position');
+      checkCount(d.size, 'size');
+      this.#rt.finish(ctx);
+      n.replyData(ctx.slot, d.fd, d.position, d.size, d.inMemory === true);
+      return;
     }
     throw new ReplyShapeError('read must answer a Uint8Array, an array of them, or { fd, position, size }');
   };
 
   /** An open (or opendir) reply; a refused one is released again. */
-  opened(ino: number, flags: number, release: (ctx: RequestContext, ino: number, fh: number, flags: number) => void): Answer<OpenReply | void> {
+  opened(
+    ino: number,
+    flags: number,
+    release: (ctx: RequestContext, ino: number, fh: number, flags: number) => void,
+  ): Answer<OpenReply | void> {
     return (ctx, r) => {
       const [fh, bits] = openBits(r);
       this.#rt.finish(ctx);
@@ -95,8 +115,14 @@ export class Answers {
   }
 
   /** Releases the handle of an open (or opendir) answered after the binding had answered EINTR. */
-  lateOpened(ino: number, flags: number, release: (ctx: RequestContext, ino: number, fh: number, flags: number) => void): Late<OpenReply | void> {
-    return (ctx, r, failed) => { if (!failed) release(ctx, ino, openBits(r)[0], flags); };
+  lateOpened(
+    ino: number,
+    flags: number,
+    release: (ctx: RequestContext, ino: number, fh: number, flags: number) => void,
+  ): Late<OpenReply | void> {
+    return (ctx, r, failed) => {
+      if (!failed) release(ctx, ino, openBits(r)[0], flags);
+    };
   }
 
   /** A created file: an entry and an open file at once; a refused one is forgotten and released. */
@@ -161,7 +187,11 @@ export class Answers {
 
   #xattr(ctx: RequestContext, v: Uint8Array, size: number): void {
     const n = this.#rt.host.native;
-    if (size !== 0 && v.byteLength > size) { this.#rt.finish(ctx, ERANGE); n.replyErr(ctx.slot, ERANGE); return; }
+    if (size !== 0 && v.byteLength > size) {
+      this.#rt.finish(ctx, ERANGE);
+      n.replyErr(ctx.slot, ERANGE);
+      return;
+    }
     this.#rt.finish(ctx);
     if (size === 0) n.replyXattr(ctx.slot, v.byteLength);
     else n.replyBuf(ctx.slot, v);
@@ -187,7 +217,11 @@ export class Answers {
   readonly ioctlResult: Answer<IoctlReply | IoctlRetry> = (ctx, r) => {
     const n = this.#rt.host.native;
     if (typeof r !== 'object' || r === null) throw new ReplyShapeError('ioctl must answer { result, data } or { retry }');
-    if ('retry' in r) { this.#rt.finish(ctx); n.replyIoctlRetry(ctx.slot, r.retry.input, r.retry.output); return; }
+    if ('retry' in r) {
+      this.#rt.finish(ctx);
+      n.replyIoctlRetry(ctx.slot, r.retry.input, r.retry.output);
+      return;
+    }
     if (!Number.isInteger(r.result)) throw new ReplyShapeError('ioctl result must be an integer');
     if (r.data !== undefined && !(r.data instanceof Uint8Array)) throw new ReplyShapeError('ioctl data must be a Uint8Array');
     this.#rt.finish(ctx);

@@ -44,7 +44,8 @@ const message = (error: unknown): string => (error as Error)?.message ?? String(
  * @internal Shared by the fusekit CLIs; not part of the API.
  */
 export async function runFilesystemCli<C extends { mountpoint: string }, L, K extends { mountpoint: string }>(
-  cli: FilesystemCli<C, L, K>, argv: string[] = process.argv.slice(2),
+  cli: FilesystemCli<C, L, K>,
+  argv: string[] = process.argv.slice(2),
 ): Promise<number> {
   const { name } = cli;
   const usageError = (error: unknown): number => {

@@ -19,7 +19,10 @@ export abstract class DirectoryReply<A> {
   readonly lookups: number[] = [];
 
   /** @internal */
-  constructor(size: number, private readonly ctxReplied: () => boolean) {
+  constructor(
+    size: number,
+    private readonly ctxReplied: () => boolean,
+  ) {
     this.buffer = new DirentBuffer(size);
   }
 
@@ -104,7 +107,12 @@ export class ReaddirReply extends DirectoryReply<Pick<Attr, 'ino' | 'mode'>> {
 
 /** @internal A readdirplus reply: each entry a lookup reply too (fuse_add_direntry_plus). */
 export class ReaddirplusReply extends DirectoryReply<Entry> {
-  constructor(size: number, private readonly attrTimeout: number, private readonly entryTimeout: number, ctxReplied: () => boolean) {
+  constructor(
+    size: number,
+    private readonly attrTimeout: number,
+    private readonly entryTimeout: number,
+    ctxReplied: () => boolean,
+  ) {
     super(size, ctxReplied);
   }
 
@@ -150,8 +158,22 @@ export function encodeDirent(name: Name, attr: Pick<Attr, 'ino' | 'mode'>, nextO
 // A readdirplus entry without an entry (node id 0): the kernel reads only the name, inode number
 // and type. One object, refilled for each such entry.
 const NAME_ONLY: DirentFields = {
-  ino: 0, mode: 0, nodeid: 0, generation: 0, entryTimeout: 0, attrTimeout: 0, size: 0, blocks: 0,
-  nlink: 0, uid: 0, gid: 0, rdev: 0, blksize: 0, atimeNs: 0n, mtimeNs: 0n, ctimeNs: 0n,
+  ino: 0,
+  mode: 0,
+  nodeid: 0,
+  generation: 0,
+  entryTimeout: 0,
+  attrTimeout: 0,
+  size: 0,
+  blocks: 0,
+  nlink: 0,
+  uid: 0,
+  gid: 0,
+  rdev: 0,
+  blksize: 0,
+  atimeNs: 0n,
+  mtimeNs: 0n,
+  ctimeNs: 0n,
 };
 
 function nameOnly(ino: number, mode: number): DirentFields {

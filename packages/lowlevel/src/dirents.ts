@@ -15,16 +15,33 @@ const word = (name: string): number => {
 const NAME_OFFSET = L.D_NAME!; // offsetof(struct fuse_dirent, name)
 const DIRENT_PLUS = L.DP_DIRENT!; // offsetof(struct fuse_direntplus, dirent): the fuse_entry_out first
 const NAME_OFFSET_PLUS = DIRENT_PLUS + NAME_OFFSET;
-const D_INO = word('D_INO'), D_OFF = word('D_OFF'), D_NAMELEN = L.D_NAMELEN!, D_TYPE = word('D_TYPE');
-const E_NODEID = word('E_NODEID'), E_GENERATION = word('E_GENERATION'), E_ENTRY_VALID = word('E_ENTRY_VALID');
-const E_ATTR_VALID = word('E_ATTR_VALID'), E_ENTRY_VALID_NSEC = word('E_ENTRY_VALID_NSEC');
+const D_INO = word('D_INO'),
+  D_OFF = word('D_OFF'),
+  D_NAMELEN = L.D_NAMELEN!,
+  D_TYPE = word('D_TYPE');
+const E_NODEID = word('E_NODEID'),
+  E_GENERATION = word('E_GENERATION'),
+  E_ENTRY_VALID = word('E_ENTRY_VALID');
+const E_ATTR_VALID = word('E_ATTR_VALID'),
+  E_ENTRY_VALID_NSEC = word('E_ENTRY_VALID_NSEC');
 const E_ATTR_VALID_NSEC = word('E_ATTR_VALID_NSEC');
 const A = word('E_ATTR');
-const A_INO = A + word('A_INO'), A_SIZE = A + word('A_SIZE'), A_BLOCKS = A + word('A_BLOCKS');
-const A_ATIME = A + word('A_ATIME'), A_MTIME = A + word('A_MTIME'), A_CTIME = A + word('A_CTIME');
-const A_ATIMENSEC = A + word('A_ATIMENSEC'), A_MTIMENSEC = A + word('A_MTIMENSEC'), A_CTIMENSEC = A + word('A_CTIMENSEC');
-const A_MODE = A + word('A_MODE'), A_NLINK = A + word('A_NLINK'), A_UID = A + word('A_UID'), A_GID = A + word('A_GID');
-const A_RDEV = A + word('A_RDEV'), A_BLKSIZE = A + word('A_BLKSIZE'), A_FLAGS = A + word('A_FLAGS');
+const A_INO = A + word('A_INO'),
+  A_SIZE = A + word('A_SIZE'),
+  A_BLOCKS = A + word('A_BLOCKS');
+const A_ATIME = A + word('A_ATIME'),
+  A_MTIME = A + word('A_MTIME'),
+  A_CTIME = A + word('A_CTIME');
+const A_ATIMENSEC = A + word('A_ATIMENSEC'),
+  A_MTIMENSEC = A + word('A_MTIMENSEC'),
+  A_CTIMENSEC = A + word('A_CTIMENSEC');
+const A_MODE = A + word('A_MODE'),
+  A_NLINK = A + word('A_NLINK'),
+  A_UID = A + word('A_UID'),
+  A_GID = A + word('A_GID');
+const A_RDEV = A + word('A_RDEV'),
+  A_BLKSIZE = A + word('A_BLKSIZE'),
+  A_FLAGS = A + word('A_FLAGS');
 const S_IFMT = 0o170000;
 const TWO_32 = 2 ** 32;
 const NS = 1_000_000_000n;

@@ -9,8 +9,13 @@ import { Tracer } from './trace.js';
 import type { DispatchHost } from './dispatch.js';
 
 const L = native.layout as Record<string, number>;
-const I_UID = L.I_UID!, I_GID = L.I_GID!, I_PID = L.I_PID!, I_UMASK = L.I_UMASK!, I_KILL_SUIDGID = L.I_KILL_SUIDGID!;
-const EIO = 5, EINTR = 4;
+const I_UID = L.I_UID!,
+  I_GID = L.I_GID!,
+  I_PID = L.I_PID!,
+  I_UMASK = L.I_UMASK!,
+  I_KILL_SUIDGID = L.I_KILL_SUIDGID!;
+const EIO = 5,
+  EINTR = 4;
 
 /** Answers a handler's value: encodes it, calls `finish`, then the native reply. Throws on a value of the wrong shape. */
 export type Answer<T> = (ctx: RequestContext, value: T) => void;
@@ -37,7 +42,14 @@ export class RequestLifecycle {
     this.host.began();
     const i32 = this.#i32;
     return (this.host.contexts[slot] = new RequestContext(
-      slot, op, i32[I_UID]! >>> 0, i32[I_GID]! >>> 0, i32[I_PID]!, i32[I_UMASK]!, i32[I_KILL_SUIDGID] === 1, this.host.native,
+      slot,
+      op,
+      i32[I_UID]! >>> 0,
+      i32[I_GID]! >>> 0,
+      i32[I_PID]!,
+      i32[I_UMASK]!,
+      i32[I_KILL_SUIDGID] === 1,
+      this.host.native,
     ));
   }
 
@@ -109,9 +121,11 @@ export class RequestLifecycle {
     const { host } = this;
     ctx.expire();
     this.finish(ctx, EINTR);
-    host.warn(host.interruptGraceMs === 0
-      ? `${ctx.op}: interrupted by the kernel; answered EINTR at once (interruptGraceMs 0), a later answer is dropped and undone`
-      : `${ctx.op}: no answer ${host.interruptGraceMs} ms after the kernel interrupted it; answered EINTR, a later answer is dropped and undone`);
+    host.warn(
+      host.interruptGraceMs === 0
+        ? `${ctx.op}: interrupted by the kernel; answered EINTR at once (interruptGraceMs 0), a later answer is dropped and undone`
+        : `${ctx.op}: no answer ${host.interruptGraceMs} ms after the kernel interrupted it; answered EINTR, a later answer is dropped and undone`,
+    );
     host.native.replyErr(ctx.slot, EINTR);
   };
 

@@ -43,9 +43,10 @@ export function loadAddon<T>(packageRoot: string, packageName: string): T {
 }
 
 function addonError(problem: string, buildIn: string | undefined, cause: unknown): Error {
-  const fix = buildIn === undefined
-    ? ''
-    : `: build it from source (needs libfuse3-dev, pkg-config, cmake and a C++ compiler): cd ${buildIn} && npm run build-from-source`;
+  const fix =
+    buildIn === undefined
+      ? ''
+      : `: build it from source (needs libfuse3-dev, pkg-config, cmake and a C++ compiler): cd ${buildIn} && npm run build-from-source`;
   return Object.assign(new Error(problem + fix, { cause }), { code: 'ERR_FUSEKIT_ADDON' });
 }
 

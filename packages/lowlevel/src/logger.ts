@@ -64,7 +64,10 @@ export function rateLimitedLogger(target: Logger, { burst = 3, intervalMs = 10_0
     if (s.shown < burst) {
       s.shown++;
       pass();
-      if (s.shown === burst) say(`${message}: repeats${what === '' ? '' : ` of ${what}`} are only counted from now on, in one line every ${seconds(intervalMs)} s`);
+      if (s.shown === burst)
+        say(
+          `${message}: repeats${what === '' ? '' : ` of ${what}`} are only counted from now on, in one line every ${seconds(intervalMs)} s`,
+        );
     } else {
       s.held++;
     }

@@ -49,7 +49,10 @@ export function always<R>(run: () => Result<R>, after: () => unknown): Result<R>
     },
     (error: unknown) => {
       const done = after();
-      if (isThenable(done)) return Promise.resolve(done).then(() => { throw error; });
+      if (isThenable(done))
+        return Promise.resolve(done).then(() => {
+          throw error;
+        });
       throw error;
     },
   );

@@ -30,11 +30,15 @@ export async function checkMountpoint(path: string): Promise<string> {
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'EIO';
     const reason =
-      code === 'ENOENT' ? `${path} does not exist (create it with: mkdir -p ${path})`
-      : code === 'ENOTDIR' ? `${path} is not a directory`
-      : code === 'ENOTCONN' ? `${path} is a FUSE mount whose server is gone (clear it with: fusermount3 -u ${path})`
-      : code === 'EACCES' || code === 'EPERM' ? `${path}: permission denied`
-      : `${path}: ${(error as Error).message}`;
+      code === 'ENOENT'
+        ? `${path} does not exist (create it with: mkdir -p ${path})`
+        : code === 'ENOTDIR'
+          ? `${path} is not a directory`
+          : code === 'ENOTCONN'
+            ? `${path} is a FUSE mount whose server is gone (clear it with: fusermount3 -u ${path})`
+            : code === 'EACCES' || code === 'EPERM'
+              ? `${path}: permission denied`
+              : `${path}: ${(error as Error).message}`;
     throw new FuseError(code in osConstants.errno ? code : 'EIO', reason, 'stat');
   }
   if (await isFuseMount(real)) {

@@ -44,7 +44,7 @@ export interface NativeSession {
   replyLseek(slot: Slot, offset: number): void;
 }
 
-export interface NativeSessionOptions {
+interface NativeSessionOptions {
   namesAsBuffers: boolean;
   maxInFlight: number;
   handleKillprivV2: boolean;
@@ -58,7 +58,7 @@ export interface NativeSessionOptions {
   warn: (message: string) => void;
 }
 
-export interface NativeAddon {
+interface NativeAddon {
   Session: new (
     args: string[],
     options: NativeSessionOptions,
@@ -75,7 +75,8 @@ export interface NativeAddon {
 // src/ and dist/ are both one level below the package root. FUSEKIT_ADDON names another build
 // (the sanitizer run's).
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-export const native = process.env.FUSEKIT_ADDON === undefined
-  ? loadAddon<NativeAddon>(packageRoot, '@fusekit/lowlevel')
-  : (createRequire(import.meta.url)(process.env.FUSEKIT_ADDON) as NativeAddon);
-native.setErrorClass(NativeFuseError as unknown as Parameters<NativeAddon["setErrorClass"]>[0]);
+export const native =
+  process.env.FUSEKIT_ADDON === undefined
+    ? loadAddon<NativeAddon>(packageRoot, '@fusekit/lowlevel')
+    : (createRequire(import.meta.url)(process.env.FUSEKIT_ADDON) as NativeAddon);
+native.setErrorClass(NativeFuseError as unknown as Parameters<NativeAddon['setErrorClass']>[0]);

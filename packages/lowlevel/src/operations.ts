@@ -1,7 +1,17 @@
 import type { RequestContext } from './request.js';
 import type {
-  Attr, ConnectionInfo, CreateReply, Entry, IoctlReply, IoctlRetry, Lock, Name, OpenReply, ReadReply,
-  SetAttr, Statfs,
+  Attr,
+  ConnectionInfo,
+  CreateReply,
+  Entry,
+  IoctlReply,
+  IoctlRetry,
+  Lock,
+  Name,
+  OpenReply,
+  ReadReply,
+  SetAttr,
+  Statfs,
 } from './types.js';
 import type { DirectoryReply, PollHandle } from './replies.js';
 
@@ -91,9 +101,25 @@ export interface Operations {
    * writeback cache, `writepage` is true for delayed writes (then uid/gid/pid are not meaningful).
    * Valid replies: count, error. Implement this or {@link Operations.writeBuf}, not both.
    */
-  write?(ino: number, data: Buffer, offset: number, fh: number | undefined, flags: number, writepage: boolean, ctx: RequestContext): Result<number>;
+  write?(
+    ino: number,
+    data: Buffer,
+    offset: number,
+    fh: number | undefined,
+    flags: number,
+    writepage: boolean,
+    ctx: RequestContext,
+  ): Result<number>;
   /** Like write, registered as libfuse's `write_buf` (the data arrives through a fuse_bufvec, spliced when possible). */
-  writeBuf?(ino: number, data: Buffer, offset: number, fh: number | undefined, flags: number, writepage: boolean, ctx: RequestContext): Result<number>;
+  writeBuf?(
+    ino: number,
+    data: Buffer,
+    offset: number,
+    fh: number | undefined,
+    flags: number,
+    writepage: boolean,
+    ctx: RequestContext,
+  ): Result<number>;
   /** Called on each close() of a file descriptor (maybe several per open). Valid replies: none, error. */
   flush?(ino: number, fh: number | undefined, lockOwner: bigint, ctx: RequestContext): Result<void>;
   /**
@@ -111,7 +137,13 @@ export interface Operations {
    * only `ino` and the type bits of `mode` are used. Return to send what was added (nothing:
    * end of directory). Offsets must stay valid while entries are added and removed.
    */
-  readdir?(ino: number, offset: number, fh: number | undefined, dir: DirectoryReply<Pick<Attr, 'ino' | 'mode'>>, ctx: RequestContext): Result<void>;
+  readdir?(
+    ino: number,
+    offset: number,
+    fh: number | undefined,
+    dir: DirectoryReply<Pick<Attr, 'ino' | 'mode'>>,
+    ctx: RequestContext,
+  ): Result<void>;
   /**
    * Like readdir, with full entries: each entry that `dir.add` accepts (other than `.` and
    * `..`) increments that inode's lookup count, exactly as a lookup would; `dir.addName` lists a
@@ -155,7 +187,16 @@ export interface Operations {
   /** Map a block index within the file to a device block (fuseblk only). */
   bmap?(ino: number, blocksize: number, index: number, ctx: RequestContext): Result<number>;
   /** ioctl(2). Answer the result and output bytes, or ask for a retry (unrestricted ioctls). */
-  ioctl?(ino: number, cmd: number, arg: bigint, fh: number | undefined, flags: number, input: Buffer, outSize: number, ctx: RequestContext): Result<IoctlReply | IoctlRetry>;
+  ioctl?(
+    ino: number,
+    cmd: number,
+    arg: bigint,
+    fh: number | undefined,
+    flags: number,
+    input: Buffer,
+    outSize: number,
+    ctx: RequestContext,
+  ): Result<IoctlReply | IoctlRetry>;
   /**
    * Poll for I/O readiness: answer the ready events. When `handle` is given, keep it and call
    * `handle.notify()` once readiness changes, then `handle.release()`.
@@ -164,7 +205,17 @@ export interface Operations {
   /** Allocate or deallocate space (fallocate(2) `mode`: KEEP_SIZE, PUNCH_HOLE …). */
   fallocate?(ino: number, mode: number, offset: number, length: number, fh: number | undefined, ctx: RequestContext): Result<void>;
   /** Copy a range between two open files; answer the number of bytes copied. */
-  copyFileRange?(inoIn: number, offsetIn: number, fhIn: number | undefined, inoOut: number, offsetOut: number, fhOut: number | undefined, length: number, flags: number, ctx: RequestContext): Result<number>;
+  copyFileRange?(
+    inoIn: number,
+    offsetIn: number,
+    fhIn: number | undefined,
+    inoOut: number,
+    offsetOut: number,
+    fhOut: number | undefined,
+    length: number,
+    flags: number,
+    ctx: RequestContext,
+  ): Result<number>;
   /** Find the next data or hole (`whence`: SEEK_DATA 3, SEEK_HOLE 4); answer the new offset. */
   lseek?(ino: number, offset: number, whence: number, fh: number | undefined, ctx: RequestContext): Result<number>;
 }

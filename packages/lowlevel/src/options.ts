@@ -186,8 +186,8 @@ export interface Logger {
 /** Builds libfuse's argv from the options. */
 export function toArgs(o: MountOptions): string[] {
   const list = (o.options ?? defaultOptions).filter((x) => o.defaultPermissions !== false || x !== 'default_permissions');
-  if (o.fsname !== undefined) list.push(`fsname=${escape(o.fsname)}`);
-  if (o.subtype !== undefined) list.push(`subtype=${escape(o.subtype)}`);
+  if (o.fsname !== undefined) list.push(`fsname=${escapeOption(o.fsname)}`);
+  if (o.subtype !== undefined) list.push(`subtype=${escapeOption(o.subtype)}`);
   if (o.allowOther) list.push('allow_other');
   if (o.defaultPermissions) list.push('default_permissions');
   if (o.autoUnmount) list.push('auto_unmount');
@@ -200,6 +200,6 @@ export function toArgs(o: MountOptions): string[] {
 }
 
 // libfuse's option parser splits on commas; a backslash escapes one.
-function escape(value: string): string {
+function escapeOption(value: string): string {
   return value.replace(/[\\,]/g, (c) => `\\${c}`);
 }

@@ -5,7 +5,10 @@ import type { NativeSession } from './native.js';
 export class PollHandle {
   #released = false;
   /** @internal */
-  constructor(private readonly native: NativeSession, private readonly id: number) {}
+  constructor(
+    private readonly native: NativeSession,
+    private readonly id: number,
+  ) {}
 
   /** Wakes up the poller (fuse_lowlevel_notify_poll); non-blocking. */
   notify(): void {

@@ -19,15 +19,27 @@ export async function checkFuseAvailable(needsFusermount: boolean): Promise<void
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT' || code === 'ENXIO' || code === 'ENODEV') {
-      throw new FuseError('ENODEV', '/dev/fuse is missing: load the FUSE module with "sudo modprobe fuse" (in a container, pass the device: --device /dev/fuse)', 'open');
+      throw new FuseError(
+        'ENODEV',
+        '/dev/fuse is missing: load the FUSE module with "sudo modprobe fuse" (in a container, pass the device: --device /dev/fuse)',
+        'open',
+      );
     }
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new FuseError(code, '/dev/fuse: permission denied (it must be readable and writable by you, as Debian\'s fuse3 sets it: crw-rw-rw-; in a container, allow the device: --device /dev/fuse)', 'open');
+      throw new FuseError(
+        code,
+        "/dev/fuse: permission denied (it must be readable and writable by you, as Debian's fuse3 sets it: crw-rw-rw-; in a container, allow the device: --device /dev/fuse)",
+        'open',
+      );
     }
     throw error;
   }
   if (needsFusermount && fusermountPath() === undefined) {
-    throw new FuseError('ENOENT', `fusermount3 is missing (libfuse runs it to mount as a normal user and to unmount a dead server's mount): ${installFuse3}`, 'execvp');
+    throw new FuseError(
+      'ENOENT',
+      `fusermount3 is missing (libfuse runs it to mount as a normal user and to unmount a dead server's mount): ${installFuse3}`,
+      'execvp',
+    );
   }
 }
 

@@ -59,7 +59,10 @@ export function openBits(reply: OpenReply | void | undefined): [fh: number, bits
   if (typeof reply !== 'object') throw new ReplyShapeError(`open reply must be an object, got ${describe(reply)}`);
   const fh = optionalCount(reply.fh, 'fh');
   const bits =
-    (reply.directIo ? 1 : 0) | (reply.keepCache ? 2 : 0) | (reply.nonseekable ? 4 : 0) |
-    (reply.cacheReaddir ? 8 : 0) | (reply.noflush ? 16 : 0);
+    (reply.directIo ? 1 : 0) |
+    (reply.keepCache ? 2 : 0) |
+    (reply.nonseekable ? 4 : 0) |
+    (reply.cacheReaddir ? 8 : 0) |
+    (reply.noflush ? 16 : 0);
   return [fh, bits];
 }

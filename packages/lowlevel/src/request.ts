@@ -1,7 +1,8 @@
 import type { NativeSession, Slot } from './native.js';
-import type { CapabilityOptions, MountOptions } from './options.js';
+import type { MountOptions } from './options.js';
 
-const INTERRUPTED = 1, EXPIRED = 2;
+const INTERRUPTED = 1,
+  EXPIRED = 2;
 
 /**
  * The context of one request: who asked, and a signal that fires if the kernel interrupts it.

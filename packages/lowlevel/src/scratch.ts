@@ -12,11 +12,23 @@ const at = (name: string): number => {
   if (index === undefined) throw new Error(`addon layout lacks ${name}`);
   return index;
 };
-const F_INO = at('F_INO'), F_MODE = at('F_MODE'), F_NLINK = at('F_NLINK'), F_UID = at('F_UID'),
-  F_GID = at('F_GID'), F_RDEV = at('F_RDEV'), F_SIZE = at('F_SIZE'), F_BLOCKS = at('F_BLOCKS'),
-  F_BLKSIZE = at('F_BLKSIZE'), F_GENERATION = at('F_GENERATION'), F_ATTR_TIMEOUT = at('F_ATTR_TIMEOUT'),
-  F_ENTRY_TIMEOUT = at('F_ENTRY_TIMEOUT'), F_NODEID = at('F_NODEID'), T_ATIME = at('T_ATIME'), T_MTIME = at('T_MTIME'),
-  T_CTIME = at('T_CTIME'), SF_BSIZE = at('SF_BSIZE');
+const F_INO = at('F_INO'),
+  F_MODE = at('F_MODE'),
+  F_NLINK = at('F_NLINK'),
+  F_UID = at('F_UID'),
+  F_GID = at('F_GID'),
+  F_RDEV = at('F_RDEV'),
+  F_SIZE = at('F_SIZE'),
+  F_BLOCKS = at('F_BLOCKS'),
+  F_BLKSIZE = at('F_BLKSIZE'),
+  F_GENERATION = at('F_GENERATION'),
+  F_ATTR_TIMEOUT = at('F_ATTR_TIMEOUT'),
+  F_ENTRY_TIMEOUT = at('F_ENTRY_TIMEOUT'),
+  F_NODEID = at('F_NODEID'),
+  T_ATIME = at('T_ATIME'),
+  T_MTIME = at('T_MTIME'),
+  T_CTIME = at('T_CTIME'),
+  SF_BSIZE = at('SF_BSIZE');
 
 /** Shared scratch views over the session's native buffer. */
 export class Scratch {

@@ -50,7 +50,9 @@ export class Session {
     }
     this.#defaultLogger = options.logger === undefined ? rateLimitedLogger(consoleLogger) : undefined;
     this.#logger = options.logger ?? this.#defaultLogger!;
-    this.closed = new Promise((resolve) => { this.#settleClosed = resolve; });
+    this.closed = new Promise((resolve) => {
+      this.#settleClosed = resolve;
+    });
     const caps = options.capabilities ?? {};
     this.#native = new native.Session(
       toArgs(options),
@@ -78,7 +80,9 @@ export class Session {
       lendWriteData: options.lendWriteData ?? false,
       report: (message, error) => this.#logger.error(message, error),
       warn: (message) => this.#warn(message),
-      began: () => { this.#inFlight++; },
+      began: () => {
+        this.#inFlight++;
+      },
       answered: () => this.#answered(),
       chooseWants: (conn) => {
         const offered = conn.maxReadahead;
@@ -149,7 +153,10 @@ export class Session {
       if (this.#inFlight > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, graceMs);
-          this.#idleWaiters.push(() => { clearTimeout(timer); resolve(); });
+          this.#idleWaiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
         });
       }
       if (unmount) this.#native.unmount();
@@ -174,7 +181,14 @@ export class Session {
     else this.#logger.error(message);
   }
 
-  #job(kind: number, a: number, b: number, c: number, payload: Name | Uint8Array | undefined, retrieve = false): Promise<Buffer | undefined> {
+  #job(
+    kind: number,
+    a: number,
+    b: number,
+    c: number,
+    payload: Name | Uint8Array | undefined,
+    retrieve = false,
+  ): Promise<Buffer | undefined> {
     if (this.#closing !== undefined) return Promise.reject(new FuseError('ENOTCONN', 'session is closed'));
     const id = this.#nextJob++;
     return new Promise((resolve, reject) => {
@@ -213,31 +227,38 @@ export class Session {
 
   /** Drops a cached name → inode binding (and the negative entry). Safe from a handler. */
   async invalidateEntry(parent: number, name: Name): Promise<void> {
-    checkCount(parent, 'parent'); checkName(name, 'name');
+    checkCount(parent, 'parent');
+    checkName(name, 'name');
     await this.#job(C.N_INVAL_ENTRY!, parent, 0, 0, name);
   }
 
   /** Marks a cached entry as expired without dropping it (kernel needs FUSE_CAP_EXPIRE_ONLY). */
   async expireEntry(parent: number, name: Name): Promise<void> {
-    checkCount(parent, 'parent'); checkName(name, 'name');
+    checkCount(parent, 'parent');
+    checkName(name, 'name');
     await this.#job(C.N_EXPIRE_ENTRY!, parent, 0, 0, name);
   }
 
   /** Tells the kernel that `name` in `parent` (inode `child`) was deleted. Safe from a handler. */
   async notifyDelete(parent: number, child: number, name: Name): Promise<void> {
-    checkCount(parent, 'parent'); checkCount(child, 'child'); checkName(name, 'name');
+    checkCount(parent, 'parent');
+    checkCount(child, 'child');
+    checkName(name, 'name');
     await this.#job(C.N_DELETE!, parent, child, 0, name);
   }
 
   /** Pushes data into the kernel's page cache for an inode. Safe from a handler. */
   async notifyStore(ino: number, offset: number, data: Uint8Array): Promise<void> {
-    checkCount(ino, 'ino'); checkCount(offset, 'offset');
+    checkCount(ino, 'ino');
+    checkCount(offset, 'offset');
     await this.#job(C.N_STORE!, ino, offset, 0, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   }
 
   /** Reads back what the kernel has cached for an inode (notify_retrieve + retrieve_reply). */
   async notifyRetrieve(ino: number, offset: number, size: number): Promise<Buffer> {
-    checkCount(ino, 'ino'); checkCount(offset, 'offset'); checkCount(size, 'size');
+    checkCount(ino, 'ino');
+    checkCount(offset, 'offset');
+    checkCount(size, 'size');
     const data = await this.#job(C.N_RETRIEVE!, ino, size, offset, undefined, true);
     return data ?? Buffer.alloc(0);
   }

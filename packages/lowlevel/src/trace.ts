@@ -77,7 +77,9 @@ function quote(name: Name): string {
   return JSON.stringify(typeof name === 'string' ? name : name.toString());
 }
 
-const printLine: TraceSink = (r) => { process.stderr.write(`${formatTrace(r)}\n`); };
+const printLine: TraceSink = (r) => {
+  process.stderr.write(`${formatTrace(r)}\n`);
+};
 const printJson: TraceSink = (r) => {
   process.stderr.write(`${JSON.stringify(r, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString() : v))}\n`);
 };
@@ -109,10 +111,18 @@ const indexOf = (args: readonly string[], ...names: string[]): number => {
   return -1;
 };
 const FIELDS: Readonly<Record<string, readonly number[]>> = Object.fromEntries(
-  Object.entries(opTable).filter(([op]) => !UNTRACED.has(op)).map(([op, { args }]) => [op, [
-    indexOf(args, 'ino', 'parent', 'inoIn'), indexOf(args, 'name'), indexOf(args, 'fh', 'fhIn'), indexOf(args, 'off', 'offIn'),
-    op === 'setattr' ? -1 : indexOf(args, 'size', 'buf', 'value', 'len'),
-  ]]),
+  Object.entries(opTable)
+    .filter(([op]) => !UNTRACED.has(op))
+    .map(([op, { args }]) => [
+      op,
+      [
+        indexOf(args, 'ino', 'parent', 'inoIn'),
+        indexOf(args, 'name'),
+        indexOf(args, 'fh', 'fhIn'),
+        indexOf(args, 'off', 'offIn'),
+        op === 'setattr' ? -1 : indexOf(args, 'size', 'buf', 'value', 'len'),
+      ],
+    ]),
 );
 // rename's and link's new parent and name: [newParent, newName].
 const RENAMED: Readonly<Record<string, readonly number[]>> = {
@@ -151,8 +161,17 @@ export class Tracer {
           const start = performance.now();
           call(ino, nlookup);
           this.#emit({
-            op, ino, nlookup, uid: 0, gid: 0, pid: 0, durationMs: performance.now() - start, errno: 0, result: 'ok',
-            interrupted: false, expired: false,
+            op,
+            ino,
+            nlookup,
+            uid: 0,
+            gid: 0,
+            pid: 0,
+            durationMs: performance.now() - start,
+            errno: 0,
+            result: 'ok',
+            interrupted: false,
+            expired: false,
           });
         }) as Handler;
       } else if (FIELDS[op] !== undefined) {
@@ -172,9 +191,16 @@ export class Tracer {
     const [ino, name, fh, offset, size] = FIELDS[p.op]!;
     const a = p.args;
     const r: TraceRecord = {
-      op: p.op, ino: a[ino!] as number, uid: ctx.uid, gid: ctx.gid, pid: ctx.pid,
-      durationMs: performance.now() - p.start, errno, result: errno === 0 ? 'ok' : errnoName(errno),
-      interrupted: ctx.interrupted, expired: ctx.expired,
+      op: p.op,
+      ino: a[ino!] as number,
+      uid: ctx.uid,
+      gid: ctx.gid,
+      pid: ctx.pid,
+      durationMs: performance.now() - p.start,
+      errno,
+      result: errno === 0 ? 'ok' : errnoName(errno),
+      interrupted: ctx.interrupted,
+      expired: ctx.expired,
     };
     if (name! >= 0) r[XATTR.has(p.op) ? 'attribute' : 'name'] = a[name!] as Name;
     if (fh! >= 0 && a[fh!] !== undefined) r.fh = a[fh!] as number;
@@ -184,7 +210,10 @@ export class Tracer {
       r.size = s instanceof Uint8Array ? s.byteLength : (s as number);
     }
     const renamed = RENAMED[p.op];
-    if (renamed !== undefined) { r.newParent = a[renamed[0]!] as number; r.newName = a[renamed[1]!] as Name; }
+    if (renamed !== undefined) {
+      r.newParent = a[renamed[0]!] as number;
+      r.newName = a[renamed[1]!] as Name;
+    }
     this.#emit(r);
   }
 

@@ -9,7 +9,10 @@ import { native } from '../src/native.js';
 function lowlevelOpsMembers(): string[] {
   const includeDir = execFileSync('pkg-config', ['--variable=includedir', 'fuse3'], { encoding: 'utf8' }).trim();
   const header = readFileSync(join(includeDir, 'fuse3', 'fuse_lowlevel.h'), 'utf8');
-  const body = header.slice(header.indexOf('struct fuse_lowlevel_ops {'), header.indexOf('};', header.indexOf('struct fuse_lowlevel_ops {')));
+  const body = header.slice(
+    header.indexOf('struct fuse_lowlevel_ops {'),
+    header.indexOf('};', header.indexOf('struct fuse_lowlevel_ops {')),
+  );
   // Strip comments, then pick the function-pointer members.
   const code = body.replace(/\/\*[\s\S]*?\*\//g, '').replace(/#if[\s\S]*?#endif/g, (block) => block.split('#else')[1] ?? block);
   return [...new Set([...code.matchAll(/\(\s*\*\s*(\w+)\s*\)/g)].map((m) => m[1]!))];

@@ -15,28 +15,35 @@ describe('fd-backed reads', () => {
     const data = randomBytes(3 * 1024 * 1024 + 123);
     await writeFile(backing, data);
     try {
-      await withMount((mp) => mount({
-        lookup: (_p, name) => {
-          if (name !== 'f') throw new FuseError('ENOENT');
-          return { ino: 2, mode: 0o100444, nlink: 1, size: data.length };
+      await withMount(
+        (mp) =>
+          mount(
+            {
+              lookup: (_p, name) => {
+                if (name !== 'f') throw new FuseError('ENOENT');
+                return { ino: 2, mode: 0o100444, nlink: 1, size: data.length };
+              },
+              getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino: 2, mode: 0o100444, nlink: 1, size: data.length }),
+              read: async (_ino, size, offset) => {
+                const handle = await open(backing, 'r');
+                try {
+                  return { fd: handle.fd, position: offset, size };
+                } finally {
+                  // Closed before the reply is written: the binding must not depend on it.
+                  setImmediate(() => void handle.close());
+                }
+              },
+            },
+            mp,
+          ),
+        async (mp) => {
+          const expected = (await sh(`sha256sum ${backing} | cut -d' ' -f1`)).trim();
+          await sh('sync && echo 3 > /proc/sys/vm/drop_caches');
+          expect((await sh(`sha256sum ${mp}/f | cut -d' ' -f1`)).trim()).toBe(expected);
+          await sh(`echo 3 > /proc/sys/vm/drop_caches; cat ${backing} > /dev/null`);
+          expect((await sh(`dd if=${mp}/f bs=1M iflag=direct status=none | sha256sum | cut -d' ' -f1`)).trim()).toBe(expected);
         },
-        getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino: 2, mode: 0o100444, nlink: 1, size: data.length }),
-        read: async (_ino, size, offset) => {
-          const handle = await open(backing, 'r');
-          try {
-            return { fd: handle.fd, position: offset, size };
-          } finally {
-            // Closed before the reply is written: the binding must not depend on it.
-            setImmediate(() => void handle.close());
-          }
-        },
-      }, mp), async (mp) => {
-        const expected = (await sh(`sha256sum ${backing} | cut -d' ' -f1`)).trim();
-        await sh('sync && echo 3 > /proc/sys/vm/drop_caches');
-        expect((await sh(`sha256sum ${mp}/f | cut -d' ' -f1`)).trim()).toBe(expected);
-        await sh(`echo 3 > /proc/sys/vm/drop_caches; cat ${backing} > /dev/null`);
-        expect((await sh(`dd if=${mp}/f bs=1M iflag=direct status=none | sha256sum | cut -d' ' -f1`)).trim()).toBe(expected);
-      });
+      );
     } finally {
       await rm(backing, { force: true });
     }
@@ -49,19 +56,26 @@ describe('fd-backed reads', () => {
     const handle = await open(backing, 'r');
     try {
       const size = data.length;
-      await withMount((mp) => mount({
-        lookup: (_p, name) => {
-          if (name !== 'f') throw new FuseError('ENOENT');
-          return { ino: 2, mode: 0o100444, nlink: 1, size };
+      await withMount(
+        (mp) =>
+          mount(
+            {
+              lookup: (_p, name) => {
+                if (name !== 'f') throw new FuseError('ENOENT');
+                return { ino: 2, mode: 0o100444, nlink: 1, size };
+              },
+              getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino: 2, mode: 0o100444, nlink: 1, size }),
+              read: (_ino, want, offset) => ({ fd: handle.fd, position: offset, size: want, inMemory: true }),
+            },
+            mp,
+          ),
+        async (mp) => {
+          const expected = (await sh(`sha256sum ${backing} | cut -d' ' -f1`)).trim();
+          expect((await sh(`sha256sum ${mp}/f | cut -d' ' -f1`)).trim()).toBe(expected);
+          // Direct reads of 64 KiB: the last one is short, at the end of the file.
+          expect((await sh(`dd if=${mp}/f bs=64K iflag=direct status=none | sha256sum | cut -d' ' -f1`)).trim()).toBe(expected);
         },
-        getattr: (ino) => (ino === 1 ? { ino: 1, mode: 0o40755, nlink: 2 } : { ino: 2, mode: 0o100444, nlink: 1, size }),
-        read: (_ino, want, offset) => ({ fd: handle.fd, position: offset, size: want, inMemory: true }),
-      }, mp), async (mp) => {
-        const expected = (await sh(`sha256sum ${backing} | cut -d' ' -f1`)).trim();
-        expect((await sh(`sha256sum ${mp}/f | cut -d' ' -f1`)).trim()).toBe(expected);
-        // Direct reads of 64 KiB: the last one is short, at the end of the file.
-        expect((await sh(`dd if=${mp}/f bs=64K iflag=direct status=none | sha256sum | cut -d' ' -f1`)).trim()).toBe(expected);
-      });
+      );
     } finally {
       await handle.close();
       await rm(backing, { force: true });

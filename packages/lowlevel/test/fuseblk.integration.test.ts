@@ -19,16 +19,19 @@ describe.skipIf(!isRoot)('fuseblk', () => {
     const device = (await sh(`losetup -f --show ${image}`)).trim();
     try {
       const fs = new MemFs();
-      await withMount((mp) => mount(fs, mp, { options: ['blkdev', `fsname=${device}`, 'blksize=4096'] }), async (mp) => {
-        expect(await sh(`findmnt -no FSTYPE ${mp}`)).toBe('fuseblk\n');
-        const out = await py(`
+      await withMount(
+        (mp) => mount(fs, mp, { options: ['blkdev', `fsname=${device}`, 'blksize=4096'] }),
+        async (mp) => {
+          expect(await sh(`findmnt -no FSTYPE ${mp}`)).toBe('fuseblk\n');
+          const out = await py(`
 import fcntl, os, struct
 f = "${mp}/file"
 open(f, "wb").write(b"x" * 20000)
 fd = os.open(f, os.O_RDONLY)
 print(struct.unpack("i", fcntl.ioctl(fd, 1, struct.pack("i", 3)))[0])`);
-        expect(out).toBe('6');
-      });
+          expect(out).toBe('6');
+        },
+      );
     } finally {
       await sh(`losetup -d ${device}`);
       await rm(dir, { recursive: true, force: true });

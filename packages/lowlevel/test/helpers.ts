@@ -15,7 +15,8 @@ export function useMount(ops: () => Operations, options: MountOptions = {}): Mou
   beforeAll(async () => {
     m.mountpoint = await makeMountpoint();
     m.session = await mount(ops(), m.mountpoint, {
-      attrTimeout: 0, entryTimeout: 0,
+      attrTimeout: 0,
+      entryTimeout: 0,
       logger: { error: (message, error) => m.logged.push({ message, error }) },
       ...options,
     });

@@ -8,8 +8,8 @@ import { makeMountpoint, withMount } from '@fusekit/test-harness';
 import { FuseError, mount, type Attr, type Entry, type MountOptions, type Operations } from '../src/index.js';
 
 const ROOT: Attr = { ino: 1, mode: 0o40755, nlink: 2 };
-const SLOW = 2;   // a file whose reads wait for the test
-const OTHER = 3;  // a file answered at once
+const SLOW = 2; // a file whose reads wait for the test
+const OTHER = 3; // a file answered at once
 const fileAttr = (ino: number): Entry => ({ ino, mode: 0o100644, nlink: 1, size: 4, attrTimeout: 0, entryTimeout: 0 });
 
 interface Held<T> {
@@ -22,12 +22,13 @@ interface Held<T> {
 function holdingFs() {
   const waiters: ((held: Held<unknown>) => void)[] = [];
   const queue: Held<unknown>[] = [];
-  const hold = <T>(ino: number): Promise<T> => new Promise<T>((resolve, reject) => {
-    const held = { ino, resolve, reject } as Held<unknown>;
-    const waiter = waiters.shift();
-    if (waiter !== undefined) waiter(held);
-    else queue.push(held);
-  });
+  const hold = <T>(ino: number): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const held = { ino, resolve, reject } as Held<unknown>;
+      const waiter = waiters.shift();
+      if (waiter !== undefined) waiter(held);
+      else queue.push(held);
+    });
   /** The next request that waits (in arrival order). */
   const next = <T>(): Promise<Held<T>> => {
     const held = queue.shift();
@@ -37,7 +38,10 @@ function holdingFs() {
   const given = new Map<number, number>();
   const forgotten = new Map<number, number>();
   const released: [number, number][] = [];
-  const give = (e: Entry): Entry => { given.set(e.ino, (given.get(e.ino) ?? 0) + 1); return e; };
+  const give = (e: Entry): Entry => {
+    given.set(e.ino, (given.get(e.ino) ?? 0) + 1);
+    return e;
+  };
   const ops: Operations = {
     lookup: (parent, name) => {
       if (parent !== 1) throw new FuseError('ENOENT');
@@ -47,11 +51,15 @@ function holdingFs() {
       if (late !== null) return hold<Entry>(Number(late[1])).then(give);
       throw new FuseError('ENOENT');
     },
-    forget: (ino, n) => { forgotten.set(ino, (forgotten.get(ino) ?? 0) + n); },
+    forget: (ino, n) => {
+      forgotten.set(ino, (forgotten.get(ino) ?? 0) + n);
+    },
     getattr: (ino) => (ino === 1 ? ROOT : fileAttr(ino)),
     open: (ino) => (ino === OTHER ? { directIo: true, fh: 100 + ino } : hold<{ directIo: boolean; fh: number }>(ino)),
     read: (ino, size, offset) => (ino === OTHER ? Buffer.from('data').subarray(offset, offset + size) : hold<Buffer>(ino)),
-    release: (ino, fh) => { released.push([ino, fh ?? -1]); },
+    release: (ino, fh) => {
+      released.push([ino, fh ?? -1]);
+    },
     create: (_parent, name) => {
       const n = Number(/^new(\d+)$/.exec(String(name))?.[1] ?? NaN);
       if (!Number.isInteger(n)) throw new FuseError('EACCES');
@@ -72,10 +80,17 @@ interface Client {
 function client(code: string): Client {
   // Not under the sanitizer run's preload, as the harness's run() does.
   const { LD_PRELOAD: _preload, FUSEKIT_ADDON: _addon, ...env } = process.env;
-  const child = spawn('python3', ['-c', `import os, signal, sys\nsignal.signal(signal.SIGINT, signal.SIG_DFL)\n${code}`], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn('python3', ['-c', `import os, signal, sys\nsignal.signal(signal.SIGINT, signal.SIG_DFL)\n${code}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   let out = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { out += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) => {
     child.on('exit', (c, s) => resolve({ code: c, signal: s, at: performance.now() }));
   });
@@ -111,7 +126,8 @@ function mountHolding(extra: MountOptions = {}) {
   const warnings: string[] = [];
   const errors: [string, unknown][] = [];
   const options: MountOptions = {
-    attrTimeout: 0, entryTimeout: 0,
+    attrTimeout: 0,
+    entryTimeout: 0,
     logger: { error: (m, e) => void errors.push([m, e]), warn: (m) => void warnings.push(m) },
     ...extra,
   };
@@ -121,38 +137,49 @@ function mountHolding(extra: MountOptions = {}) {
 const readSlow = (mp: string) => `fd = os.open(${JSON.stringify(`${mp}/slow`)}, os.O_RDONLY)\nos.read(fd, 4)\nprint('read returned')`;
 
 describe('interrupted requests end in bounded time', () => {
-  it.each(['SIGINT', 'SIGKILL'] as const)('%s frees a client blocked on a read that never settles, within the default grace', async (signal) => {
-    const { fs, warnings, mountFn } = mountHolding();
-    const clients: Client[] = [];
-    await withMount(mountFn, async (mp, session) => {
-      const c = client(readSlow(mp));
-      clients.push(c);
-      const open = await fs.next<{ directIo: boolean; fh: number }>();
-      open.resolve({ directIo: true, fh: 7 });
-      await fs.next<Buffer>();  // the read: never settled
-      const sent = performance.now();
-      c.child.kill(signal);
-      const end = await c.exited;
-      const waited = end.at - sent;
-      expect(end.signal).toBe(signal);
-      // The default grace is 1000 ms; the rest is the event loop and the scheduler.
-      expect(waited).toBeGreaterThanOrEqual(900);
-      expect(waited).toBeLessThan(1000 + 1500);
-      expect(warnings.filter((w) => /^read: no answer 1000 ms after the kernel interrupted it; answered EINTR/.test(w))).toHaveLength(1);
-      // The session goes on: other requests are served, and nothing is counted in flight.
-      const after = client(`print(open(${JSON.stringify(`${mp}/other`)}).read())`);
-      clients.push(after);
-      expect((await after.exited).code).toBe(0);
-      expect(after.output().trim()).toBe('data');
-      await until(() => session.inFlight === 0);
-    }, { timeoutMs: 30_000 }).finally(() => reap(clients));
-  });
+  it.each(['SIGINT', 'SIGKILL'] as const)(
+    '%s frees a client blocked on a read that never settles, within the default grace',
+    async (signal) => {
+      const { fs, warnings, mountFn } = mountHolding();
+      const clients: Client[] = [];
+      await withMount(
+        mountFn,
+        async (mp, session) => {
+          const c = client(readSlow(mp));
+          clients.push(c);
+          const open = await fs.next<{ directIo: boolean; fh: number }>();
+          open.resolve({ directIo: true, fh: 7 });
+          await fs.next<Buffer>(); // the read: never settled
+          const sent = performance.now();
+          c.child.kill(signal);
+          const end = await c.exited;
+          const waited = end.at - sent;
+          expect(end.signal).toBe(signal);
+          // The default grace is 1000 ms; the rest is the event loop and the scheduler.
+          expect(waited).toBeGreaterThanOrEqual(900);
+          expect(waited).toBeLessThan(1000 + 1500);
+          expect(warnings.filter((w) => /^read: no answer 1000 ms after the kernel interrupted it; answered EINTR/.test(w))).toHaveLength(
+            1,
+          );
+          // The session goes on: other requests are served, and nothing is counted in flight.
+          const after = client(`print(open(${JSON.stringify(`${mp}/other`)}).read())`);
+          clients.push(after);
+          expect((await after.exited).code).toBe(0);
+          expect(after.output().trim()).toBe('data');
+          await until(() => session.inFlight === 0);
+        },
+        { timeoutMs: 30_000 },
+      ).finally(() => reap(clients));
+    },
+  );
 
   it('a caller that catches the signal gets EINTR from its read', async () => {
     const { fs, mountFn } = mountHolding({ interruptGraceMs: 300 });
     const clients: Client[] = [];
-    await withMount(mountFn, async (mp) => {
-      const c = client(`
+    await withMount(
+      mountFn,
+      async (mp) => {
+        const c = client(`
 import ctypes
 signal.signal(signal.SIGINT, lambda *a: None)
 libc = ctypes.CDLL(None, use_errno=True)
@@ -160,44 +187,54 @@ fd = os.open(${JSON.stringify(`${mp}/slow`)}, os.O_RDONLY)
 buf = ctypes.create_string_buffer(4)
 r = libc.read(fd, buf, 4)
 print(r, ctypes.get_errno())`);
-      clients.push(c);
-      (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 7 });
-      await fs.next<Buffer>();
-      c.child.kill('SIGINT');
-      const end = await c.exited;
-      expect([end.code, c.output().trim()]).toEqual([0, '-1 4']);
-    }, { timeoutMs: 30_000 }).finally(() => reap(clients));
+        clients.push(c);
+        (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 7 });
+        await fs.next<Buffer>();
+        c.child.kill('SIGINT');
+        const end = await c.exited;
+        expect([end.code, c.output().trim()]).toEqual([0, '-1 4']);
+      },
+      { timeoutMs: 30_000 },
+    ).finally(() => reap(clients));
   });
 
   it('interruptGraceMs: 0 answers EINTR as soon as the kernel interrupts', async () => {
     const { fs, mountFn } = mountHolding({ interruptGraceMs: 0 });
     const clients: Client[] = [];
-    await withMount(mountFn, async (mp) => {
-      const c = client(readSlow(mp));
-      clients.push(c);
-      (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 7 });
-      await fs.next<Buffer>();
-      const sent = performance.now();
-      c.child.kill('SIGKILL');
-      const end = await c.exited;
-      expect(end.at - sent).toBeLessThan(700);
-    }, { timeoutMs: 30_000 }).finally(() => reap(clients));
+    await withMount(
+      mountFn,
+      async (mp) => {
+        const c = client(readSlow(mp));
+        clients.push(c);
+        (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 7 });
+        await fs.next<Buffer>();
+        const sent = performance.now();
+        c.child.kill('SIGKILL');
+        const end = await c.exited;
+        expect(end.at - sent).toBeLessThan(700);
+      },
+      { timeoutMs: 30_000 },
+    ).finally(() => reap(clients));
   });
 
   it('interruptGraceMs: Infinity waits for the handler, as libfuse does', async () => {
     const { fs, mountFn } = mountHolding({ interruptGraceMs: Infinity });
     const clients: Client[] = [];
-    await withMount(mountFn, async (mp) => {
-      const c = client(readSlow(mp));
-      clients.push(c);
-      (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 7 });
-      const read = await fs.next<Buffer>();
-      c.child.kill('SIGKILL');
-      await sleep(1500);
-      expect(await state(c.child.pid!)).toBe('D');
-      read.resolve(Buffer.from('late'));
-      expect((await c.exited).signal).toBe('SIGKILL');
-    }, { timeoutMs: 30_000 }).finally(() => reap(clients));
+    await withMount(
+      mountFn,
+      async (mp) => {
+        const c = client(readSlow(mp));
+        clients.push(c);
+        (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 7 });
+        const read = await fs.next<Buffer>();
+        c.child.kill('SIGKILL');
+        await sleep(1500);
+        expect(await state(c.child.pid!)).toBe('D');
+        read.resolve(Buffer.from('late'));
+        expect((await c.exited).signal).toBe('SIGKILL');
+      },
+      { timeoutMs: 30_000 },
+    ).finally(() => reap(clients));
   });
 
   it('rejects a grace that is not 0 to 2^31-1 or Infinity', async () => {
@@ -209,84 +246,95 @@ print(r, ctypes.get_errno())`);
     } finally {
       await rmdir(mp);
     }
-    await withMount((dir) => mount({}, dir, { interruptGraceMs: 2 ** 31 - 1 }), async () => undefined);
+    await withMount(
+      (dir) => mount({}, dir, { interruptGraceMs: 2 ** 31 - 1 }),
+      async () => undefined,
+    );
   });
 
   it('drops a late answer: the request that reuses the slot gets its own answer, exactly once', async () => {
     const { fs, warnings, errors, mountFn } = mountHolding({ interruptGraceMs: 200 });
     const clients: Client[] = [];
-    await withMount(mountFn, async (mp) => {
-      const first = client(readSlow(mp));
-      clients.push(first);
-      (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 7 });
-      const lateRead = await fs.next<Buffer>();
-      first.child.kill('SIGKILL');
-      await first.exited;
-      // A second reader takes the freed slot while the first handler still holds its answer.
-      const second = client(`fd = os.open(${JSON.stringify(`${mp}/slow`)}, os.O_RDONLY)\nprint(os.read(fd, 4).decode())`);
-      clients.push(second);
-      (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 8 });
-      const read = await fs.next<Buffer>();
-      lateRead.resolve(Buffer.from('AAAA'));
-      await sleep(100);
-      read.resolve(Buffer.from('BBBB'));
-      expect((await second.exited).code).toBe(0);
-      expect(second.output().trim()).toBe('BBBB');
-      expect(warnings).toHaveLength(1);
-      expect(errors).toEqual([]);
-    }, { timeoutMs: 30_000 }).finally(() => reap(clients));
+    await withMount(
+      mountFn,
+      async (mp) => {
+        const first = client(readSlow(mp));
+        clients.push(first);
+        (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 7 });
+        const lateRead = await fs.next<Buffer>();
+        first.child.kill('SIGKILL');
+        await first.exited;
+        // A second reader takes the freed slot while the first handler still holds its answer.
+        const second = client(`fd = os.open(${JSON.stringify(`${mp}/slow`)}, os.O_RDONLY)\nprint(os.read(fd, 4).decode())`);
+        clients.push(second);
+        (await fs.next<{ directIo: boolean; fh: number }>()).resolve({ directIo: true, fh: 8 });
+        const read = await fs.next<Buffer>();
+        lateRead.resolve(Buffer.from('AAAA'));
+        await sleep(100);
+        read.resolve(Buffer.from('BBBB'));
+        expect((await second.exited).code).toBe(0);
+        expect(second.output().trim()).toBe('BBBB');
+        expect(warnings).toHaveLength(1);
+        expect(errors).toEqual([]);
+      },
+      { timeoutMs: 30_000 },
+    ).finally(() => reap(clients));
   });
 
   it('undoes the lookups and handles of late answers: lookup counts and opens stay balanced', async () => {
     const { fs, mountFn } = mountHolding({ interruptGraceMs: 200 });
     const clients: Client[] = [];
-    await withMount(mountFn, async (mp, session) => {
-      // lookup: the client is killed, the entry comes after the binding answered EINTR.
-      const stat = client(`os.stat(${JSON.stringify(`${mp}/late10`)})`);
-      clients.push(stat);
-      const lookup = await fs.next<Entry>();
-      stat.child.kill('SIGKILL');
-      await stat.exited;
-      lookup.resolve(fileAttr(10));
-      await until(() => fs.forgotten.get(10) === 1);
-      expect(fs.given.get(10)).toBe(1);
+    await withMount(
+      mountFn,
+      async (mp, session) => {
+        // lookup: the client is killed, the entry comes after the binding answered EINTR.
+        const stat = client(`os.stat(${JSON.stringify(`${mp}/late10`)})`);
+        clients.push(stat);
+        const lookup = await fs.next<Entry>();
+        stat.child.kill('SIGKILL');
+        await stat.exited;
+        lookup.resolve(fileAttr(10));
+        await until(() => fs.forgotten.get(10) === 1);
+        expect(fs.given.get(10)).toBe(1);
 
-      // create: both the lookup and the open handle are undone.
-      const create = client(`os.open(${JSON.stringify(`${mp}/new11`)}, os.O_CREAT | os.O_WRONLY, 0o644)`);
-      clients.push(create);
-      const created = await fs.next<Entry & { fh: number }>();
-      create.child.kill('SIGKILL');
-      await create.exited;
-      created.resolve({ ...fileAttr(11), fh: 111 });
-      await until(() => fs.forgotten.get(11) === 1 && fs.released.some(([ino, fh]) => ino === 11 && fh === 111));
+        // create: both the lookup and the open handle are undone.
+        const create = client(`os.open(${JSON.stringify(`${mp}/new11`)}, os.O_CREAT | os.O_WRONLY, 0o644)`);
+        clients.push(create);
+        const created = await fs.next<Entry & { fh: number }>();
+        create.child.kill('SIGKILL');
+        await create.exited;
+        created.resolve({ ...fileAttr(11), fh: 111 });
+        await until(() => fs.forgotten.get(11) === 1 && fs.released.some(([ino, fh]) => ino === 11 && fh === 111));
 
-      // open: the handle is released.
-      const open = client(readSlow(mp));
-      clients.push(open);
-      const opened = await fs.next<{ directIo: boolean; fh: number }>();
-      open.child.kill('SIGKILL');
-      await open.exited;
-      opened.resolve({ directIo: true, fh: 222 });
-      await until(() => fs.released.some(([ino, fh]) => ino === SLOW && fh === 222));
+        // open: the handle is released.
+        const open = client(readSlow(mp));
+        clients.push(open);
+        const opened = await fs.next<{ directIo: boolean; fh: number }>();
+        open.child.kill('SIGKILL');
+        await open.exited;
+        opened.resolve({ directIo: true, fh: 222 });
+        await until(() => fs.released.some(([ino, fh]) => ino === SLOW && fh === 222));
 
-      // A late failure undoes nothing and is not reported as a handler failure.
-      const failing = client(`os.stat(${JSON.stringify(`${mp}/late12`)})`);
-      clients.push(failing);
-      const failed = await fs.next<Entry>();
-      failing.child.kill('SIGKILL');
-      await failing.exited;
-      failed.reject(new Error('too late'));
+        // A late failure undoes nothing and is not reported as a handler failure.
+        const failing = client(`os.stat(${JSON.stringify(`${mp}/late12`)})`);
+        clients.push(failing);
+        const failed = await fs.next<Entry>();
+        failing.child.kill('SIGKILL');
+        await failing.exited;
+        failed.reject(new Error('too late'));
 
-      // The same names served normally afterwards.
-      const again = client(`os.stat(${JSON.stringify(`${mp}/late10`)})\nprint('ok')`);
-      clients.push(again);
-      (await fs.next<Entry>()).resolve(fileAttr(10));
-      expect((await again.exited).code).toBe(0);
-      expect(fs.given.get(10)).toBe(2);
-      // One lookup of 10 is the kernel's now; the late one was given back.
-      expect(fs.forgotten.get(10)).toBe(1);
-      expect(fs.forgotten.has(12)).toBe(false);
-      await until(() => session.inFlight === 0);
-    }, { timeoutMs: 30_000 }).finally(() => reap(clients));
+        // The same names served normally afterwards.
+        const again = client(`os.stat(${JSON.stringify(`${mp}/late10`)})\nprint('ok')`);
+        clients.push(again);
+        (await fs.next<Entry>()).resolve(fileAttr(10));
+        expect((await again.exited).code).toBe(0);
+        expect(fs.given.get(10)).toBe(2);
+        // One lookup of 10 is the kernel's now; the late one was given back.
+        expect(fs.forgotten.get(10)).toBe(1);
+        expect(fs.forgotten.has(12)).toBe(false);
+        await until(() => session.inFlight === 0);
+      },
+      { timeoutMs: 30_000 },
+    ).finally(() => reap(clients));
   });
 });

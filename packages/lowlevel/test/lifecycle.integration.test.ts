@@ -9,13 +9,16 @@ describe('a session tied to a signal or a scope', () => {
   it('unmounts when its signal aborts', async () => {
     const controller = new AbortController();
     let mountpoint = '';
-    await withMount((mp) => mount(helloOps, mp, { signal: controller.signal }), async (mp, session) => {
-      mountpoint = mp;
-      expect(await sh(`cat "${mp}/hello"`)).toBe(HELLO);
-      controller.abort();
-      await session.closed;
-      await waitForMount(mp, { present: false });
-    });
+    await withMount(
+      (mp) => mount(helloOps, mp, { signal: controller.signal }),
+      async (mp, session) => {
+        mountpoint = mp;
+        expect(await sh(`cat "${mp}/hello"`)).toBe(HELLO);
+        controller.abort();
+        await session.closed;
+        await waitForMount(mp, { present: false });
+      },
+    );
     expect(await findMount(mountpoint)).toBeUndefined();
   });
 
@@ -32,11 +35,14 @@ describe('a session tied to a signal or a scope', () => {
 
   it('closes and unmounts through Symbol.asyncDispose, as `await using` does', async () => {
     let mountpoint = '';
-    await withMount((mp) => mount(helloOps, mp), async (mp, session) => {
-      mountpoint = mp;
-      await session[Symbol.asyncDispose]();
-      await waitForMount(mp, { present: false });
-    });
+    await withMount(
+      (mp) => mount(helloOps, mp),
+      async (mp, session) => {
+        mountpoint = mp;
+        await session[Symbol.asyncDispose]();
+        await waitForMount(mp, { present: false });
+      },
+    );
     expect(await findMount(mountpoint)).toBeUndefined();
   });
 });

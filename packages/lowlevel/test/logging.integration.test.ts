@@ -17,12 +17,16 @@ const server = (mp: string, lookupBody: string, options = '{}') => `
   process.on('SIGTERM', () => s.close().then(() => process.exit(0)));`;
 
 /** `count` stat()s of distinct missing names from a child process; returns the errno codes seen and the child's pid. */
-const statMany = (mp: string, count: number) => node<{ pid: number; codes: Record<string, number> }>(`
+const statMany = (mp: string, count: number) =>
+  node<{ pid: number; codes: Record<string, number> }>(
+    `
   const codes = {};
   for (let i = 0; i < ${count}; i++) {
     try { fs.statSync('${mp}/x' + i); } catch (e) { codes[e.code] = (codes[e.code] ?? 0) + 1; }
   }
-  print({ pid: process.pid, codes });`, { timeoutMs: 120_000 });
+  print({ pid: process.pid, codes });`,
+    { timeoutMs: 120_000 },
+  );
 
 async function serve(script: (mp: string) => string, env: NodeJS.ProcessEnv = {}): Promise<{ mp: string; stop(): Promise<string> }> {
   const mp = await makeMountpoint();
@@ -57,7 +61,9 @@ describe('the default logger in a storm', () => {
     // Three in full, with their stack; then the rest counted, flushed when the session closed.
     expect(lines.filter((l) => l.startsWith('fusekit: lookup: handler failed; answered EIO TypeError'))).toHaveLength(3);
     expect(output).toMatch(/at Object\.lookup/);
-    expect(output).toMatch(/fusekit: lookup: handler failed; answered EIO: 9,997 more \(TypeError: Cannot read properties of undefined \(reading 'ino'\)\) in the last [\d.]+ s/);
+    expect(output).toMatch(
+      /fusekit: lookup: handler failed; answered EIO: 9,997 more \(TypeError: Cannot read properties of undefined \(reading 'ino'\)\) in the last [\d.]+ s/,
+    );
   });
 });
 
@@ -76,7 +82,9 @@ describe('the per-request trace', () => {
     const lookups = output.split('\n').filter((l) => l.startsWith('fusekit trace: op=lookup ino=1 name="x'));
     expect(lookups).toHaveLength(100);
     for (const [i, line] of lookups.entries()) {
-      expect(line).toMatch(new RegExp(`^fusekit trace: op=lookup ino=1 name="x${i}" uid=\\d+ gid=\\d+ pid=${pid} result=ENOENT ms=\\d+\\.\\d{3}$`));
+      expect(line).toMatch(
+        new RegExp(`^fusekit trace: op=lookup ino=1 name="x${i}" uid=\\d+ gid=\\d+ pid=${pid} result=ENOENT ms=\\d+\\.\\d{3}$`),
+      );
     }
   });
 
@@ -93,23 +101,32 @@ describe('the per-request trace', () => {
       read: (_ino, size, offset) => data.subarray(offset, offset + size),
       release: () => undefined,
     };
-    await withMount((mp) => mount(ops, mp, { attrTimeout: 0, entryTimeout: 0, trace: (r) => void records.push(r) }), async (mp) => {
-      const r = await node<{ pid: number; text: string }>(`
+    await withMount(
+      (mp) => mount(ops, mp, { attrTimeout: 0, entryTimeout: 0, trace: (r) => void records.push(r) }),
+      async (mp) => {
+        const r = await node<{ pid: number; text: string }>(`
         const fd = fs.openSync('${mp}/file', 'r');
         const buf = Buffer.alloc(4);
         fs.readSync(fd, buf, 0, 4, 3);
         fs.closeSync(fd);
         attempt(() => fs.statSync('${mp}/missing'));
         print({ pid: process.pid, text: buf.toString() });`);
-      expect(r.text).toBe('3456');
-      const mine = records.filter((x) => x.pid === r.pid);
-      expect(mine.find((x) => x.op === 'lookup' && x.name === 'file')).toMatchObject({ ino: 1, errno: 0, result: 'ok', interrupted: false, expired: false });
-      expect(mine.find((x) => x.op === 'lookup' && x.name === 'missing')).toMatchObject({ ino: 1, errno: 2, result: 'ENOENT' });
-      expect(mine.find((x) => x.op === 'open')).toMatchObject({ ino: 2, result: 'ok' });
-      expect(mine.find((x) => x.op === 'read')).toMatchObject({ ino: 2, fh: 42, offset: 3, size: 4, result: 'ok' });
-      for (const x of mine) expect(x.durationMs).toBeGreaterThanOrEqual(0);
-      expect(mine.every((x) => x.uid === process.getuid!())).toBe(true);
-    });
+        expect(r.text).toBe('3456');
+        const mine = records.filter((x) => x.pid === r.pid);
+        expect(mine.find((x) => x.op === 'lookup' && x.name === 'file')).toMatchObject({
+          ino: 1,
+          errno: 0,
+          result: 'ok',
+          interrupted: false,
+          expired: false,
+        });
+        expect(mine.find((x) => x.op === 'lookup' && x.name === 'missing')).toMatchObject({ ino: 1, errno: 2, result: 'ENOENT' });
+        expect(mine.find((x) => x.op === 'open')).toMatchObject({ ino: 2, result: 'ok' });
+        expect(mine.find((x) => x.op === 'read')).toMatchObject({ ino: 2, fh: 42, offset: 3, size: 4, result: 'ok' });
+        for (const x of mine) expect(x.durationMs).toBeGreaterThanOrEqual(0);
+        expect(mine.every((x) => x.uid === process.getuid!())).toBe(true);
+      },
+    );
     // release comes from the kernel after close(): traced too, with its handle.
     expect(records.find((x) => x.op === 'release')).toMatchObject({ ino: 2, fh: 42, result: 'ok' });
   });

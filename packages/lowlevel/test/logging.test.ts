@@ -3,12 +3,22 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatTrace, rateLimitedLogger, traceSink, type TraceRecord } from '../src/index.js';
 
 describe('rateLimitedLogger', () => {
-  beforeEach(() => { vi.useFakeTimers(); });
-  afterEach(() => { vi.useRealTimers(); });
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   const capture = () => {
     const lines: { message: string; error?: unknown }[] = [];
-    return { lines, logger: { error: (message: string, error?: unknown) => void lines.push({ message, error }), warn: (message: string) => void lines.push({ message }) } };
+    return {
+      lines,
+      logger: {
+        error: (message: string, error?: unknown) => void lines.push({ message, error }),
+        warn: (message: string) => void lines.push({ message }),
+      },
+    };
   };
 
   it('passes on the first three of each failure, then counts the rest once per interval', () => {
@@ -16,7 +26,9 @@ describe('rateLimitedLogger', () => {
     const log = rateLimitedLogger(logger);
     for (let i = 0; i < 10_000; i++) log.error('getattr: handler failed; answered EIO', new TypeError('x is undefined'));
     expect(lines.filter((l) => l.error !== undefined)).toHaveLength(3);
-    expect(lines.at(-1)!.message).toBe('getattr: handler failed; answered EIO: repeats of TypeError: x is undefined are only counted from now on, in one line every 10 s');
+    expect(lines.at(-1)!.message).toBe(
+      'getattr: handler failed; answered EIO: repeats of TypeError: x is undefined are only counted from now on, in one line every 10 s',
+    );
     vi.advanceTimersByTime(10_000);
     expect(lines.at(-1)!.message).toBe('getattr: handler failed; answered EIO: 9,997 more (TypeError: x is undefined) in the last 10 s');
     expect(lines).toHaveLength(5);
@@ -61,15 +73,27 @@ describe('rateLimitedLogger', () => {
 
 describe('trace', () => {
   const record: TraceRecord = {
-    op: 'lookup', ino: 1, name: 'notes.txt', uid: 1000, gid: 1000, pid: 4242, durationMs: 0.0312, errno: 2, result: 'ENOENT',
-    interrupted: false, expired: false,
+    op: 'lookup',
+    ino: 1,
+    name: 'notes.txt',
+    uid: 1000,
+    gid: 1000,
+    pid: 4242,
+    durationMs: 0.0312,
+    errno: 2,
+    result: 'ENOENT',
+    interrupted: false,
+    expired: false,
   };
 
   it('formats one line per record', () => {
     expect(formatTrace(record)).toBe('fusekit trace: op=lookup ino=1 name="notes.txt" uid=1000 gid=1000 pid=4242 result=ENOENT ms=0.031');
     const { name: _name, ...read } = record;
-    expect(formatTrace({ ...read, op: 'read', fh: 3, offset: 4096, size: 131072, errno: 4, result: 'EINTR', interrupted: true, expired: true }))
-      .toBe('fusekit trace: op=read ino=1 fh=3 offset=4096 size=131072 uid=1000 gid=1000 pid=4242 result=EINTR ms=0.031 interrupted expired');
+    expect(
+      formatTrace({ ...read, op: 'read', fh: 3, offset: 4096, size: 131072, errno: 4, result: 'EINTR', interrupted: true, expired: true }),
+    ).toBe(
+      'fusekit trace: op=read ino=1 fh=3 offset=4096 size=131072 uid=1000 gid=1000 pid=4242 result=EINTR ms=0.031 interrupted expired',
+    );
   });
 
   it('chooses the sink from the option, then FUSEKIT_TRACE', () => {

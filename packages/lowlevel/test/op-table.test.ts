@@ -15,7 +15,15 @@ const NOT_REQUESTS = new Set(['init', 'destroy', 'forget', 'retrieveReply', 'int
 function parameters(fn: (...args: never[]) => unknown): string[] {
   const src = fn.toString();
   const list = src.startsWith('(') ? src.slice(1, src.indexOf(')')) : src.slice(0, src.indexOf('=>'));
-  return list.split(',').map((p) => p.trim().replace(/[?=:].*$/s, '').trim()).filter((p) => p !== '');
+  return list
+    .split(',')
+    .map((p) =>
+      p
+        .trim()
+        .replace(/[?=:].*$/s, '')
+        .trim(),
+    )
+    .filter((p) => p !== '');
 }
 
 describe('op table', () => {
@@ -43,7 +51,10 @@ describe('op table', () => {
       const declared = NOT_REQUESTS.has(name) ? [...entry.args] : ['slot', ...entry.args];
       expect(handler!.length, `${name}: parameter count`).toBe(declared.length);
       // A parameter the handler ignores is named with a leading underscore.
-      expect(parameters(handler!).map((p) => p.replace(/^_/, '')), `${name}: parameter names`).toEqual(declared);
+      expect(
+        parameters(handler!).map((p) => p.replace(/^_/, '')),
+        `${name}: parameter names`,
+      ).toEqual(declared);
     }
   });
 });

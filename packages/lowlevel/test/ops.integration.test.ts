@@ -49,7 +49,8 @@ describe('entries', () => {
   it('[op:rename] renames, with RENAME_NOREPLACE and RENAME_EXCHANGE', async () => {
     await sh(`echo 1 > ${m.mountpoint}/r1 && echo 2 > ${m.mountpoint}/r2 && mv ${m.mountpoint}/r1 ${m.mountpoint}/d/r1`);
     expect(await sh(`cat ${m.mountpoint}/d/r1`)).toBe('1\n');
-    const renameat2 = (a: string, b: string, flags: number) => py(`
+    const renameat2 = (a: string, b: string, flags: number) =>
+      py(`
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 r = libc.renameat2(-100, b"${a}", -100, b"${b}", ${flags})
@@ -121,7 +122,9 @@ libc = ctypes.CDLL(None, use_errno=True)
 buf = ctypes.create_string_buffer(3)
 r.append([libc.getxattr(f.encode(), b"user.one", None, 0), libc.getxattr(f.encode(), b"user.one", buf, 3), os.strerror(ctypes.get_errno())])
 print(r)`);
-    expect(out).toBe(`['value-1', ['user.one', 'user.two'], 'File exists', 'No data available', ['user.one'], [7, -1, 'Numerical result out of range']]`);
+    expect(out).toBe(
+      `['value-1', ['user.one', 'user.two'], 'File exists', 'No data available', ['user.one'], [7, -1, 'Numerical result out of range']]`,
+    );
   });
 
   it('[op:forget] [op:forget_multi] receives forgets when the kernel drops its inodes', async () => {
@@ -142,9 +145,13 @@ describe('data paths', () => {
   const m = useMount(() => (fs = new MemFs()));
 
   it('[op:read] answers with iov parts and with direct_io', async () => {
-    await sh(`printf 'abcdefgh' > ${m.mountpoint}/iov && setfattr -n user.iov -v 1 ${m.mountpoint}/iov 2>/dev/null || python3 -c 'import os; os.setxattr("${m.mountpoint}/iov", "user.iov", b"1")'`);
+    await sh(
+      `printf 'abcdefgh' > ${m.mountpoint}/iov && setfattr -n user.iov -v 1 ${m.mountpoint}/iov 2>/dev/null || python3 -c 'import os; os.setxattr("${m.mountpoint}/iov", "user.iov", b"1")'`,
+    );
     expect(await sh(`cat ${m.mountpoint}/iov`)).toBe('abcdefgh');
-    await sh(`printf '0123456789' > ${m.mountpoint}/dio && python3 -c 'import os; os.setxattr("${m.mountpoint}/dio", "user.direct_io", b"1")'`);
+    await sh(
+      `printf '0123456789' > ${m.mountpoint}/dio && python3 -c 'import os; os.setxattr("${m.mountpoint}/dio", "user.direct_io", b"1")'`,
+    );
     expect(await sh(`dd if=${m.mountpoint}/dio bs=4 skip=1 count=1 status=none`)).toBe('4567');
   });
 

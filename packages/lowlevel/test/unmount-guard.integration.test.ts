@@ -73,7 +73,7 @@ describe('unmount guard', () => {
       const fds = await readdir(`/proc/${pid}/fd`);
       const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`)));
       expect(targets.filter((t) => t === '/dev/fuse' || t.startsWith(mp))).toEqual([]);
-      expect(fds.length).toBeLessThanOrEqual(5);  // the pipe, /dev/null twice, a pidfd, the mount table
+      expect(fds.length).toBeLessThanOrEqual(5); // the pipe, /dev/null twice, a pidfd, the mount table
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.kill(pid!, signal);
       await sleep(100);
       expect(await gone(pid!, 0)).toBe(false);

@@ -26,8 +26,12 @@ describe('FuseError and errno mapping', () => {
 describe('mount arguments', () => {
   it('starts from defaultOptions, adds the conveniences, escapes commas', () => {
     expect(toArgs({})).toEqual(['fusekit', '-o', 'default_permissions']);
-    expect(toArgs({ options: [], fsname: 'a,b', allowOther: true, autoUnmount: true, readOnly: true, debug: true }))
-      .toEqual(['fusekit', '-o', 'fsname=a\\,b,allow_other,auto_unmount,ro', '-d']);
+    expect(toArgs({ options: [], fsname: 'a,b', allowOther: true, autoUnmount: true, readOnly: true, debug: true })).toEqual([
+      'fusekit',
+      '-o',
+      'fsname=a\\,b,allow_other,auto_unmount,ro',
+      '-d',
+    ]);
     expect(toArgs({ options: ['default_permissions'], defaultPermissions: true })).toEqual(['fusekit', '-o', 'default_permissions']);
     expect(toArgs({ options: [] })).toEqual(['fusekit']);
   });

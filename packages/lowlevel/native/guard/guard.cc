@@ -265,7 +265,8 @@ void Run(const Config& config) {
     }
     if (fds[0].revents != 0) alive = take();
     if (config.pidfd >= 0 && fds[2].revents != 0) alive = false;
-    if (alive && known && (fds[1].revents != 0 || fds[0].revents != 0) && Find(config.escaped, mine) == Presence::kGone) {
+    if (alive && known && (fds[1].revents != 0 || fds[0].revents != 0) &&
+        Find(config.escaped, mine) == Presence::kGone) {
       retired = true;
       close(table);
       table = -1;
@@ -273,8 +274,7 @@ void Run(const Config& config) {
   }
   if (retired) _exit(0);
   // What was written before the end is still to be read (the pidfd may have spoken first).
-  for (pollfd fd = {config.input, POLLIN, 0}; poll(&fd, 1, 0) > 0 && take();) {
-  }
+  for (pollfd fd = {config.input, POLLIN, 0}; poll(&fd, 1, 0) > 0 && take();) {}
   // A mount made on top of ours (at the same path) is someone else's, and unmounting by path
   // would take that one: then ours is left as it is.
   if (known) {

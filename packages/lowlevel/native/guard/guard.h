@@ -11,8 +11,8 @@ namespace fusekit::guard {
 
 // One mount as /proc/self/mountinfo shows it.
 struct MountId {
-  unsigned long id = 0;     // the mount's id, unique among the mounts that exist
-  unsigned major = 0;       // the filesystem's device: for FUSE, its connection
+  unsigned long id = 0;  // the mount's id, unique among the mounts that exist
+  unsigned major = 0;    // the filesystem's device: for FUSE, its connection
   unsigned minor = 0;
 };
 
