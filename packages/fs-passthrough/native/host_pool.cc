@@ -43,18 +43,17 @@ HostPool::HostPool(napi_env env, size_t threads) : env_(env), maxThreads_(thread
 
 bool HostPool::Queue(Job* job) {
   if (pending_++ == 0) napi_ref_threadsafe_function(env_, shared_->tsfn);
-  bool start;
+  bool start, wake;
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
     shared_->queue.push_back(job);
     // A thread more while jobs outnumber the idle threads: a burst is taken up side by side.
     start = shared_->queue.size() > shared_->idle && threads_.size() < maxThreads_;
+    wake = !start && shared_->idle > 0;
     if (start) shared_->alive++;
   }
-  if (!start) {
-    shared_->wake.notify_one();
-    return true;
-  }
+  if (wake) shared_->wake.notify_one();
+  if (!start) return true;
   try {
     threads_.emplace_back(Loop, shared_);
     return true;
@@ -82,10 +81,13 @@ void HostPool::Loop(std::shared_ptr<Shared> shared) {
     s.queue.pop_front();
     lock.unlock();
     job->Execute();
+    {
+      std::lock_guard<std::mutex> done(s.doneMutex);
+      s.done.push_back(job);
+      // One wake-up per batch: the JS thread takes every job done by the time it runs.
+      if (s.done.size() == 1 && !s.closed) napi_call_threadsafe_function(s.tsfn, nullptr, napi_tsfn_nonblocking);
+    }
     lock.lock();
-    s.done.push_back(job);
-    // One wake-up per batch: the JS thread takes every job done by the time it runs.
-    if (s.done.size() == 1 && !s.stopping) napi_call_threadsafe_function(s.tsfn, nullptr, napi_tsfn_nonblocking);
   }
   s.alive--;
   s.exited.notify_all();
@@ -96,7 +98,7 @@ void HostPool::Settle(napi_env env, napi_value, void* context, void*) {
   auto* pool = static_cast<HostPool*>(context);
   if (pool->stopped_) return;
   {
-    std::lock_guard<std::mutex> lock(pool->shared_->mutex);
+    std::lock_guard<std::mutex> lock(pool->shared_->doneMutex);
     pool->settling_.swap(pool->shared_->done);
   }
   for (Job* job : pool->settling_) {
@@ -115,6 +117,10 @@ void HostPool::Stop(void* data) {
   auto* pool = static_cast<HostPool*>(data);
   Shared& s = *pool->shared_;
   pool->stopped_ = true;
+  {
+    std::lock_guard<std::mutex> lock(s.doneMutex);
+    s.closed = true;
+  }
   bool ended;
   {
     std::unique_lock<std::mutex> lock(s.mutex);
@@ -140,8 +146,11 @@ HostPool::~HostPool() {
   {
     std::lock_guard<std::mutex> lock(shared_->mutex);
     left.assign(shared_->queue.begin(), shared_->queue.end());
-    left.insert(left.end(), shared_->done.begin(), shared_->done.end());
     shared_->queue.clear();
+  }
+  {
+    std::lock_guard<std::mutex> lock(shared_->doneMutex);
+    left.insert(left.end(), shared_->done.begin(), shared_->done.end());
     shared_->done.clear();
   }
   // JS runs no more: their Promises are left unsettled.

@@ -37,15 +37,20 @@ class HostPool {
   // What the pool threads share; it lives until the last of them is gone.
   struct Shared {
     ~Shared();
+    // Jobs to run, and the threads. Apart from `doneMutex`, so that queueing on the JS thread and
+    // handing back on pool threads do not wait for each other.
     std::mutex mutex;
     std::condition_variable wake;    // a job was queued, or the pool stops
     std::condition_variable exited;  // a thread ended
     std::deque<Job*> queue;
-    std::vector<Job*> done;
-    napi_threadsafe_function tsfn = nullptr;  // called with `mutex` held, and never once `stopping`
-    size_t idle = 0;                          // threads waiting for a job
+    size_t idle = 0;  // threads waiting for a job
     size_t alive = 0;
     bool stopping = false;
+    // Jobs done, for the JS thread.
+    std::mutex doneMutex;
+    std::vector<Job*> done;
+    napi_threadsafe_function tsfn = nullptr;  // called with `doneMutex` held, and never once `closed`
+    bool closed = false;
   };
 
   HostPool(napi_env env, size_t threads);
