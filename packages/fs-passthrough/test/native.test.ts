@@ -5,6 +5,23 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { native } from '../src/native.js';
 
+// The 13 fields the helper's stat fills, in its order, from node:fs's BigIntStats.
+const statFields = (s: import('node:fs').BigIntStats) => [
+  s.dev,
+  s.ino,
+  s.mode,
+  s.nlink,
+  s.uid,
+  s.gid,
+  s.rdev,
+  s.size,
+  s.blksize,
+  s.blocks,
+  s.atimeNs,
+  s.mtimeNs,
+  s.ctimeNs,
+];
+
 let dir = '';
 beforeEach(async () => {
   dir = await fs.mkdtemp(join(tmpdir(), 'fusekit-pt-native-'));
@@ -38,21 +55,7 @@ describe('native helper', () => {
       [dir, await fs.lstat(dir, { bigint: true })],
     ] as const) {
       expect(native.sync.stat(target, out)).toBe(0);
-      expect([...out]).toEqual([
-        s.dev,
-        s.ino,
-        s.mode,
-        s.nlink,
-        s.uid,
-        s.gid,
-        s.rdev,
-        s.size,
-        s.blksize,
-        s.blocks,
-        s.atimeNs,
-        s.mtimeNs,
-        s.ctimeNs,
-      ]);
+      expect([...out]).toEqual(statFields(s));
     }
     const handle = await fs.open(join(dir, 'f'));
     try {
@@ -151,21 +154,7 @@ describe("the host calls made on the helper's own threads (the pool flavour)", (
   it('stats like node:fs: 13 fields, null for a missing path, an Error for a bad fd', async () => {
     await fs.symlink('d', join(dir, 'l'));
     const s = await fs.lstat(join(dir, 'l'), { bigint: true });
-    expect([...(await native.stat(join(dir, 'l')))!]).toEqual([
-      s.dev,
-      s.ino,
-      s.mode,
-      s.nlink,
-      s.uid,
-      s.gid,
-      s.rdev,
-      s.size,
-      s.blksize,
-      s.blocks,
-      s.atimeNs,
-      s.mtimeNs,
-      s.ctimeNs,
-    ]);
+    expect([...(await native.stat(join(dir, 'l')))!]).toEqual(statFields(s));
     expect(await native.stat(join(dir, 'missing'))).toBeNull();
     await expect(native.stat(-1)).rejects.toMatchObject({ code: 'EBADF', errno: -9, syscall: 'fstat' });
     await fs.writeFile(join(dir, 'f'), '');
