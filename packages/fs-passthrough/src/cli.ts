@@ -5,7 +5,7 @@ import { opendir, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFilesystemCli } from '@fusekit/lowlevel/cli';
-import type { CacheMode, PassthroughOptions } from './passthrough-fs.js';
+import type { CacheMode, PassthroughOptions } from './options.js';
 
 const USAGE = `Usage: fusekit-passthrough <source> <mountpoint> [options]
 

@@ -1,1 +1,2 @@
-export { createPassthroughFs, PassthroughFs, type CacheMode, type PassthroughOptions } from './passthrough-fs.js';
+export type { CacheMode, PassthroughOptions } from './options.js';
+export { createPassthroughFs, PassthroughFs } from './passthrough-fs.js';

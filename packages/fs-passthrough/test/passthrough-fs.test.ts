@@ -2,7 +2,7 @@
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createPassthroughFs } from '../src/index.js';
-import { isLocalFilesystem } from '../src/passthrough-fs.js';
+import { isLocalFilesystem } from '../src/options.js';
 
 describe('PassthroughFs options', () => {
   it('makes host calls on the JS thread by default for a local source only', () => {
