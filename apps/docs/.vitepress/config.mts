@@ -32,6 +32,7 @@ const guide: DefaultTheme.SidebarItem[] = [
     items: [
       { text: 'From fuse-native', link: '/guide/migrating-from-fuse-native' },
       { text: 'From pyfuse3 / llfuse', link: '/guide/migrating-from-pyfuse3' },
+      { text: 'From fusekit 0.1 to 0.2', link: '/guide/migrating-to-0.2' },
     ],
   },
 ];

@@ -517,11 +517,11 @@ export class MemoryFs {
         if (whence === SEEK_HOLE) return data.seekHole(offset);
         throw new FuseError('EINVAL');
       },
-      copyFileRange: (inoIn, offsetIn, _fhIn, inoOut, offsetOut, _fhOut, length) => {
+      copyFileRange: ({ inoIn, offIn, inoOut, offOut, len }) => {
         const source = this.#file(inoIn);
         const target = this.#file(inoOut);
-        if (offsetOut + Math.min(length, source.data.size) > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
-        const copied = target.data.copyFrom(source.data, offsetIn, offsetOut, length);
+        if (offOut + Math.min(len, source.data.size) > Number.MAX_SAFE_INTEGER) throw new FuseError('EFBIG');
+        const copied = target.data.copyFrom(source.data, offIn, offOut, len);
         const now = nowNs();
         source.accessed(now);
         if (copied > 0) target.modified(now);

@@ -14,6 +14,7 @@ import {
   type FilesystemStats,
   type MountOptions,
   type Opened,
+  type PathCopyFileRangeRequest,
   type RequestContext,
   type Result,
   type Session,
@@ -340,17 +341,8 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return this.#fs.lseek(fd, offset, whence);
   }
 
-  copyFileRange(
-    _pathIn: Buffer | null,
-    offsetIn: number,
-    fdIn: number,
-    _pathOut: Buffer | null,
-    offsetOut: number,
-    fdOut: number,
-    length: number,
-    flags: number,
-  ): Result<number> {
-    return this.#fs.copyFileRange(fdIn, offsetIn, fdOut, offsetOut, length, flags);
+  copyFileRange({ handleIn, offIn, handleOut, offOut, len, flags }: PathCopyFileRangeRequest<Buffer, number>): Result<number> {
+    return this.#fs.copyFileRange(handleIn, offIn, handleOut, offOut, len, flags);
   }
 }
 

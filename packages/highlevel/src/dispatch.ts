@@ -10,6 +10,7 @@ import {
   isThenable,
   type Attr,
   type ConnectionInfo,
+  type CopyFileRangeRequest,
   type CreateReply,
   type DirectoryReply,
   type Entry,
@@ -203,16 +204,14 @@ export class Dispatcher<P extends PathLike> {
       ops.fallocate = (_ino, mode, off, len, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.fallocate!(p, mode, off, len, h, ctx));
     if (fs.lseek) ops.lseek = (_ino, off, whence, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.lseek!(p, off, whence, h, ctx));
     if (fs.ioctl)
-      ops.ioctl = (_ino, cmd, arg, fh, flags, input, outSize, ctx) =>
-        this.#onFile(ctx, fh, (p, h) => fs.ioctl!(p, cmd, arg, input, outSize, flags, h, ctx));
+      ops.ioctl = ({ fh, cmd, arg, flags, inBuf, outBufsz }, ctx) =>
+        this.#onFile(ctx, fh, (path, handle) => fs.ioctl!({ path, handle, cmd, arg, flags, inBuf, outBufsz }, ctx));
     if (fs.poll)
       ops.poll = (_ino, fh, events, ph, ctx) => {
         const f = this.#files.file(fh);
         return fs.poll!(this.#pathNow(f), events, ph, f.handle, ctx);
       };
-    if (fs.copyFileRange)
-      ops.copyFileRange = (_inoIn, offIn, fhIn, _inoOut, offOut, fhOut, len, flags, ctx) =>
-        this.copyFileRange(fhIn, offIn, fhOut, offOut, len, flags, ctx);
+    if (fs.copyFileRange) ops.copyFileRange = (request, ctx) => this.copyFileRange(request, ctx);
     return ops;
   }
 
@@ -634,18 +633,11 @@ export class Dispatcher<P extends PathLike> {
     await this.#fs.flock!(this.#pathNow(file), op, owner, file.handle, ctx);
   }
 
-  copyFileRange(
-    fhIn: number | undefined,
-    offIn: number,
-    fhOut: number | undefined,
-    offOut: number,
-    len: number,
-    flags: number,
-    ctx: RequestContext,
-  ): Result<number> {
+  copyFileRange({ fhIn, offIn, fhOut, offOut, len, flags }: CopyFileRangeRequest, ctx: RequestContext): Result<number> {
     const a = this.#files.file(fhIn);
     const b = this.#files.file(fhOut);
-    const call = (pa: P | null, pb: P | null) => this.#fs.copyFileRange!(pa, offIn, a.handle, pb, offOut, b.handle, len, flags, ctx);
+    const call = (pathIn: P | null, pathOut: P | null) =>
+      this.#fs.copyFileRange!({ pathIn, handleIn: a.handle, offIn, pathOut, handleOut: b.handle, offOut, len, flags }, ctx);
     if (this.#nullPath) return Promise.resolve().then(() => call(null, null));
     return this.#locks.locked(
       ctx,

@@ -1,6 +1,18 @@
 // The public, path-based FileSystem interface: what a user of @fusekit/highlevel implements.
 // It mirrors libfuse's `struct fuse_operations` with node:fs/promises-like shapes.
-import type { ConnectionInfo, FdData, IoctlReply, IoctlRetry, Lock, PollHandle, RequestContext, Result, Statfs } from '@fusekit/lowlevel';
+import type {
+  ConnectionInfo,
+  CopyRange,
+  FdData,
+  IoctlArgs,
+  IoctlReply,
+  IoctlRetry,
+  Lock,
+  PollHandle,
+  RequestContext,
+  Result,
+  Statfs,
+} from '@fusekit/lowlevel';
 
 // A value or a promise of it: every method may be sync or async (the same type as lowlevel's).
 export type { Result };
@@ -44,6 +56,24 @@ export interface Attributes {
   attrTimeout?: number;
   /** Seconds the kernel may cache the name → file binding (default: the session's `entryTimeout`). */
   entryTimeout?: number;
+}
+
+/** An ioctl on an open file, as {@link FileSystem.ioctl} receives it: lowlevel's {@link IoctlArgs} with the file's path and handle. */
+export interface PathIoctlRequest<P extends PathLike = string, FH = unknown> extends IoctlArgs {
+  /** The file's path (null with `nullPath`, or once it has no name). */
+  path: P | null;
+  handle: FH;
+}
+
+/**
+ * A copy between two open files, as {@link FileSystem.copyFileRange} receives it: lowlevel's
+ * {@link CopyRange} with both files' paths and handles.
+ */
+export interface PathCopyFileRangeRequest<P extends PathLike = string, FH = unknown> extends CopyRange {
+  pathIn: P | null;
+  handleIn: FH;
+  pathOut: P | null;
+  handleOut: FH;
 }
 
 /** Filesystem statistics: `struct statvfs` fields, or a `node:fs` `StatFs`/bigint `StatFs` as is. */
@@ -270,31 +300,20 @@ export interface FileSystem<FH = unknown, DH = unknown, P extends PathLike = str
   flock?(path: P | null, op: number, owner: bigint, handle: FH, ctx: RequestContext): Result<void>;
   /** Allocate or deallocate space (fallocate(2) `mode`: KEEP_SIZE, PUNCH_HOLE …). */
   fallocate?(path: P | null, mode: number, offset: number, length: number, handle: FH, ctx: RequestContext): Result<void>;
-  /** Copy a range between two open files; answer the number of bytes copied. */
-  copyFileRange?(
-    pathIn: P | null,
-    offsetIn: number,
-    handleIn: FH,
-    pathOut: P | null,
-    offsetOut: number,
-    handleOut: FH,
-    length: number,
-    flags: number,
-    ctx: RequestContext,
-  ): Result<number>;
+  /**
+   * Copy a range between two open files (copy_file_range(2)): `request` carries `pathIn`,
+   * `handleIn`, `offIn`, `pathOut`, `handleOut`, `offOut`, `len` and `flags`. Answer the number
+   * of bytes copied.
+   */
+  copyFileRange?(request: PathCopyFileRangeRequest<P, FH>, ctx: RequestContext): Result<number>;
   /** Find the next data or hole (`whence`: SEEK_DATA 3, SEEK_HOLE 4); answer the offset. */
   lseek?(path: P | null, offset: number, whence: number, handle: FH, ctx: RequestContext): Result<number>;
-  /** ioctl(2) on an open file: answer `{ result, data }`, or `{ retry }` for unrestricted ioctls. */
-  ioctl?(
-    path: P | null,
-    cmd: number,
-    arg: bigint,
-    input: Buffer,
-    outSize: number,
-    flags: number,
-    handle: FH,
-    ctx: RequestContext,
-  ): Result<IoctlReply | IoctlRetry>;
+  /**
+   * ioctl(2) on an open file: `request` carries `path`, `handle`, `cmd`, `arg`, `flags`, `inBuf`
+   * and `outBufsz`. Answer `{ result, data }` (at most `outBufsz` bytes), or `{ retry }` for
+   * unrestricted ioctls.
+   */
+  ioctl?(request: PathIoctlRequest<P, FH>, ctx: RequestContext): Result<IoctlReply | IoctlRetry>;
   /**
    * Poll for readiness: answer the ready events. When `pollHandle` is given, keep it and call
    * `pollHandle.notify()` when readiness changes, then `pollHandle.release()`.

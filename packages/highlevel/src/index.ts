@@ -7,6 +7,8 @@ export type {
   FileSystemMethod,
   FilesystemStats,
   OpenFlags,
+  PathCopyFileRangeRequest,
+  PathIoctlRequest,
   PathLike,
   Result,
   TimeSpec,
@@ -14,4 +16,4 @@ export type {
 export type { MountOptions } from './options.js';
 export { FuseError, errno, constants, checkMountpoint, RequestContext, PollHandle } from '@fusekit/lowlevel';
 // The types FileSystem's methods take and answer, so that a filesystem needs no second import.
-export type { ConnectionInfo, FdData, IoctlReply, IoctlRetry, Lock, Statfs, Logger } from '@fusekit/lowlevel';
+export type { ConnectionInfo, CopyRange, FdData, IoctlArgs, IoctlReply, IoctlRetry, Lock, Statfs, Logger } from '@fusekit/lowlevel';

@@ -50,7 +50,7 @@
   X(GETLK, getlk, getlk, IF_SET, "ino", "fh", "owner", "type", "start", "end", "pid")                                 \
   X(SETLK, setlk, setlk, IF_SET, "ino", "fh", "owner", "type", "start", "end", "pid", "sleep")                        \
   X(BMAP, bmap, bmap, IF_SET, "ino", "blocksize", "idx")                                                              \
-  X(IOCTL, ioctl, ioctl, IF_SET, "ino", "cmd", "arg", "fh", "flags", "input", "outSize")                              \
+  X(IOCTL, ioctl, ioctl, IF_SET, "ino", "cmd", "arg", "fh", "flags", "inBuf", "outBufsz")                             \
   X(POLL, poll, poll, IF_SET, "ino", "fh", "events", "handle")                                                        \
   X(WRITE_BUF, writeBuf, write_buf, IF_SET, "ino", "buf", "off", "fh", "flags", "writepage")                          \
   X(RETRIEVE_REPLY, retrieveReply, retrieve_reply, ALWAYS, "cookie", "ino", "off", "buf")                             \

@@ -399,12 +399,12 @@ export const opTable = {
       }),
   },
   ioctl: {
-    args: ['ino', 'cmd', 'arg', 'fh', 'flags', 'input', 'outSize'],
+    args: ['ino', 'cmd', 'arg', 'fh', 'flags', 'inBuf', 'outBufsz'],
     bind: (ops, rt, a) =>
       ops.ioctl &&
-      ((slot: Slot, ino: number, cmd: number, arg: bigint, fh: number | undefined, flags: number, input: Buffer, outSize: number) => {
+      ((slot: Slot, ino: number, cmd: number, arg: bigint, fh: number | undefined, flags: number, inBuf: Buffer, outBufsz: number) => {
         const ctx = rt.begin(slot, 'ioctl');
-        rt.run(ctx, () => ops.ioctl!(ino, cmd, arg, fh, flags, input, outSize, ctx), a.ioctlResult);
+        rt.run(ctx, () => ops.ioctl!({ ino, fh, cmd, arg, flags, inBuf, outBufsz }, ctx), a.ioctlResult);
       }),
   },
   poll: {
@@ -489,7 +489,7 @@ export const opTable = {
         flags: number,
       ) => {
         const ctx = rt.begin(slot, 'copyFileRange');
-        rt.run(ctx, () => ops.copyFileRange!(inoIn, offIn, fhIn, inoOut, offOut, fhOut, len, flags, ctx), copied);
+        rt.run(ctx, () => ops.copyFileRange!({ inoIn, offIn, fhIn, inoOut, offOut, fhOut, len, flags }, ctx), copied);
       };
     },
   },

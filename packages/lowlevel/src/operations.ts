@@ -2,9 +2,11 @@ import type { RequestContext } from './request.js';
 import type {
   Attr,
   ConnectionInfo,
+  CopyFileRangeRequest,
   CreateReply,
   Entry,
   IoctlReply,
+  IoctlRequest,
   IoctlRetry,
   Lock,
   Name,
@@ -186,17 +188,12 @@ export interface Operations {
   flock?(ino: number, fh: number | undefined, owner: bigint, op: number, ctx: RequestContext): Result<void>;
   /** Map a block index within the file to a device block (fuseblk only). */
   bmap?(ino: number, blocksize: number, index: number, ctx: RequestContext): Result<number>;
-  /** ioctl(2). Answer the result and output bytes, or ask for a retry (unrestricted ioctls). */
-  ioctl?(
-    ino: number,
-    cmd: number,
-    arg: bigint,
-    fh: number | undefined,
-    flags: number,
-    input: Buffer,
-    outSize: number,
-    ctx: RequestContext,
-  ): Result<IoctlReply | IoctlRetry>;
+  /**
+   * ioctl(2) on an open file: `request` carries libfuse's `ino`, `fh`, `cmd`, `arg`, `flags`,
+   * `inBuf` and `outBufsz`. Valid replies: `{ result, data }` (at most `outBufsz` bytes of
+   * data), `{ retry }` (unrestricted ioctls: the caller's memory ranges to retry with), error.
+   */
+  ioctl?(request: IoctlRequest, ctx: RequestContext): Result<IoctlReply | IoctlRetry>;
   /**
    * Poll for I/O readiness: answer the ready events. When `handle` is given, keep it and call
    * `handle.notify()` once readiness changes, then `handle.release()`.
@@ -204,18 +201,12 @@ export interface Operations {
   poll?(ino: number, fh: number | undefined, events: number, handle: PollHandle | undefined, ctx: RequestContext): Result<number>;
   /** Allocate or deallocate space (fallocate(2) `mode`: KEEP_SIZE, PUNCH_HOLE …). */
   fallocate?(ino: number, mode: number, offset: number, length: number, fh: number | undefined, ctx: RequestContext): Result<void>;
-  /** Copy a range between two open files; answer the number of bytes copied. */
-  copyFileRange?(
-    inoIn: number,
-    offsetIn: number,
-    fhIn: number | undefined,
-    inoOut: number,
-    offsetOut: number,
-    fhOut: number | undefined,
-    length: number,
-    flags: number,
-    ctx: RequestContext,
-  ): Result<number>;
+  /**
+   * Copy a range between two open files (copy_file_range(2)): `request` carries libfuse's
+   * `inoIn`, `offIn`, `fhIn`, `inoOut`, `offOut`, `fhOut`, `len` and `flags`. Valid replies:
+   * the number of bytes copied, error.
+   */
+  copyFileRange?(request: CopyFileRangeRequest, ctx: RequestContext): Result<number>;
   /** Find the next data or hole (`whence`: SEEK_DATA 3, SEEK_HOLE 4); answer the new offset. */
   lseek?(ino: number, offset: number, whence: number, fh: number | undefined, ctx: RequestContext): Result<number>;
 }

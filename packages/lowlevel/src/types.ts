@@ -145,6 +145,54 @@ export interface Lock {
   pid: number;
 }
 
+/**
+ * An ioctl(2) as libfuse's `ioctl` callback receives it, with libfuse's names in camelCase.
+ * Both layers pass it as one object: lowlevel's {@link IoctlRequest} adds the inode and file
+ * handle, highlevel's the path and handle.
+ */
+export interface IoctlArgs {
+  /** The command (the ioctl's request number). */
+  cmd: number;
+  /** The caller's argument: an integer, or a pointer in the caller's address space. */
+  arg: bigint;
+  /** `FUSE_IOCTL_*` flags (`COMPAT`, `UNRESTRICTED`, `32BIT`, `DIR`). */
+  flags: number;
+  /** The bytes the caller passes in (`in_buf`; restricted ioctls: as the command's size says). */
+  inBuf: Buffer;
+  /** How many bytes the caller takes back at most (`out_bufsz`). */
+  outBufsz: number;
+}
+
+/** An ioctl on an open file, as {@link Operations.ioctl} receives it. */
+export interface IoctlRequest extends IoctlArgs {
+  ino: number;
+  /** The file handle the open answered (undefined if open answered none). */
+  fh: number | undefined;
+}
+
+/**
+ * The range a copy_file_range(2) copies, with libfuse's names in camelCase. Lowlevel's
+ * {@link CopyFileRangeRequest} adds both files' inodes and handles, highlevel's their paths and handles.
+ */
+export interface CopyRange {
+  /** Where to read in the source file. */
+  offIn: number;
+  /** Where to write in the destination file. */
+  offOut: number;
+  /** How many bytes to copy at most. */
+  len: number;
+  /** copy_file_range(2)'s flags (0 today). */
+  flags: number;
+}
+
+/** A copy between two open files, as {@link Operations.copyFileRange} receives it. */
+export interface CopyFileRangeRequest extends CopyRange {
+  inoIn: number;
+  fhIn: number | undefined;
+  inoOut: number;
+  fhOut: number | undefined;
+}
+
 /** An ioctl answer: the result and the output bytes. */
 export interface IoctlReply {
   result: number;

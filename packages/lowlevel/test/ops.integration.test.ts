@@ -168,6 +168,8 @@ print(n, os.read(b, 100), os.lseek(a, 2, os.SEEK_DATA), os.lseek(a, 2, os.SEEK_H
     expect(out).toBe(`6 b'234567' 2 10`);
     expect(fs.calls.some((c) => c.startsWith('fallocate'))).toBe(true);
     expect(fs.calls.filter((c) => c.startsWith('lseek'))).toHaveLength(2);
+    const [a, b] = [fs.lookupPath('src')!.attr.ino, fs.lookupPath('dst')!.attr.ino];
+    expect(fs.calls).toContain(`copyFileRange ${a} 2 fh=${a * 10} ${b} 0 fh=${b * 10} 6 0`);
   });
 
   it('[op:getlk] [op:setlk] [op:flock] serves POSIX and BSD locks', async () => {
@@ -200,7 +202,9 @@ buf = bytearray(8)
 r = fcntl.ioctl(fd, cmd, buf, True)
 print(r, buf.hex())`);
     expect(out).toBe(`42 abababababababab`);
-    expect(fs.lastIoctl?.outSize).toBe(8);
+    const ino = fs.lookupPath('src')!.attr.ino;
+    expect(fs.lastIoctl).toMatchObject({ ino, fh: ino * 10, cmd: 0x80084601, arg: expect.any(BigInt), flags: 0, outBufsz: 8 });
+    expect(fs.lastIoctl?.inBuf).toHaveLength(0);
   });
 
   it('[op:poll] answers poll and keeps the handle for notify', async () => {
