@@ -22,6 +22,7 @@ const guide: DefaultTheme.SidebarItem[] = [
     text: 'Running filesystems',
     items: [
       { text: 'Mount options & capabilities', link: '/guide/mount-options' },
+      { text: 'Kernel passthrough', link: '/guide/passthrough' },
       { text: 'Ready-made filesystems (CLI)', link: '/guide/cli' },
       { text: 'Performance', link: '/guide/performance' },
       { text: 'Troubleshooting', link: '/guide/troubleshooting' },

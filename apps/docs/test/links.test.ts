@@ -42,6 +42,7 @@ describe('the built site', () => {
       'guide/choosing-a-layer.html',
       'guide/concepts.html',
       'guide/mount-options.html',
+      'guide/passthrough.html',
       'guide/migrating-from-fuse-native.html',
       'guide/migrating-from-pyfuse3.html',
       'guide/performance.html',

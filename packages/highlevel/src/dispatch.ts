@@ -145,9 +145,9 @@ export class Dispatcher<P extends PathLike> {
   }
 
   /** Books an open file of `node` (with a listing for a directory) and writes its fh and open flags into `reply`. */
-  #open<R extends OpenReply>(node: Node<P>, answer: unknown, isDir: boolean, reply: R): R {
+  #open<R extends OpenReply>(node: Node<P>, answer: unknown, isDir: boolean, reply: R, ctx: RequestContext): R {
     const listing = isDir ? new Listing(this.#names, (name) => this.#isHidden(node, name)) : undefined;
-    return this.#files.open(node, answer, listing, reply);
+    return this.#files.open(node, answer, listing, reply, ctx);
   }
 
   // ---- operations --------------------------------------------------------------------------
@@ -470,7 +470,9 @@ export class Dispatcher<P extends PathLike> {
     const fs = this.#fs;
     return this.#locks.withPath(ctx, node, (path) => {
       if (path === null) throw enoent();
-      return andThen(isDir ? fs.opendir?.(path, flags, ctx) : fs.open?.(path, flags, ctx), (answer) => this.#open(node, answer, isDir, {}));
+      return andThen(isDir ? fs.opendir?.(path, flags, ctx) : fs.open?.(path, flags, ctx), (answer) =>
+        this.#open(node, answer, isDir, {}, ctx),
+      );
     });
   }
 
@@ -481,7 +483,7 @@ export class Dispatcher<P extends PathLike> {
         const handle = answer instanceof Opened ? answer.handle : answer;
         const book = (a: Attributes): CreateReply => {
           const entry: CreateReply = this.#entry(dir, name, a);
-          return this.#open(this.table.get(entry.nodeid ?? entry.ino)!, answer, false, entry);
+          return this.#open(this.table.get(entry.nodeid ?? entry.ino)!, answer, false, entry, ctx);
         };
         // The kernel will not release what it never got: on failure, close the handle ourselves.
         const closeAndFail = async (error: unknown): Promise<never> => {
@@ -544,7 +546,7 @@ export class Dispatcher<P extends PathLike> {
     const file = this.#files.get(fh);
     if (file === undefined) return;
     const book = () => {
-      this.#files.delete(fh!);
+      this.#files.delete(fh!, ctx);
       return this.#deferred.released(file.node, ctx);
     };
     let closing: unknown;

@@ -122,6 +122,23 @@ export interface OpenFlags {
   cacheReaddir?: boolean;
   /** Do not send flush on close. */
   noflush?: boolean;
+  /**
+   * Kernel passthrough (`open` and `create` of regular files): a file descriptor of the backing
+   * file, whose reads, writes and mmap the kernel then does itself, with no `read` or `write`
+   * call for this open file. Used only where the session agreed to passthrough
+   * (`capabilities.passthrough`; see the lowlevel `PassthroughCapability`); otherwise ignored,
+   * and the open file is served by `read`/`write` as usual. The layer registers one backing id
+   * per file while it is open (the kernel requires every open of an inode to share it) and
+   * releases it with the file's last release; the descriptor stays the FileSystem's to close
+   * (any time after `open` returns). `keepCache` is dropped with it. Every open of a file that
+   * has a passthrough open must give one too: the kernel fails other opens of it with EIO.
+   */
+  backingFd?: number;
+  /**
+   * Kernel passthrough with a backing id the FileSystem registered itself (lowlevel
+   * `RequestContext.backingOpen`) and releases itself; passed to the kernel as it is.
+   */
+  backingId?: number;
 }
 
 /**

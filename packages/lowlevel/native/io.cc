@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include "receive_arena.h"
 #include "session.h"
 
@@ -20,18 +21,44 @@ static ssize_t Read(int fd, void* buf, size_t len, void* userdata) {
   return res;
 }
 
+// Replies are sent on the thread that calls fuse_reply_*, so the pending backing id is per thread.
+struct NextBacking {
+  int32_t backingId = 0;
+  size_t openOutAt = 0;
+};
+static thread_local NextBacking gNextBacking;
+
+void SetNextBacking(int32_t backingId, size_t openOutAt) { gNextBacking = {backingId, openOutAt}; }
+
+static void AddInitFlags(Session* session, uint64_t extra, iovec* arg) {
+  auto* out = static_cast<fuse_init_out*>(arg->iov_base);
+  out->flags |= static_cast<uint32_t>(extra);
+  if ((extra >> 32) == 0 || arg->iov_len < protocol::kInitOutMaxStackDepth + sizeof(uint32_t)) return;
+  out->flags |= FUSE_INIT_EXT;
+  out->flags2 |= static_cast<uint32_t>(extra >> 32);
+  if ((extra & FUSE_PASSTHROUGH) != 0) {
+    uint32_t depth = session->PassthroughDepth();
+    std::memcpy(static_cast<char*>(arg->iov_base) + protocol::kInitOutMaxStackDepth, &depth, sizeof(depth));
+  }
+}
+
+static void AddBacking(iovec* iov, int count) {
+  NextBacking next = gNextBacking;
+  gNextBacking = {};
+  auto* header = static_cast<fuse_out_header*>(iov[0].iov_base);
+  if (count < 2 || header->error != 0 || iov[1].iov_len < next.openOutAt + sizeof(fuse_open_out)) return;
+  auto* open = reinterpret_cast<fuse_open_out*>(static_cast<char*>(iov[1].iov_base) + next.openOutAt);
+  open->open_flags |= FOPEN_PASSTHROUGH;
+  std::memcpy(reinterpret_cast<char*>(open) + protocol::kOpenOutBackingId, &next.backingId, sizeof(int32_t));
+}
+
 static ssize_t Writev(int fd, struct iovec* iov, int count, void* userdata) {
   auto* session = static_cast<Session*>(userdata);
   uint64_t extra = session->TakeInitFlags();
   // The INIT reply is the out header followed by fuse_init_out; only the first reply can be it.
-  if (extra != 0 && count >= 2 && iov[1].iov_len >= offsetof(fuse_init_out, flags) + sizeof(uint32_t)) {
-    auto* out = static_cast<fuse_init_out*>(iov[1].iov_base);
-    out->flags |= static_cast<uint32_t>(extra);
-    if ((extra >> 32) != 0 && iov[1].iov_len >= offsetof(fuse_init_out, flags2) + sizeof(uint32_t)) {
-      out->flags |= FUSE_INIT_EXT;
-      out->flags2 |= static_cast<uint32_t>(extra >> 32);
-    }
-  }
+  if (extra != 0 && count >= 2 && iov[1].iov_len >= offsetof(fuse_init_out, flags) + sizeof(uint32_t))
+    AddInitFlags(session, extra, &iov[1]);
+  if (gNextBacking.backingId != 0) AddBacking(iov, count);
   return writev(fd, iov, count);
 }
 
@@ -86,11 +113,13 @@ RequestIds IdsOf(const void* request, size_t len) {
   return ids;
 }
 
-uint64_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, bool directIoAllowMmap, uint64_t offered) {
+uint64_t KernelFlagsFor(unsigned want, unsigned capable, const ExtraWants& extra, uint64_t offered) {
   uint64_t flags = 0;
   if ((want & capable & FUSE_CAP_PARALLEL_DIROPS) != 0) flags |= FUSE_PARALLEL_DIROPS;
-  if (killprivV2 && (offered & FUSE_HANDLE_KILLPRIV_V2) != 0) flags |= FUSE_HANDLE_KILLPRIV_V2;
-  if (directIoAllowMmap && (offered & kDirectIoAllowMmap) != 0) flags |= kDirectIoAllowMmap;
+  if (extra.killprivV2 && (offered & FUSE_HANDLE_KILLPRIV_V2) != 0) flags |= FUSE_HANDLE_KILLPRIV_V2;
+  if (extra.directIoAllowMmap && (offered & FUSE_DIRECT_IO_ALLOW_MMAP) != 0) flags |= FUSE_DIRECT_IO_ALLOW_MMAP;
+  if (extra.passthroughDepth != 0 && (offered & FUSE_PASSTHROUGH) != 0 && (want & FUSE_CAP_WRITEBACK_CACHE) == 0)
+    flags |= FUSE_PASSTHROUGH;
   return flags;
 }
 

@@ -3,11 +3,14 @@
 // every lookup and readdir in one directory was serialized even when the filesystem wanted them
 // in parallel (libfuse PR #861); and it knows nothing of FUSE_HANDLE_KILLPRIV_V2, whose
 // per-request kill-suid/sgid flags are read here from the raw request; nor of
-// FUSE_DIRECT_IO_ALLOW_MMAP (a flags2 bit, so the reply then needs FUSE_INIT_EXT).
+// FUSE_DIRECT_IO_ALLOW_MMAP (a flags2 bit, so the reply then needs FUSE_INIT_EXT); nor of kernel
+// passthrough (FUSE_PASSTHROUGH with max_stack_depth at INIT, FOPEN_PASSTHROUGH and backing_id in
+// open and create replies: protocol 7.40).
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include "fuse.h"
+#include "protocol_ext.h"
 
 namespace fusekit {
 
@@ -15,10 +18,18 @@ class Session;
 
 // Installs the hooks on a mounted session; returns 0 or a negative errno.
 int InstallIo(fuse_session* se, int fd);
-// FUSE_DIRECT_IO_ALLOW_MMAP (kernel 6.6+; Debian 12's headers predate it).
-constexpr uint64_t kDirectIoAllowMmap = 1ULL << 36;
+// What the filesystem asks of the kernel beyond libfuse's `want` bits.
+struct ExtraWants {
+  bool killprivV2 = false;
+  bool directIoAllowMmap = false;
+  uint32_t passthroughDepth = 0;  // max_stack_depth for FUSE_PASSTHROUGH; 0: no passthrough
+};
 // Kernel INIT flags (bits 32-63: flags2) libfuse may have left out for what the filesystem wants.
-uint64_t KernelFlagsFor(unsigned want, unsigned capable, bool killprivV2, bool directIoAllowMmap, uint64_t offered);
+// The kernel refuses passthrough together with the writeback cache, so it is not asked for then.
+uint64_t KernelFlagsFor(unsigned want, unsigned capable, const ExtraWants& extra, uint64_t offered);
+// The backing id the next open or create reply sent from this thread carries (FOPEN_PASSTHROUGH),
+// its fuse_open_out `openOutAt` bytes into the reply; 0 clears it.
+void SetNextBacking(int32_t backingId, size_t openOutAt);
 // What a raw request says that libfuse does not pass on (read before libfuse processes it).
 struct RawRequestFacts {
   bool killSuidgid = false;  // WRITE/SETATTR/OPEN/CREATE asks to clear setuid/setgid

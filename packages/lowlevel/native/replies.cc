@@ -37,13 +37,22 @@ static void ReadOpenFlags(const Napi::CallbackInfo& info, size_t at, fuse_file_i
   fi->noflush = (bits >> 4) & 1;
 }
 
-// replyCreate(slot, fh, openBits) with the entry in scratch.
+// The backing id argument of replyOpen/replyCreate (0: no passthrough).
+static int32_t BackingIdArg(const Napi::CallbackInfo& info, size_t at) {
+  return info.Length() > at && info[at].IsNumber() ? info[at].As<Napi::Number>().Int32Value() : 0;
+}
+
+// replyCreate(slot, fh, openBits, backingId) with the entry in scratch.
 Napi::Value Session::ReplyCreate(const Napi::CallbackInfo& info) {
   fuse_entry_param e;
   ReadEntry(f64(), i64(), &e);
   fuse_file_info fi{};
   ReadOpenFlags(info, 1, &fi);
-  int res = fuse_reply_create(TakeSlot(info), &e, &fi);
+  fuse_req_t req = TakeSlot(info);
+  // fuse_reply_create sends fuse_entry_out then fuse_open_out in one buffer (protocol >= 7.9).
+  SetNextBacking(BackingIdArg(info, 3), sizeof(fuse_entry_out));
+  int res = fuse_reply_create(req, &e, &fi);
+  SetNextBacking(0, 0);
   ReplyFailed(res, "fuse_reply_create");
   return Napi::Number::New(env_, res);
 }
@@ -64,11 +73,14 @@ Napi::Value Session::ReplyReadlink(const Napi::CallbackInfo& info) {
   return env_.Undefined();
 }
 
-// replyOpen(slot, fh, openBits)
+// replyOpen(slot, fh, openBits, backingId)
 Napi::Value Session::ReplyOpen(const Napi::CallbackInfo& info) {
   fuse_file_info fi{};
   ReadOpenFlags(info, 1, &fi);
-  int res = fuse_reply_open(TakeSlot(info), &fi);
+  fuse_req_t req = TakeSlot(info);
+  SetNextBacking(BackingIdArg(info, 3), 0);
+  int res = fuse_reply_open(req, &fi);
+  SetNextBacking(0, 0);
   ReplyFailed(res, "fuse_reply_open");
   return Napi::Number::New(env_, res);
 }

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <set>
 #include "errors.h"
 #include "io.h"
@@ -68,6 +69,9 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::ReplyIoctlRetry>("replyIoctlRetry"),
                          InstanceMethod<&Session::ReplyPoll>("replyPoll"),
                          InstanceMethod<&Session::ReplyLseek>("replyLseek"),
+                         InstanceMethod<&Session::BackingOpen>("backingOpen"),
+                         InstanceMethod<&Session::BackingClose>("backingClose"),
+                         InstanceMethod<&Session::PassthroughDepthJs>("passthroughDepth"),
                      });
 }
 
@@ -83,8 +87,8 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   for (uint32_t i = 0; i < args.Length(); i++) args_.push_back(args.Get(i).As<Napi::String>().Utf8Value());
   namesAsBuffers_ = options.Get("namesAsBuffers").ToBoolean();
   slots_.SetMax(options.Get("maxInFlight").ToNumber().Uint32Value());
-  handleKillprivV2_ = options.Get("handleKillprivV2").ToBoolean();
-  directIoAllowMmap_ = options.Get("directIoAllowMmap").ToBoolean();
+  extraWants_.killprivV2 = options.Get("handleKillprivV2").ToBoolean();
+  extraWants_.directIoAllowMmap = options.Get("directIoAllowMmap").ToBoolean();
   busyPollNs_ = static_cast<int64_t>(options.Get("busyPollMicros").ToNumber().DoubleValue() * 1000);
   guardEnabled_ = options.Get("unmountGuard").ToBoolean();
   if (Napi::Value path = options.Get("fusermount"); path.IsString()) fusermount_ = path.As<Napi::String>().Utf8Value();
@@ -346,6 +350,7 @@ void Session::OnInit(fuse_conn_info* conn) {
   c.Set("maxBackground", conn->max_background);
   c.Set("congestionThreshold", conn->congestion_threshold);
   c.Set("timeGran", conn->time_gran);
+  c.Set("passthroughOffered", (kernelInitFlags_ & FUSE_PASSTHROUGH) != 0);
   napi_value argv[1] = {c};
   napi_value result;
   if (napi_call_function(env_, resource_.Value(), handlers_[OP_INIT].Value(), 1, argv, &result) != napi_ok) {
@@ -367,7 +372,12 @@ void Session::OnInit(fuse_conn_info* conn) {
   pick("maxBackground", &conn->max_background);
   pick("congestionThreshold", &conn->congestion_threshold);
   pick("timeGran", &conn->time_gran);
-  initFlags_ = KernelFlagsFor(conn->want, conn->capable, handleKillprivV2_, directIoAllowMmap_, kernelInitFlags_);
+  uint32_t depth = 0;
+  if (Napi::Value v = o.Get("passthroughDepth"); v.IsNumber()) depth = v.As<Napi::Number>().Uint32Value();
+  extraWants_.passthroughDepth = std::min(depth, protocol::kFilesystemMaxStackDepth);
+  uint64_t flags = KernelFlagsFor(conn->want, conn->capable, extraWants_, kernelInitFlags_);
+  passthroughDepth_ = (flags & FUSE_PASSTHROUGH) != 0 ? extraWants_.passthroughDepth : 0;
+  initFlags_ = flags;
 }
 
 bool gTearingDown = false;

@@ -90,6 +90,8 @@ class Session : public Napi::ObjectWrap<Session> {
   uint32_t KeepPollHandle(fuse_pollhandle* ph);
   // Flags to add to the INIT reply, taken (once) by the writev hook (io.cc).
   uint64_t TakeInitFlags() { return initFlags_.exchange(0); }
+  // The max_stack_depth the INIT reply carries with FUSE_PASSTHROUGH (io.cc).
+  uint32_t PassthroughDepth() const { return passthroughDepth_; }
   // Requests the watcher read for the JS thread come before the device's (io.cc).
   SelfAccessGuard& selfAccess() { return selfAccess_; }
   // Called by the read hook (io.cc) with each request before libfuse processes it.
@@ -138,6 +140,11 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyIoctlRetry(const Napi::CallbackInfo& info);
   Napi::Value ReplyPoll(const Napi::CallbackInfo& info);
   Napi::Value ReplyLseek(const Napi::CallbackInfo& info);
+
+  // Kernel passthrough (passthrough.cc): backing files registered on the session fd.
+  Napi::Value BackingOpen(const Napi::CallbackInfo& info);
+  Napi::Value BackingClose(const Napi::CallbackInfo& info);
+  Napi::Value PassthroughDepthJs(const Napi::CallbackInfo& info);
 
   std::string StartGuard();
   uint32_t Begin(fuse_req_t req);
@@ -193,8 +200,8 @@ class Session : public Napi::ObjectWrap<Session> {
   bool sparse_ = false;  // requests arrive one at a time: skip the speculative read
   uint32_t wakeups_ = 0;
   std::atomic<uint64_t> initFlags_{0};
-  bool handleKillprivV2_ = false;
-  bool directIoAllowMmap_ = false;
+  ExtraWants extraWants_;
+  std::atomic<uint32_t> passthroughDepth_{0};  // negotiated at INIT; 0: no passthrough
   int64_t busyPollNs_ = 0;
   uint64_t kernelInitFlags_ = 0;  // what the kernel's INIT offered, libfuse's unknown flags too
   bool killSuidgid_ = false;      // of the request being processed

@@ -108,9 +108,9 @@ export class Answers {
     release: (ctx: RequestContext, ino: number, fh: number, flags: number) => void,
   ): Answer<OpenReply | void> {
     return (ctx, r) => {
-      const [fh, bits] = openBits(r);
+      const [fh, bits, backingId] = openBits(r);
       this.#rt.finish(ctx);
-      if (this.#rt.host.native.replyOpen(ctx.slot, fh, bits) === REFUSED) release(ctx, ino, fh, flags);
+      if (this.#rt.host.native.replyOpen(ctx.slot, fh, bits, backingId) === REFUSED) release(ctx, ino, fh, flags);
     };
   }
 
@@ -130,9 +130,9 @@ export class Answers {
     return (ctx, r) => {
       const { host } = this.#rt;
       const nodeid = host.scratch.writeEntry(r, host.attrTimeout, host.entryTimeout);
-      const [fh, bits] = openBits(r);
+      const [fh, bits, backingId] = openBits(r);
       this.#rt.finish(ctx);
-      if (host.native.replyCreate(ctx.slot, fh, bits) === REFUSED) {
+      if (host.native.replyCreate(ctx.slot, fh, bits, backingId) === REFUSED) {
         this.forgetLookup(nodeid);
         this.releaseFile(ctx, nodeid, fh, flags);
       }

@@ -33,6 +33,8 @@ export interface DispatchHost {
   answered(): void;
   /** Capabilities chosen by session options, before the user's init. */
   chooseWants(conn: ConnectionInfo): void;
+  /** What INIT asks for, after the user's init (the addon reads the answer's `passthroughDepth`). */
+  agreed(conn: ConnectionInfo): void;
   /** Settles notifyRetrieve promises. */
   retrieved(cookie: number, offset: number, data: Buffer): void;
 }

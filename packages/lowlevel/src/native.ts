@@ -24,10 +24,10 @@ export interface NativeSession {
   dropPollHandle(handle: number): void;
   replyErr(slot: Slot, errno: number): void;
   replyEntry(slot: Slot): number;
-  replyCreate(slot: Slot, fh: number, openBits: number): number;
+  replyCreate(slot: Slot, fh: number, openBits: number, backingId: number): number;
   replyAttr(slot: Slot): void;
   replyReadlink(slot: Slot, target: Name): void;
-  replyOpen(slot: Slot, fh: number, openBits: number): number;
+  replyOpen(slot: Slot, fh: number, openBits: number, backingId: number): number;
   replyWrite(slot: Slot, count: number): void;
   /** Detaches a write's payload (lendWriteData), so its memory is received into again. */
   takeBack(data: Buffer): void;
@@ -42,6 +42,12 @@ export interface NativeSession {
   replyIoctlRetry(slot: Slot, input: [bigint, number][], output: [bigint, number][]): void;
   replyPoll(slot: Slot, revents: number): void;
   replyLseek(slot: Slot, offset: number): void;
+  /** FUSE_DEV_IOC_BACKING_OPEN: registers a backing file, answers its id. */
+  backingOpen(fd: number): number;
+  /** FUSE_DEV_IOC_BACKING_CLOSE. */
+  backingClose(id: number): void;
+  /** The max_stack_depth agreed with FUSE_PASSTHROUGH at INIT; 0: no passthrough. */
+  passthroughDepth(): number;
 }
 
 interface NativeSessionOptions {

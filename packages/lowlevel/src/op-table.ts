@@ -64,6 +64,7 @@ export const opTable = {
       } catch (error) {
         rt.host.report('init: handler failed', error);
       }
+      rt.host.agreed(conn);
       return conn;
     },
   },

@@ -1,4 +1,6 @@
 import type { RequestContext } from './request.js';
+import type { ConnectionInfo, PassthroughCapability } from './types.js';
+import type { Session } from './session.js';
 import type { rateLimitedLogger } from './logger.js';
 import type { TraceRecord, TraceSink, traceSink } from './trace.js';
 /**
@@ -159,6 +161,16 @@ export interface CapabilityOptions {
    * coherent with the direct reads and writes. Default false.
    */
   directIoAllowMmap?: boolean;
+  /**
+   * Ask for kernel passthrough (FUSE_PASSTHROUGH), where the kernel offers it and the process
+   * holds CAP_SYS_ADMIN ({@link ConnectionInfo.capabilities}); never with `writebackCache`, which
+   * the kernel refuses alongside it. Open and create replies may then carry a `backingId`
+   * (see {@link PassthroughCapability}); {@link Session.passthrough} says whether it was agreed.
+   * Default false.
+   */
+  passthrough?: boolean;
+  /** INIT's `max_stack_depth` with passthrough (see {@link ConnectionInfo.maxStackDepth}). Default 1. */
+  maxStackDepth?: number;
   /** Largest write request in bytes. Default: the most libfuse allows (1 MiB). */
   maxWrite?: number;
   /**

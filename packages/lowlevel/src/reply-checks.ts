@@ -54,8 +54,8 @@ export function timeNs(ns: bigint | undefined, ms: unknown, field: string): bigi
 export type MaybeStats = Attr & { atimeMs?: unknown; mtimeMs?: unknown; ctimeMs?: unknown };
 
 /** The `fuse_file_info` bits an open reply may set, packed for the native call. */
-export function openBits(reply: OpenReply | void | undefined): [fh: number, bits: number] {
-  if (reply === undefined || reply === null) return [0, 0];
+export function openBits(reply: OpenReply | void | undefined): [fh: number, bits: number, backingId: number] {
+  if (reply === undefined || reply === null) return [0, 0, 0];
   if (typeof reply !== 'object') throw new ReplyShapeError(`open reply must be an object, got ${describe(reply)}`);
   const fh = optionalCount(reply.fh, 'fh');
   const bits =
@@ -64,5 +64,16 @@ export function openBits(reply: OpenReply | void | undefined): [fh: number, bits
     (reply.nonseekable ? 4 : 0) |
     (reply.cacheReaddir ? 8 : 0) |
     (reply.noflush ? 16 : 0);
-  return [fh, bits];
+  return [fh, bits, backingIdOf(reply, bits)];
+}
+
+// FOPEN_PASSTHROUGH allows only direct_io and noflush beside it (the kernel's FOPEN_PASSTHROUGH_MASK).
+function backingIdOf(reply: OpenReply, bits: number): number {
+  const id = reply.backingId;
+  if (id === undefined) return 0;
+  if (!Number.isInteger(id) || id <= 0 || id > 2 ** 31 - 1)
+    throw new ReplyShapeError(`backingId must be a backing id (a positive integer), got ${describe(id)}`);
+  if ((bits & (2 | 4 | 8)) !== 0)
+    throw new ReplyShapeError('backingId cannot be combined with keepCache, nonseekable or cacheReaddir: the kernel refuses such an open');
+  return id;
 }

@@ -1,5 +1,6 @@
 import type { NativeSession, Slot } from './native.js';
 import type { MountOptions } from './options.js';
+import { backingClose, backingOpen } from './passthrough.js';
 
 const INTERRUPTED = 1,
   EXPIRED = 2;
@@ -64,6 +65,26 @@ export class RequestContext {
   /** @internal True once the binding answered EINTR itself, the grace after an interrupt. */
   get expired(): boolean {
     return this.#state === EXPIRED;
+  }
+
+  /** Kernel passthrough was agreed at INIT for this session ({@link Session.passthrough}). */
+  get passthrough(): boolean {
+    return this.native.passthroughDepth() > 0;
+  }
+
+  /**
+   * Registers `fd` as a backing file for kernel passthrough and answers its backing id, for an
+   * open or create reply's `backingId` (libfuse's `fuse_passthrough_open`; the same as
+   * {@link Session.backingOpen}). Throws a FuseError that says what is missing (EOPNOTSUPP when
+   * passthrough is off for the session, EPERM without CAP_SYS_ADMIN). See {@link PassthroughCapability}.
+   */
+  backingOpen(fd: number): number {
+    return backingOpen(this.native, fd);
+  }
+
+  /** Releases a backing id (libfuse's `fuse_passthrough_close`; see {@link Session.backingClose}). */
+  backingClose(id: number): void {
+    backingClose(this.native, id);
   }
 
   /** The supplementary groups of the caller (read from /proc: call only when needed). */

@@ -7,6 +7,7 @@ import { checkFuseAvailable, fusermountPath } from './prerequisites.js';
 import { raiseReadahead } from './readahead.js';
 import type { Operations } from './operations.js';
 import { toArgs, type CapabilityOptions, type Logger, type MountOptions } from './options.js';
+import { backingClose, backingOpen, notePassthroughOff, passthroughCapability } from './passthrough.js';
 import { checkCount, checkName } from './reply-checks.js';
 import { Scratch } from './scratch.js';
 import type { RequestContext } from './request.js';
@@ -37,6 +38,8 @@ export class Session {
   #nextJob = 1;
   #closing: Promise<void> | undefined;
   #settleClosed!: () => void;
+  #settleInitialized!: () => void;
+  #passthroughOff: string | undefined = 'INIT has not happened yet';
   #idleWaiters: (() => void)[] = [];
   #inFlight = 0;
   readonly #handlers: (((...args: never[]) => unknown) | undefined)[];
@@ -52,6 +55,9 @@ export class Session {
     this.#logger = options.logger ?? this.#defaultLogger!;
     this.closed = new Promise((resolve) => {
       this.#settleClosed = resolve;
+    });
+    this.initialized = new Promise((resolve) => {
+      this.#settleInitialized = resolve;
     });
     const caps = options.capabilities ?? {};
     this.#native = new native.Session(
@@ -91,6 +97,11 @@ export class Session {
         // After this batch, when the kernel has taken the INIT answer.
         if (wanted > offered) setImmediate(() => this.#raiseReadahead(realPath, wanted));
       },
+      agreed: (conn) => {
+        this.#passthroughOff = agreePassthrough(conn);
+        notePassthroughOff(this.#native, this.#passthroughOff ?? '');
+        this.#settleInitialized();
+      },
       retrieved: (cookie, _offset, data) => this.#settle(cookie, 0, data),
     };
     this.#handlers = bindOps(ops, host);
@@ -118,6 +129,39 @@ export class Session {
     } finally {
       this.#drainLog();
     }
+  }
+
+  /**
+   * Settles once the kernel's INIT was answered (what {@link ConnectionInfo} decided is then
+   * known: {@link Session.passthrough}), or when the session ends before that.
+   */
+  readonly initialized: Promise<void>;
+
+  /** Kernel passthrough was agreed at INIT: open and create replies may carry a `backingId`. */
+  get passthrough(): boolean {
+    return this.#native.passthroughDepth() > 0;
+  }
+
+  /** Why {@link Session.passthrough} is false, in one line (undefined when it is true). */
+  get passthroughOffReason(): string | undefined {
+    return this.passthrough ? undefined : this.#passthroughOff;
+  }
+
+  /**
+   * Registers `fd` as a backing file for kernel passthrough (FUSE_DEV_IOC_BACKING_OPEN on the
+   * session fd; libfuse's `fuse_passthrough_open`) and answers its backing id, for the
+   * `backingId` of open and create replies. The kernel keeps its own reference on the file: `fd`
+   * may be closed afterwards. Throws a FuseError that says what is missing: EOPNOTSUPP when
+   * passthrough is off for the session, EPERM without CAP_SYS_ADMIN, ELOOP for a backing file
+   * stacked too deep. See {@link PassthroughCapability} for the contract.
+   */
+  backingOpen(fd: number): number {
+    return backingOpen(this.#native, fd);
+  }
+
+  /** Releases a backing id (FUSE_DEV_IOC_BACKING_CLOSE; libfuse's `fuse_passthrough_close`). */
+  backingClose(id: number): void {
+    backingClose(this.#native, id);
   }
 
   /** Requests currently being handled. */
@@ -167,6 +211,7 @@ export class Session {
       this.#drainLog();
       this.#defaultLogger?.flush();
       for (const [id] of this.#pending) this.#settle(id, C.ENOTCONN ?? 107, undefined);
+      this.#settleInitialized();
       this.#settleClosed();
     })();
     return this.#closing;
@@ -282,6 +327,26 @@ function chooseWants(conn: ConnectionInfo, caps: CapabilityOptions, ops: Operati
   conn.maxBackground = caps.maxBackground ?? 64;
   conn.congestionThreshold = caps.congestionThreshold ?? 48;
   conn.timeGran = caps.timeGran ?? 1;
+  const capability = passthroughCapability((conn as { passthroughOffered?: boolean }).passthroughOffered === true);
+  Object.assign(conn, { capabilities: { passthrough: capability } });
+  conn.passthrough = (caps.passthrough ?? false) && capability.available;
+  conn.maxStackDepth = caps.maxStackDepth ?? 1;
+}
+
+// After the filesystem's init: what INIT asks the kernel for (passthroughDepth, read by the
+// addon), and why passthrough is off, if it is.
+function agreePassthrough(conn: ConnectionInfo): string | undefined {
+  const depth = conn.maxStackDepth;
+  const capability = conn.capabilities.passthrough;
+  let off: string | undefined;
+  if (!conn.passthrough) off = capability.available ? 'not asked for (capabilities.passthrough)' : capability.unavailableReason;
+  else if (!capability.available) off = capability.unavailableReason;
+  else if ((conn.want & (C.FUSE_CAP_WRITEBACK_CACHE ?? 0)) !== 0)
+    off = 'the writeback cache is on, and the kernel refuses passthrough with it';
+  else if (!(Number.isInteger(depth) && depth >= 1 && depth <= capability.maxStackDepth))
+    off = `maxStackDepth must be 1 to ${capability.maxStackDepth}, got ${String(depth)}`;
+  Object.assign(conn, { passthroughDepth: off === undefined ? depth : 0 });
+  return off;
 }
 
 /**

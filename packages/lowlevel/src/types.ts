@@ -67,6 +67,15 @@ export interface OpenReply {
   cacheReaddir?: boolean;
   /** Do not send FLUSH on close. */
   noflush?: boolean;
+  /**
+   * Kernel passthrough (FOPEN_PASSTHROUGH, protocol 7.40): a backing id from
+   * {@link Session.backingOpen} or {@link RequestContext.backingOpen}. The kernel then reads,
+   * writes, splices and maps this open file straight from the backing file: no READ or WRITE
+   * reaches the filesystem for it. See {@link PassthroughCapability} for the whole contract.
+   * Only for `open` and `create`; not with `keepCache`, `nonseekable` or `cacheReaddir` (the
+   * kernel fails such an open with EIO). The id stays registered until the filesystem closes it.
+   */
+  backingId?: number;
 }
 
 /** `create` answers with the new entry and its open file. */
@@ -226,4 +235,67 @@ export interface ConnectionInfo {
   congestionThreshold: number;
   /** Timestamp granularity in nanoseconds (1: full precision). */
   timeGran: number;
+  /** What the kernel and this process can do beyond libfuse 3.14's `FUSE_CAP_*` bits. */
+  readonly capabilities: ConnectionCapabilities;
+  /**
+   * Ask for kernel passthrough (FUSE_PASSTHROUGH). Starts as `CapabilityOptions.passthrough`
+   * where {@link PassthroughCapability.available}; `init` may turn it on or off. Never asked for
+   * together with the writeback cache, which the kernel refuses alongside it.
+   */
+  passthrough: boolean;
+  /**
+   * How deep filesystems may stack under and over this one with passthrough (INIT's
+   * `max_stack_depth`, 1 or 2). 1 (the default): backing files are on ordinary filesystems, and
+   * overlayfs may stack on this mount; 2: backing files may themselves be on a stacked
+   * filesystem (overlayfs, another FUSE mount with passthrough), and nothing stacks on this one.
+   */
+  maxStackDepth: number;
+}
+
+/** {@link ConnectionInfo.capabilities}. */
+export interface ConnectionCapabilities {
+  /** Kernel passthrough: whether this session can have it. */
+  readonly passthrough: PassthroughCapability;
+}
+
+/**
+ * Kernel passthrough (FUSE_PASSTHROUGH, protocol 7.40, Linux 6.9+ with CONFIG_FUSE_PASSTHROUGH):
+ * an open or create reply names a backing file (`backingId`, registered with `backingOpen`),
+ * and the kernel does that open file's data I/O on the backing file itself.
+ *
+ * What the kernel then no longer sends for that open file: READ and WRITE, in every form
+ * (buffered, O_DIRECT, splice, sendfile and copy_file_range's fallback), and no page faults
+ * either: `mmap` maps the backing file, so a shared mapping sees and changes the backing file.
+ * What it still sends: OPEN/CREATE, FLUSH (unless `noflush`), RELEASE, FSYNC, GETATTR and
+ * SETATTR (truncate, chmod, utimens), FALLOCATE, LSEEK (SEEK_DATA/SEEK_HOLE), COPY_FILE_RANGE,
+ * IOCTL, POLL, locks, xattrs and every namespace op. The kernel updates the file's size itself
+ * after a passthrough write but asks GETATTR for the rest, so the filesystem's attributes must
+ * follow the backing file's (report its size and times).
+ *
+ * Rules the kernel enforces (fs/fuse/inode.c, iomode.c, passthrough.c, backing.c):
+ * - Passthrough and the writeback cache exclude each other for the whole connection (INIT
+ *   drops passthrough when both are asked; the binding then does not ask for it).
+ * - While an inode has a passthrough open, every other open of it must be a passthrough open
+ *   naming the same backing id; and a passthrough open of an inode that is open through the page
+ *   cache fails. The kernel answers both with EIO to the caller (`directIo` opens do not use the
+ *   page cache and may coexist with either, but not with a passthrough open). Keep one backing id
+ *   per inode while it is open, as libfuse's passthrough_hp does.
+ * - `keepCache`, `nonseekable` and `cacheReaddir` are refused with it (EIO to the caller).
+ *   `directIo` is allowed and ignored for I/O: the caller's own O_DIRECT reaches the backing file.
+ * - Each open re-opens the backing file by its path (so an unlinked one still works) with the
+ *   caller's open flags and the credentials of the process that registered it: the registered
+ *   descriptor's own mode does not matter.
+ * - Registering needs CAP_SYS_ADMIN in the initial user namespace (EPERM otherwise), and the
+ *   backing file's filesystem must stack less deep than `maxStackDepth` (ELOOP otherwise).
+ *   The id holds a reference on the file until `backingClose` or the end of the connection;
+ *   close it when the last open using it is released (not right after the reply: the kernel
+ *   looks the id up when the caller's open completes, after the reply was written).
+ */
+export interface PassthroughCapability {
+  /** The kernel offers FUSE_PASSTHROUGH and the process holds CAP_SYS_ADMIN. */
+  readonly available: boolean;
+  /** Why not, in one line, when it is not available. */
+  readonly unavailableReason?: string;
+  /** The deepest `maxStackDepth` the kernel accepts (its FILESYSTEM_MAX_STACK_DEPTH, 2). */
+  readonly maxStackDepth: number;
 }

@@ -72,8 +72,15 @@ describe('reply validation', () => {
   });
 
   it('packs open flags', () => {
-    expect(openBits(undefined)).toEqual([0, 0]);
-    expect(openBits({ fh: 7, directIo: true, keepCache: true, nonseekable: true, cacheReaddir: true, noflush: true })).toEqual([7, 31]);
+    expect(openBits(undefined)).toEqual([0, 0, 0]);
+    expect(openBits({ fh: 7, directIo: true, keepCache: true, nonseekable: true, cacheReaddir: true, noflush: true })).toEqual([7, 31, 0]);
     expect(() => openBits({ fh: -1 })).toThrow(ReplyShapeError);
+  });
+
+  it('checks a backing id and what the kernel allows beside it (FOPEN_PASSTHROUGH_MASK)', () => {
+    expect(openBits({ fh: 3, backingId: 12, directIo: true, noflush: true })).toEqual([3, 17, 12]);
+    expect(() => openBits({ backingId: 0 })).toThrow(/backingId must be a backing id/);
+    expect(() => openBits({ backingId: 1.5 })).toThrow(ReplyShapeError);
+    expect(() => openBits({ backingId: 1, keepCache: true })).toThrow(/cannot be combined with keepCache/);
   });
 });

@@ -1,0 +1,46 @@
+// FUSE protocol definitions newer than Debian 12's <linux/fuse.h> (7.38), named as the kernel's
+// include/uapi/linux/fuse.h names them. Every later-protocol constant and struct fusekit uses
+// lives here, guarded so that a newer system header wins.
+#pragma once
+#include <linux/fuse.h>
+#include <sys/ioctl.h>
+#include <cstddef>
+#include <cstdint>
+
+// 7.39: shared mmap of FOPEN_DIRECT_IO files (an INIT flags2 bit).
+#ifndef FUSE_DIRECT_IO_ALLOW_MMAP
+#define FUSE_DIRECT_IO_ALLOW_MMAP (1ULL << 36)
+#endif
+
+// 7.40: kernel passthrough. The daemon registers a backing file on the session fd and names it
+// by its backing id in an open or create reply; the kernel then does that file's I/O itself.
+#ifndef FUSE_PASSTHROUGH
+#define FUSE_PASSTHROUGH (1ULL << 37)
+#endif
+#ifndef FOPEN_PASSTHROUGH
+#define FOPEN_PASSTHROUGH (1 << 7)
+#endif
+#ifndef FUSE_DEV_IOC_BACKING_OPEN
+struct fuse_backing_map {
+  int32_t fd;
+  uint32_t flags;
+  uint64_t padding;
+};
+#define FUSE_DEV_IOC_BACKING_OPEN _IOW(FUSE_DEV_IOC_MAGIC, 1, struct fuse_backing_map)
+#define FUSE_DEV_IOC_BACKING_CLOSE _IOW(FUSE_DEV_IOC_MAGIC, 2, uint32_t)
+#endif
+
+namespace fusekit::protocol {
+
+// The kernel's FILESYSTEM_MAX_STACK_DEPTH: the deepest max_stack_depth INIT may ask for.
+constexpr uint32_t kFilesystemMaxStackDepth = 2;
+
+// Fields 7.40 placed where 7.38's structs have padding, at the kernel's offsets.
+// fuse_init_out.max_stack_depth follows flags2 (7.38: unused[0]).
+constexpr size_t kInitOutMaxStackDepth = offsetof(fuse_init_out, flags2) + sizeof(uint32_t);
+// fuse_open_out.backing_id follows open_flags (7.38: padding).
+constexpr size_t kOpenOutBackingId = offsetof(fuse_open_out, open_flags) + sizeof(uint32_t);
+static_assert(kInitOutMaxStackDepth + sizeof(uint32_t) <= sizeof(fuse_init_out));
+static_assert(kOpenOutBackingId + sizeof(int32_t) == sizeof(fuse_open_out));
+
+}  // namespace fusekit::protocol
