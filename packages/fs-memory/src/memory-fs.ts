@@ -12,7 +12,6 @@ import {
   type EncodedDirent,
   type Entry,
   type MountOptions,
-  type Name,
   type Operations,
   type RequestContext,
   type Session,
@@ -24,8 +23,6 @@ import {
   FALLOC_FL_PUNCH_HOLE,
   NAME_MAX,
   O_TRUNC,
-  RENAME_EXCHANGE,
-  RENAME_NOREPLACE,
   S_IFDIR,
   S_IFLNK,
   S_IFMT,
@@ -34,14 +31,14 @@ import {
   SEEK_DATA,
   SEEK_HOLE,
   SYMLINK_MAX,
-  XATTR_CREATE,
-  XATTR_REPLACE,
-  XATTR_SIZE_MAX,
 } from './constants.js';
 import { nowNs } from './clock.js';
 import { Directory, FIRST_COOKIE } from './directory.js';
 import { FileData, PAGE_SIZE, type PageBudget } from './file-data.js';
 import { Inode, type Entries } from './inode.js';
+import { keyOf, nameOf } from './names.js';
+import { rename } from './rename.js';
+import { getXattr, listXattrs, removeXattr, setXattr } from './xattrs.js';
 
 /** How a {@link MemoryFs} is sized and what its root directory looks like. */
 export interface MemoryFsOptions {
@@ -58,21 +55,7 @@ export interface MemoryFsOptions {
 }
 
 const ROOT_INO = 1;
-// Thrown on every write to a file without xattrs (the kernel asks for security.capability before
-// each write): one shared instance spares building a stack trace per miss.
-const NO_XATTR = new FuseError('ENODATA');
-// xattr namespaces Linux filesystems store; system.* (ACLs) is not supported, as on a tmpfs without them.
-const XATTR_NAMESPACES = ['user.', 'trusted.', 'security.'];
 
-// Names travel as Buffers (the session is mounted with namesAsBuffers) and are kept as latin1
-// strings: one char per byte, so names that are not UTF-8 round-trip exactly.
-function keyOf(name: Name): string {
-  const key = typeof name === 'string' ? Buffer.from(name).toString('latin1') : name.toString('latin1');
-  if (key.length > NAME_MAX) throw new FuseError('ENAMETOOLONG');
-  return key;
-}
-
-const nameOf = (key: string): Buffer => Buffer.from(key, 'latin1');
 const DOT = Buffer.from('.');
 const DOTDOT = Buffer.from('..');
 
@@ -263,53 +246,6 @@ export class MemoryFs {
     inode.ctimeNs = changes.ctimeNs ?? now;
   }
 
-  #rename(parentIno: number, name: Name, newParentIno: number, newName: Name, flags: number): void {
-    if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE) || flags === (RENAME_NOREPLACE | RENAME_EXCHANGE)) {
-      throw new FuseError('EINVAL');
-    }
-    const from = this.#dir(parentIno);
-    const to = this.#dir(newParentIno);
-    const key = keyOf(name);
-    const newKey = keyOf(newName);
-    const source = from.entries.get(key);
-    if (source === undefined) throw new FuseError('ENOENT');
-    const target = to.entries.get(newKey);
-    const now = nowNs();
-
-    if (flags & RENAME_EXCHANGE) {
-      if (target === undefined) throw new FuseError('ENOENT');
-      if (source.isDirectory && isAncestor(source, to)) throw new FuseError('EINVAL');
-      if (target.isDirectory && isAncestor(target, from)) throw new FuseError('EINVAL');
-      from.entries.replace(key, target);
-      to.entries.replace(newKey, source);
-      if (from !== to) {
-        moveDirectory(source, from, to);
-        moveDirectory(target, to, from);
-      }
-      source.ctimeNs = now;
-      target.ctimeNs = now;
-      from.modified(now);
-      to.modified(now);
-      return;
-    }
-
-    if (target !== undefined && flags & RENAME_NOREPLACE) throw new FuseError('EEXIST');
-    if (source === target) return;
-    if (source.isDirectory && isAncestor(source, to)) throw new FuseError('EINVAL');
-    if (target !== undefined) {
-      if (source.isDirectory && !target.isDirectory) throw new FuseError('ENOTDIR');
-      if (!source.isDirectory && target.isDirectory) throw new FuseError('EISDIR');
-      if (target.entries !== undefined && target.entries.size > 0) throw new FuseError('ENOTEMPTY');
-      this.#detach(to, newKey, target, now);
-    }
-    from.entries.remove(key);
-    to.entries.add(newKey, source);
-    moveDirectory(source, from, to);
-    source.ctimeNs = now;
-    from.modified(now);
-    to.modified(now);
-  }
-
   // Starts listing `ino` from `offset`: `.` and `..` go through `add`; answers the entries to
   // list after them, or undefined when the reply is full already.
   #listable(ino: number, offset: number, add: (name: Buffer, inode: Inode, next: number) => boolean): Entries | undefined {
@@ -419,7 +355,10 @@ export class MemoryFs {
         this.#detach(dir, key, inode, now);
         dir.modified(now);
       },
-      rename: (parent, name, newParent, newName, flags) => this.#rename(parent, name, newParent, newName, flags),
+      rename: (parent, name, newParent, newName, flags) =>
+        rename(this.#dir(parent), keyOf(name), this.#dir(newParent), keyOf(newName), flags, (dir, key, inode, now) =>
+          this.#detach(dir, key, inode, now),
+        ),
       open: (ino, flags, ctx) => {
         const inode = this.#get(ino);
         if (flags & O_TRUNC && inode.data !== undefined) {
@@ -472,31 +411,10 @@ export class MemoryFs {
         });
       },
       statfs: () => this.#statfs(),
-      setxattr: (ino, name, value, flags) => {
-        const inode = this.#get(ino);
-        const key = xattrKey(name);
-        if (value.length > XATTR_SIZE_MAX) throw new FuseError('E2BIG');
-        const exists = inode.xattrs?.has(key) ?? false;
-        if (flags & XATTR_CREATE && exists) throw new FuseError('EEXIST');
-        if (flags & XATTR_REPLACE && !exists) throw new FuseError('ENODATA');
-        (inode.xattrs ??= new Map()).set(key, Buffer.from(value));
-        inode.ctimeNs = nowNs();
-      },
-      getxattr: (ino, name) => {
-        const value = this.#get(ino).xattrs?.get(xattrKey(name));
-        if (value === undefined) throw NO_XATTR;
-        return value;
-      },
-      listxattr: (ino, ctx) => {
-        // trusted.* is visible to privileged callers only (CAP_SYS_ADMIN: root here).
-        const keys = [...(this.#get(ino).xattrs?.keys() ?? [])];
-        return (ctx.uid === 0 ? keys : keys.filter((k) => !k.startsWith('trusted.'))).map(nameOf);
-      },
-      removexattr: (ino, name) => {
-        const inode = this.#get(ino);
-        if (inode.xattrs?.delete(xattrKey(name)) !== true) throw new FuseError('ENODATA');
-        inode.ctimeNs = nowNs();
-      },
+      setxattr: (ino, name, value, flags) => setXattr(this.#get(ino), name, value, flags),
+      getxattr: (ino, name) => getXattr(this.#get(ino), name),
+      listxattr: (ino, ctx) => listXattrs(this.#get(ino), ctx),
+      removexattr: (ino, name) => removeXattr(this.#get(ino), name),
       fallocate: (ino, mode, offset, length) => {
         const inode = this.#file(ino);
         const end = offset + length;
@@ -531,32 +449,8 @@ export class MemoryFs {
   }
 }
 
-function xattrKey(name: Name): string {
-  const key = typeof name === 'string' ? Buffer.from(name).toString('latin1') : name.toString('latin1');
-  const prefix = XATTR_NAMESPACES.find((p) => key.startsWith(p));
-  if (prefix === undefined) throw new FuseError('EOPNOTSUPP');
-  if (key.length === prefix.length) throw new FuseError('EINVAL');
-  return key;
-}
-
 // Whether a write, truncate or chown by this caller leaves a setgid bit without group execute
 // (the kernel's in_group_or_capable): root, or a member of the file's group.
 function callerKeepsSgid(ctx: RequestContext, gid: number): () => boolean {
   return () => ctx.uid === 0 || inGroup(ctx, gid);
-}
-
-// True if `dir` is `ancestor` or inside it: a directory cannot move into itself.
-function isAncestor(ancestor: Inode, dir: Inode): boolean {
-  for (let d: Inode | undefined = dir; d !== undefined; d = d.parent === d ? undefined : d.parent) {
-    if (d === ancestor) return true;
-  }
-  return false;
-}
-
-// A directory moved to another parent changes its `..` and both parents' link counts.
-function moveDirectory(inode: Inode, from: Inode, to: Inode): void {
-  if (!inode.isDirectory || from === to) return;
-  inode.parent = to;
-  from.nlink--;
-  to.nlink++;
 }

@@ -1,20 +1,18 @@
 // The lowlevel Operations of a path-based FileSystem: each inode request is turned into a call
 // with paths and its result is booked before it is answered. Translation only: the locks that
-// keep those paths valid are path-locks.ts's, the open files open-files.ts's, listings
-// listing.ts's, and hiding open files that lose their name deferred-unlink.ts's. It stays one
-// file of ~560 lines, one method per lowlevel operation, as go-fuse keeps fs/bridge.go: each
-// operation reads top to bottom in one place.
+// keep those paths valid are path-locks.ts's, the open files open-files.ts's and the requests on
+// them file-ops.ts's, listings listing.ts's, hiding open files that lose their name
+// deferred-unlink.ts's, and which handlers the kernel gets lowlevel-operations.ts's. One method
+// per lowlevel operation, as go-fuse keeps fs/bridge.go: each reads top to bottom in one place.
 import {
   andThen,
   FuseError,
   isThenable,
   type Attr,
   type ConnectionInfo,
-  type CopyFileRangeRequest,
   type CreateReply,
   type DirectoryReply,
   type Entry,
-  type Lock,
   type Name,
   type Operations,
   type OpenReply,
@@ -25,24 +23,20 @@ import {
 } from '@fusekit/lowlevel';
 import { backendIno, isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
 import { DeferredUnlink } from './deferred-unlink.js';
+import { FileOps } from './file-ops.js';
 import { Opened, type Attributes, type FileSystem, type PathLike } from './filesystem.js';
 import { fillListing, Listing, type FillContext } from './listing.js';
 import type { LockRequest } from './locks.js';
 import type { Names } from './names.js';
 import type { Node } from './node.js';
+import { lowlevelOperations } from './lowlevel-operations.js';
 import { NodeTable } from './node-table.js';
-import { OpenFiles, type OpenFile } from './open-files.js';
+import { OpenFiles } from './open-files.js';
 import type { MountOptions } from './options.js';
 import { PathLocks } from './path-locks.js';
 
 const RENAME_NOREPLACE = 1;
 const RENAME_EXCHANGE = 2;
-const F_GETLK = 5,
-  F_SETLK = 6,
-  F_SETLKW = 7,
-  F_UNLCK = 2;
-const LOCK_UN = 8,
-  LOCK_NB = 4;
 
 type AnyFileSystem<P extends PathLike> = FileSystem<unknown, unknown, P>;
 
@@ -55,6 +49,8 @@ function isErrno(error: unknown, code: string): boolean {
 
 export class Dispatcher<P extends PathLike> {
   readonly table: NodeTable<P>;
+  /** The requests on open files. */
+  readonly fileOps: FileOps<P>;
   readonly #fs: AnyFileSystem<P>;
   readonly #names: Names<P>;
   readonly #files: OpenFiles<P>;
@@ -82,6 +78,7 @@ export class Dispatcher<P extends PathLike> {
     this.#files = new OpenFiles(this.table);
     this.#locks = new PathLocks(this.table);
     this.#deferred = new DeferredUnlink(fs, this.table, this.#locks, this.#hide);
+    this.fileOps = new FileOps(fs, this.#files, this.#locks, this.table, this.#deferred, this.#nullPath);
     this.#fillContext = { names, table: this.table, useIno: this.#useIno, entry: (dir, name, a) => this.#entry(dir, name, a) };
   }
 
@@ -97,20 +94,6 @@ export class Dispatcher<P extends PathLike> {
     if (base === null) return undefined;
     const path = name === undefined ? base : this.#names.join(base, this.#names.coerce(name));
     return typeof path === 'string' ? path : path.toString();
-  }
-
-  /** As PathLocks.withPath for an operation on an open file: no path at all with the nullPath option. */
-  #withFile<T>(ctx: RequestContext, file: OpenFile<P>, body: (path: P | null) => Result<T>): Result<T> {
-    if (this.#nullPath) return body(null);
-    return this.#locks.withPath(ctx, file.node, body);
-  }
-
-  /**
-   * The path of an open file without holding locks, for calls that may block indefinitely
-   * (F_SETLKW, blocking flock, poll): holding path locks across them could stall renames forever.
-   */
-  #pathNow(file: OpenFile<P>): P | null {
-    return this.#nullPath ? null : this.table.path(file.node);
   }
 
   // ---- helpers ---------------------------------------------------------------------------
@@ -154,77 +137,15 @@ export class Dispatcher<P extends PathLike> {
 
   /** The lowlevel handlers: bookkeeping ones always, the others for what the FileSystem implements. */
   operations(): Operations {
-    const fs = this.#fs;
-    const ops: Operations = {
-      init: (conn) => this.init(conn),
-      destroy: () => this.destroy(),
-      lookup: (parent, name, ctx) => this.lookup(parent, name, ctx),
-      forget: (ino, n) => this.table.forget(ino, n),
-      getattr: (ino, fh, ctx) => this.getattr(ino, fh, ctx),
-      open: (ino, flags, ctx) => this.open(ino, flags, ctx),
-      release: (_ino, fh, flags, owner, ctx) => this.release(fh, flags, owner, ctx),
-      opendir: (ino, flags, ctx) => this.opendir(ino, flags, ctx),
-      releasedir: (_ino, fh, ctx) => this.releasedir(fh, ctx),
-    };
-    if (fs.chmod || fs.chown || fs.truncate || fs.utimens) ops.setattr = (ino, changes, fh, ctx) => this.setattr(ino, changes, fh, ctx);
-    if (fs.readlink) ops.readlink = (ino, ctx) => this.readlink(ino, ctx);
-    if (fs.mknod) ops.mknod = (parent, name, mode, rdev, ctx) => this.mknod(parent, name, mode, rdev, ctx);
-    if (fs.mkdir) ops.mkdir = (parent, name, mode, ctx) => this.mkdir(parent, name, mode, ctx);
-    if (fs.unlink) ops.unlink = (parent, name, ctx) => this.unlink(parent, name, ctx);
-    if (fs.rmdir) ops.rmdir = (parent, name, ctx) => this.rmdir(parent, name, ctx);
-    if (fs.symlink) ops.symlink = (target, parent, name, ctx) => this.symlink(target, parent, name, ctx);
-    if (fs.rename) ops.rename = (p, n, np, nn, flags, ctx) => this.rename(p, n, np, nn, flags, ctx);
-    if (fs.link) ops.link = (ino, np, nn, ctx) => this.link(ino, np, nn, ctx);
-    if (fs.create) ops.create = (parent, name, mode, flags, ctx) => this.create(parent, name, mode, flags, ctx);
-    if (fs.read) ops.read = (_ino, size, off, fh, _flags, ctx) => this.read(fh, size, off, ctx);
-    if (fs.write) ops.write = (_ino, data, off, fh, _flags, _wp, ctx) => this.write(fh, data, off, ctx);
-    if (fs.flush || fs.lock) ops.flush = (_ino, fh, owner, ctx) => this.flush(fh, owner, ctx);
-    if (fs.fsync) ops.fsync = (_ino, datasync, fh, ctx) => this.fsync(fh, datasync, ctx);
-    if (fs.readdir) {
-      ops.readdir = (_ino, off, fh, dir, ctx) => this.readdir(off, fh, dir, false, ctx);
-      if (this.#readdirplus) ops.readdirplus = (_ino, off, fh, dir, ctx) => this.readdir(off, fh, dir, true, ctx);
-    }
-    if (fs.fsyncdir) ops.fsyncdir = (_ino, datasync, fh, ctx) => this.fsyncdir(fh, datasync, ctx);
-    if (fs.statfs) ops.statfs = (ino, ctx) => this.statfs(ino, ctx);
-    if (fs.setxattr)
-      ops.setxattr = (ino, name, value, flags, ctx) =>
-        this.#onPath(ctx, ino, (p) => fs.setxattr!(p, this.#names.coerce(name), value, flags, ctx));
-    if (fs.getxattr) ops.getxattr = (ino, name, ctx) => this.#onPath(ctx, ino, (p) => fs.getxattr!(p, this.#names.coerce(name), ctx));
-    if (fs.listxattr) ops.listxattr = (ino, ctx) => this.#onPath(ctx, ino, (p) => fs.listxattr!(p, ctx) as Result<Name[]>);
-    if (fs.removexattr)
-      ops.removexattr = (ino, name, ctx) => this.#onPath(ctx, ino, (p) => fs.removexattr!(p, this.#names.coerce(name), ctx));
-    if (fs.access) ops.access = (ino, mask, ctx) => this.#onPath(ctx, ino, (p) => fs.access!(p, mask, ctx));
-    if (fs.bmap) ops.bmap = (ino, blocksize, index, ctx) => this.#onPath(ctx, ino, (p) => fs.bmap!(p, blocksize, index, ctx));
-    if (fs.lock) {
-      ops.getlk = (_ino, fh, owner, lock, ctx) => this.getlk(fh, owner, lock, ctx);
-      ops.setlk = (_ino, fh, owner, lock, sleep, ctx) => this.setlk(fh, owner, lock, sleep, ctx);
-    }
-    if (fs.flock) ops.flock = (_ino, fh, owner, op, ctx) => this.flock(fh, owner, op, ctx);
-    if (fs.fallocate)
-      ops.fallocate = (_ino, mode, off, len, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.fallocate!(p, mode, off, len, h, ctx));
-    if (fs.lseek) ops.lseek = (_ino, off, whence, fh, ctx) => this.#onFile(ctx, fh, (p, h) => fs.lseek!(p, off, whence, h, ctx));
-    if (fs.ioctl)
-      ops.ioctl = ({ fh, cmd, arg, flags, inBuf, outBufsz }, ctx) =>
-        this.#onFile(ctx, fh, (path, handle) => fs.ioctl!({ path, handle, cmd, arg, flags, inBuf, outBufsz }, ctx));
-    if (fs.poll)
-      ops.poll = (_ino, fh, events, ph, ctx) => {
-        const f = this.#files.file(fh);
-        return fs.poll!(this.#pathNow(f), events, ph, f.handle, ctx);
-      };
-    if (fs.copyFileRange) ops.copyFileRange = (request, ctx) => this.copyFileRange(request, ctx);
-    return ops;
+    return lowlevelOperations(this, this.#fs, this.#names, this.#readdirplus);
   }
 
-  #onPath<T>(ctx: RequestContext, ino: number, call: (path: P) => Result<T>): Result<T> {
+  /** Runs `call` with the path of node `ino` held; ENOENT when it has none. */
+  onPath<T>(ctx: RequestContext, ino: number, call: (path: P) => Result<T>): Result<T> {
     return this.#locks.withPath(ctx, this.#node(ino), (path) => {
       if (path === null) throw enoent();
       return call(path);
     });
-  }
-
-  #onFile<T>(ctx: RequestContext, fh: number | undefined, call: (path: P | null, handle: unknown) => Result<T>): Result<T> {
-    const file = this.#files.file(fh);
-    return this.#withFile(ctx, file, (path) => call(path, file.handle));
   }
 
   init(conn: ConnectionInfo): void {
@@ -281,7 +202,7 @@ export class Dispatcher<P extends PathLike> {
       const a = this.#getattr(path, file?.handle, ctx);
       return isThenable(a) ? Promise.resolve(a).then((v) => toAttr(v, this.#ino(node, v))) : toAttr(a, this.#ino(node, a));
     };
-    return given !== undefined ? this.#withFile(ctx, given, run) : this.#locks.withPath(ctx, node, run);
+    return given !== undefined ? this.fileOps.withFile(ctx, given, run) : this.#locks.withPath(ctx, node, run);
   }
 
   setattr(ino: number, changes: SetAttr, fh: number | undefined, ctx: RequestContext): Result<Attr> {
@@ -315,11 +236,11 @@ export class Dispatcher<P extends PathLike> {
       const a = await this.#getattr(path, h, ctx);
       return toAttr(a, this.#ino(node, a));
     };
-    return given !== undefined ? this.#withFile(ctx, given, run) : this.#locks.withPath(ctx, node, run);
+    return given !== undefined ? this.fileOps.withFile(ctx, given, run) : this.#locks.withPath(ctx, node, run);
   }
 
   readlink(ino: number, ctx: RequestContext): Result<Name> {
-    return this.#onPath(ctx, ino, (path) => this.#fs.readlink!(path, ctx));
+    return this.onPath(ctx, ino, (path) => this.#fs.readlink!(path, ctx));
   }
 
   /** Runs `body` for a new name in `parent`, holding the locks for adding names there. */
@@ -502,84 +423,8 @@ export class Dispatcher<P extends PathLike> {
     );
   }
 
-  read(fh: number | undefined, size: number, offset: number, ctx: RequestContext) {
-    const file = this.#files.file(fh);
-    return this.#withFile(ctx, file, (path) => this.#fs.read!(path, size, offset, file.handle, ctx));
-  }
-
-  write(fh: number | undefined, data: Buffer, offset: number, ctx: RequestContext): Result<number> {
-    const file = this.#files.file(fh);
-    return this.#withFile(ctx, file, (path) => this.#fs.write!(path, data, offset, file.handle, ctx));
-  }
-
-  flush(fh: number | undefined, owner: bigint, ctx: RequestContext): Result<void> {
-    const file = this.#files.file(fh);
-    const fs = this.#fs;
-    return this.#withFile(ctx, file, (path) => {
-      const flushed = fs.flush?.(path, owner, file.handle, ctx);
-      if (!fs.lock) return flushed;
-      return andThen(flushed, async () => {
-        // As libfuse does: closing any descriptor drops the owner's POSIX locks on the file.
-        const unlock: Lock = { type: F_UNLCK, start: 0, end: -1, pid: ctx.pid };
-        try {
-          await fs.lock!(path, F_SETLK, unlock, owner, file.handle, ctx);
-        } catch (error) {
-          if (!isErrno(error, 'ENOSYS')) throw error;
-        }
-      });
-    });
-  }
-
-  release(fh: number | undefined, flags: number, flockOwner: bigint | undefined, ctx: RequestContext): Result<void> {
-    const fs = this.#fs;
-    return this.#release(fh, ctx, (path, file) => {
-      if (flockOwner === undefined || !fs.flock) return fs.release?.(path, flags, file.handle, ctx);
-      return Promise.resolve()
-        .then(() => fs.flock!(path, LOCK_UN, flockOwner, file.handle, ctx))
-        .catch(() => undefined)
-        .then(() => fs.release?.(path, flags, file.handle, ctx));
-    });
-  }
-
-  /** release and releasedir: let the FileSystem close, then book the release whatever it said. */
-  #release(fh: number | undefined, ctx: RequestContext, close: (path: P | null, file: OpenFile<P>) => unknown): Result<void> {
-    const file = this.#files.get(fh);
-    if (file === undefined) return;
-    const book = () => {
-      this.#files.delete(fh!, ctx);
-      return this.#deferred.released(file.node, ctx);
-    };
-    let closing: unknown;
-    try {
-      file.listing?.close();
-      closing = this.#withFile(ctx, file, (path) => close(path, file));
-    } catch (error) {
-      return andThen(book(), () => {
-        throw error;
-      });
-    }
-    if (!isThenable(closing)) return book();
-    return Promise.resolve(closing).then(book, (error: unknown) =>
-      andThen(book(), () => {
-        throw error;
-      }),
-    );
-  }
-
-  fsync(fh: number | undefined, datasync: boolean, ctx: RequestContext): Result<void> {
-    return this.#onFile(ctx, fh, (path, h) => this.#fs.fsync!(path, datasync, h, ctx));
-  }
-
   opendir(ino: number, flags: number, ctx: RequestContext): Result<OpenReply> {
     return this.#openNode(ino, flags, ctx, true);
-  }
-
-  releasedir(fh: number | undefined, ctx: RequestContext): Result<void> {
-    return this.#release(fh, ctx, (path, file) => this.#fs.releasedir?.(path, file.handle, ctx));
-  }
-
-  fsyncdir(fh: number | undefined, datasync: boolean, ctx: RequestContext): Result<void> {
-    return this.#onFile(ctx, fh, (path, h) => this.#fs.fsyncdir!(path, datasync, h, ctx));
   }
 
   /** readdir and readdirplus: serve the open directory's listing from `offset` (an index into it). */
@@ -610,46 +455,5 @@ export class Dispatcher<P extends PathLike> {
   statfs(ino: number, ctx: RequestContext): Result<Statfs> {
     const node = this.table.get(ino) ?? this.table.root;
     return this.#locks.withPath(ctx, node, async (path) => toStatfs(await this.#fs.statfs!(path ?? this.#names.root, ctx)));
-  }
-
-  getlk(fh: number | undefined, owner: bigint, lock: Lock, ctx: RequestContext): Result<Lock> {
-    return this.#onFile(
-      ctx,
-      fh,
-      async (path, h) => (await this.#fs.lock!(path, F_GETLK, lock, owner, h, ctx)) ?? { ...lock, type: F_UNLCK },
-    );
-  }
-
-  async setlk(fh: number | undefined, owner: bigint, lock: Lock, sleep: boolean, ctx: RequestContext): Promise<void> {
-    if (!sleep)
-      return this.#onFile(ctx, fh, async (path, h) => {
-        await this.#fs.lock!(path, F_SETLK, lock, owner, h, ctx);
-      });
-    const file = this.#files.file(fh);
-    await this.#fs.lock!(this.#pathNow(file), F_SETLKW, lock, owner, file.handle, ctx);
-  }
-
-  async flock(fh: number | undefined, owner: bigint, op: number, ctx: RequestContext): Promise<void> {
-    if ((op & LOCK_NB) !== 0 || (op & LOCK_UN) !== 0) return this.#onFile(ctx, fh, (path, h) => this.#fs.flock!(path, op, owner, h, ctx));
-    const file = this.#files.file(fh);
-    await this.#fs.flock!(this.#pathNow(file), op, owner, file.handle, ctx);
-  }
-
-  copyFileRange({ fhIn, offIn, fhOut, offOut, len, flags }: CopyFileRangeRequest, ctx: RequestContext): Result<number> {
-    const a = this.#files.file(fhIn);
-    const b = this.#files.file(fhOut);
-    const call = (pathIn: P | null, pathOut: P | null) =>
-      this.#fs.copyFileRange!({ pathIn, handleIn: a.handle, offIn, pathOut, handleOut: b.handle, offOut, len, flags }, ctx);
-    if (this.#nullPath) return Promise.resolve().then(() => call(null, null));
-    return this.#locks.locked(
-      ctx,
-      () => {
-        const out: LockRequest[] = [];
-        this.#locks.path(out, a.node);
-        this.#locks.path(out, b.node);
-        return out;
-      },
-      () => call(this.table.path(a.node), this.table.path(b.node)),
-    );
   }
 }

@@ -144,7 +144,7 @@ describe('Dispatcher', () => {
         },
       } as unknown as DirectoryReply<Entry>;
       await d.readdir(0, fh, reply, plus, ctx);
-      await d.releasedir(fh, ctx);
+      await d.fileOps.releasedir(fh, ctx);
       return added.slice(2); // after '.' and '..'
     };
     expect(await list(false)).toEqual([
@@ -232,14 +232,14 @@ describe('Dispatcher', () => {
     );
     const f = (await d.lookup(1, 'f', ctx)).ino;
     const { fh } = await d.open(f, 0, ctx);
-    await d.read(fh, 10, 0, ctx);
+    await d.fileOps.read(fh, 10, 0, ctx);
     await d.unlink(1, 'f', ctx);
-    await d.read(fh, 10, 0, ctx);
+    await d.fileOps.read(fh, 10, 0, ctx);
     expect(seen).toEqual([
       ['/f', handle],
       [null, handle],
     ]);
-    await d.release(fh, 0, undefined, ctx);
+    await d.fileOps.release(fh, 0, undefined, ctx);
     d.table.forget(f, 1);
     expect(d.table.size).toBe(1);
   });
@@ -281,7 +281,7 @@ describe('Dispatcher', () => {
     expect(passes).toBe(1);
     await d.readdir(0, fh, page(10).reply, false, ctx);
     expect(passes).toBe(2);
-    await d.releasedir(fh, ctx);
+    await d.fileOps.releasedir(fh, ctx);
     expect(d.openFiles).toBe(0);
   });
 

@@ -10,7 +10,8 @@
 //   Arguments: what the op's callback passes to its JS handler. For a request (one the handler
 //   answers) they follow the slot index; forget, init, destroy, retrieveReply and interrupt are
 //   answered natively or are not requests, and pass only these.
-// Adding an op: one line here, its callback op_<member> in ops.cc, its entry in src/op-table.ts.
+// Adding an op: one line here, its callback op_<member> in ops.cc (or ops_files.cc for requests on
+// open files), its entry in src/op-table.ts.
 #pragma once
 #include <cstddef>
 #include <cstdint>

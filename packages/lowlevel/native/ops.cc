@@ -1,33 +1,14 @@
 #include "ops.h"
 #include <fcntl.h>
 #include <cstring>
+#include "op_callbacks.h"
 
 namespace fusekit {
 
-#define S Session::From(req)
-// Converts an unsigned 64-bit kernel value; refuses (EOVERFLOW) what a JS number cannot hold.
-#define U64(dst, v)                        \
-  do {                                     \
-    uint64_t _v = (v);                     \
-    if (!FitsJs(_v)) return -EOVERFLOW;    \
-    dst = s->Num(static_cast<double>(_v)); \
-  } while (0)
-// A size or end a file would grow to: past what a JS number holds, the file would be too large
-// for the filesystem (EFBIG, as truncate(2), write(2) and fallocate(2) say).
-#define GROW_TO(end)                                        \
-  do {                                                      \
-    if (!FitsJs(static_cast<uint64_t>(end))) return -EFBIG; \
-  } while (0)
-#define FH(dst, fi)                          \
-  do {                                       \
-    if ((fi) != nullptr) U64(dst, (fi)->fh); \
-    else dst = s->Undef();                   \
-  } while (0)
+void op_init(void* userdata, fuse_conn_info* conn) { static_cast<Session*>(userdata)->OnInit(conn); }
+void op_destroy(void* userdata) { static_cast<Session*>(userdata)->OnDestroy(); }
 
-static void op_init(void* userdata, fuse_conn_info* conn) { static_cast<Session*>(userdata)->OnInit(conn); }
-static void op_destroy(void* userdata) { static_cast<Session*>(userdata)->OnDestroy(); }
-
-static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   Session* s = S;
   s->Dispatch(req, OP_LOOKUP, [&](napi_value* a) {
     U64(a[0], parent);
@@ -36,7 +17,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   });
 }
 
-static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
   Session* s = S;
   fuse_reply_none(req);
   s->Notice(OP_FORGET, [&](napi_value* a) {
@@ -46,7 +27,7 @@ static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
   });
 }
 
-static void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
+void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   Session* s = S;
   fuse_reply_none(req);
   for (size_t i = 0; i < count; i++) {
@@ -58,7 +39,7 @@ static void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forg
   }
 }
 
-static void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Session* s = S;
   s->Dispatch(req, OP_GETATTR, [&](napi_value* a) {
     U64(a[0], ino);
@@ -74,7 +55,7 @@ static napi_value TimeArg(Session* s, const timespec& ts, bool now) {
   return r;
 }
 
-static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
   Session* s = S;
   s->Dispatch(req, OP_SETATTR, [&](napi_value* a) {
     U64(a[0], ino);
@@ -92,7 +73,7 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to
   });
 }
 
-static void op_readlink(fuse_req_t req, fuse_ino_t ino) {
+void op_readlink(fuse_req_t req, fuse_ino_t ino) {
   Session* s = S;
   s->Dispatch(req, OP_READLINK, [&](napi_value* a) {
     U64(a[0], ino);
@@ -100,7 +81,7 @@ static void op_readlink(fuse_req_t req, fuse_ino_t ino) {
   });
 }
 
-static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
+void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
   Session* s = S;
   s->Dispatch(req, OP_MKNOD, [&](napi_value* a) {
     U64(a[0], parent);
@@ -111,7 +92,7 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
   });
 }
 
-static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
   Session* s = S;
   s->Dispatch(req, OP_MKDIR, [&](napi_value* a) {
     U64(a[0], parent);
@@ -121,7 +102,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t
   });
 }
 
-static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   Session* s = S;
   s->Dispatch(req, OP_UNLINK, [&](napi_value* a) {
     U64(a[0], parent);
@@ -130,7 +111,7 @@ static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   });
 }
 
-static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
   Session* s = S;
   s->Dispatch(req, OP_RMDIR, [&](napi_value* a) {
     U64(a[0], parent);
@@ -139,7 +120,7 @@ static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
   });
 }
 
-static void op_symlink(fuse_req_t req, const char* link, fuse_ino_t parent, const char* name) {
+void op_symlink(fuse_req_t req, const char* link, fuse_ino_t parent, const char* name) {
   Session* s = S;
   s->Dispatch(req, OP_SYMLINK, [&](napi_value* a) {
     a[0] = s->Name(link);
@@ -149,8 +130,8 @@ static void op_symlink(fuse_req_t req, const char* link, fuse_ino_t parent, cons
   });
 }
 
-static void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent, const char* newname,
-                      unsigned int flags) {
+void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent, const char* newname,
+               unsigned int flags) {
   Session* s = S;
   s->Dispatch(req, OP_RENAME, [&](napi_value* a) {
     U64(a[0], parent);
@@ -162,7 +143,7 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_
   });
 }
 
-static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
+void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* newname) {
   Session* s = S;
   s->Dispatch(req, OP_LINK, [&](napi_value* a) {
     U64(a[0], ino);
@@ -172,143 +153,7 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
   });
 }
 
-static void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_OPEN, [&](napi_value* a) {
-    U64(a[0], ino);
-    a[1] = s->Num(fi->flags);
-    return 2;
-  });
-}
-
-static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_READ, [&](napi_value* a) {
-    U64(a[0], ino);
-    a[1] = s->Num(static_cast<double>(size));
-    U64(a[2], off);
-    FH(a[3], fi);
-    a[4] = s->Num(fi->flags);
-    return 5;
-  });
-}
-
-static void op_write(fuse_req_t req, fuse_ino_t ino, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_WRITE, [&](napi_value* a) {
-    GROW_TO(static_cast<uint64_t>(off) + size);
-    U64(a[0], ino);
-    a[1] = s->Payload(buf, size);
-    U64(a[2], off);
-    FH(a[3], fi);
-    a[4] = s->Num(fi->flags);
-    a[5] = s->Bool(fi->writepage);
-    return 6;
-  });
-}
-
-static void op_write_buf(fuse_req_t req, fuse_ino_t ino, fuse_bufvec* in, off_t off, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_WRITE_BUF, [&](napi_value* a) {
-    size_t size = fuse_buf_size(in);
-    GROW_TO(static_cast<uint64_t>(off) + size);
-    U64(a[0], ino);
-    void* data;
-    napi_create_buffer(s->Env(), size, &data, &a[1]);
-    fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
-    dst.buf[0].mem = data;
-    fuse_buf_copy(&dst, in, static_cast<fuse_buf_copy_flags>(0));
-    U64(a[2], off);
-    FH(a[3], fi);
-    a[4] = s->Num(fi->flags);
-    a[5] = s->Bool(fi->writepage);
-    return 6;
-  });
-}
-
-static void op_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_FLUSH, [&](napi_value* a) {
-    U64(a[0], ino);
-    FH(a[1], fi);
-    a[2] = s->Big(fi->lock_owner);
-    return 3;
-  });
-}
-
-static void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_RELEASE, [&](napi_value* a) {
-    U64(a[0], ino);
-    FH(a[1], fi);
-    a[2] = s->Num(fi->flags);
-    a[3] = s->Bool(fi->flush);
-    a[4] = fi->flock_release ? s->Big(fi->lock_owner) : s->Undef();
-    return 5;
-  });
-}
-
-static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_FSYNC, [&](napi_value* a) {
-    U64(a[0], ino);
-    a[1] = s->Bool(datasync);
-    FH(a[2], fi);
-    return 3;
-  });
-}
-
-static void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_OPENDIR, [&](napi_value* a) {
-    U64(a[0], ino);
-    a[1] = s->Num(fi->flags);
-    return 2;
-  });
-}
-
-static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_READDIR, [&](napi_value* a) {
-    U64(a[0], ino);
-    a[1] = s->Num(static_cast<double>(size));
-    U64(a[2], off);
-    FH(a[3], fi);
-    return 4;
-  });
-}
-
-static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_READDIRPLUS, [&](napi_value* a) {
-    U64(a[0], ino);
-    a[1] = s->Num(static_cast<double>(size));
-    U64(a[2], off);
-    FH(a[3], fi);
-    return 4;
-  });
-}
-
-static void op_releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_RELEASEDIR, [&](napi_value* a) {
-    U64(a[0], ino);
-    FH(a[1], fi);
-    return 2;
-  });
-}
-
-static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_FSYNCDIR, [&](napi_value* a) {
-    U64(a[0], ino);
-    a[1] = s->Bool(datasync);
-    FH(a[2], fi);
-    return 3;
-  });
-}
-
-static void op_statfs(fuse_req_t req, fuse_ino_t ino) {
+void op_statfs(fuse_req_t req, fuse_ino_t ino) {
   Session* s = S;
   s->Dispatch(req, OP_STATFS, [&](napi_value* a) {
     U64(a[0], ino);
@@ -316,7 +161,7 @@ static void op_statfs(fuse_req_t req, fuse_ino_t ino) {
   });
 }
 
-static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size, int flags) {
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size, int flags) {
   Session* s = S;
   s->Dispatch(req, OP_SETXATTR, [&](napi_value* a) {
     U64(a[0], ino);
@@ -327,7 +172,7 @@ static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const 
   });
 }
 
-static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
   Session* s = S;
   s->Dispatch(req, OP_GETXATTR, [&](napi_value* a) {
     U64(a[0], ino);
@@ -337,7 +182,7 @@ static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t
   });
 }
 
-static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   Session* s = S;
   s->Dispatch(req, OP_LISTXATTR, [&](napi_value* a) {
     U64(a[0], ino);
@@ -346,7 +191,7 @@ static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   });
 }
 
-static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
   Session* s = S;
   s->Dispatch(req, OP_REMOVEXATTR, [&](napi_value* a) {
     U64(a[0], ino);
@@ -355,7 +200,7 @@ static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
   });
 }
 
-static void op_access(fuse_req_t req, fuse_ino_t ino, int mask) {
+void op_access(fuse_req_t req, fuse_ino_t ino, int mask) {
   Session* s = S;
   s->Dispatch(req, OP_ACCESS, [&](napi_value* a) {
     U64(a[0], ino);
@@ -364,7 +209,7 @@ static void op_access(fuse_req_t req, fuse_ino_t ino, int mask) {
   });
 }
 
-static void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
+void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
   Session* s = S;
   s->Dispatch(req, OP_CREATE, [&](napi_value* a) {
     U64(a[0], parent);
@@ -375,50 +220,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_
   });
 }
 
-static int LockArgs(Session* s, napi_value* a, const struct flock* lock) {
-  a[0] = s->Num(lock->l_type);
-  a[1] = s->Num(static_cast<double>(lock->l_start));
-  // l_len 0 means "to the end of file": passed as end = -1 like the kernel's OFFSET_MAX idea.
-  a[2] = s->Num(lock->l_len == 0 ? -1.0 : static_cast<double>(lock->l_start + lock->l_len - 1));
-  a[3] = s->Num(lock->l_pid);
-  return 4;
-}
-
-static void op_getlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock) {
-  Session* s = S;
-  s->Dispatch(req, OP_GETLK, [&](napi_value* a) {
-    U64(a[0], ino);
-    FH(a[1], fi);
-    a[2] = s->Big(fi->lock_owner);
-    LockArgs(s, a + 3, lock);
-    return 7;
-  });
-}
-
-static void op_setlk(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, struct flock* lock, int sleep) {
-  Session* s = S;
-  s->Dispatch(req, OP_SETLK, [&](napi_value* a) {
-    U64(a[0], ino);
-    FH(a[1], fi);
-    a[2] = s->Big(fi->lock_owner);
-    LockArgs(s, a + 3, lock);
-    a[7] = s->Bool(sleep);
-    return 8;
-  });
-}
-
-static void op_flock(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, int op) {
-  Session* s = S;
-  s->Dispatch(req, OP_FLOCK, [&](napi_value* a) {
-    U64(a[0], ino);
-    FH(a[1], fi);
-    a[2] = s->Big(fi->lock_owner);
-    a[3] = s->Num(op);
-    return 4;
-  });
-}
-
-static void op_bmap(fuse_req_t req, fuse_ino_t ino, size_t blocksize, uint64_t idx) {
+void op_bmap(fuse_req_t req, fuse_ino_t ino, size_t blocksize, uint64_t idx) {
   Session* s = S;
   s->Dispatch(req, OP_BMAP, [&](napi_value* a) {
     U64(a[0], ino);
@@ -428,74 +230,8 @@ static void op_bmap(fuse_req_t req, fuse_ino_t ino, size_t blocksize, uint64_t i
   });
 }
 
-static void op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void* arg, fuse_file_info* fi, unsigned flags,
-                     const void* in_buf, size_t in_bufsz, size_t out_bufsz) {
-  Session* s = S;
-  s->Dispatch(req, OP_IOCTL, [&](napi_value* a) {
-    U64(a[0], ino);
-    a[1] = s->Num(cmd);
-    a[2] = s->Big(reinterpret_cast<uintptr_t>(arg));
-    FH(a[3], fi);
-    a[4] = s->Num(flags);
-    a[5] = s->Copy(in_buf, in_bufsz);
-    a[6] = s->Num(static_cast<double>(out_bufsz));
-    return 7;
-  });
-}
-
-static void op_poll(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi, fuse_pollhandle* ph) {
-  Session* s = S;
-  s->Dispatch(req, OP_POLL, [&](napi_value* a) {
-    U64(a[0], ino);
-    FH(a[1], fi);
-    a[2] = s->Num(fi->poll_events);
-    a[3] = ph != nullptr ? s->Num(s->KeepPollHandle(ph)) : s->Undef();
-    return 4;
-  });
-}
-
-static void op_retrieve_reply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv) {
+void op_retrieve_reply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv) {
   S->OnRetrieveReply(req, cookie, ino, offset, bufv);
-}
-
-static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_FALLOCATE, [&](napi_value* a) {
-    if (!(mode & FALLOC_FL_KEEP_SIZE)) GROW_TO(static_cast<uint64_t>(offset) + static_cast<uint64_t>(length));
-    U64(a[0], ino);
-    a[1] = s->Num(mode);
-    U64(a[2], offset);
-    U64(a[3], length);
-    FH(a[4], fi);
-    return 5;
-  });
-}
-
-static void op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in, fuse_file_info* fi_in,
-                               fuse_ino_t ino_out, off_t off_out, fuse_file_info* fi_out, size_t len, int flags) {
-  Session* s = S;
-  s->Dispatch(req, OP_COPY_FILE_RANGE, [&](napi_value* a) {
-    U64(a[0], ino_in);
-    U64(a[1], off_in);
-    FH(a[2], fi_in);
-    U64(a[3], ino_out);
-    U64(a[4], off_out);
-    FH(a[5], fi_out);
-    U64(a[6], len);
-    a[7] = s->Num(flags);
-    return 8;
-  });
-}
-
-static void op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence, fuse_file_info* fi) {
-  Session* s = S;
-  s->Dispatch(req, OP_LSEEK, [&](napi_value* a) {
-    U64(a[0], ino);
-    U64(a[1], off);
-    a[2] = s->Num(whence);
-    FH(a[3], fi);
-    return 4;
-  });
 }
 
 fuse_lowlevel_ops BuildOps(const bool on[OP_COUNT]) {

@@ -1,5 +1,6 @@
-// One static callback per member of fuse_lowlevel_ops; each turns libfuse's arguments into JS
-// values and hands the request to its TS handler.
+// The op callbacks, one per member of fuse_lowlevel_ops (ops.cc: entries, attributes, xattrs;
+// ops_files.cc: requests on open files); each turns libfuse's arguments into JS values and
+// hands the request to its TS handler.
 #pragma once
 #include "fuse.h"
 #include "session.h"

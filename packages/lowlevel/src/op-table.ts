@@ -2,17 +2,15 @@
 // the arguments its native callback passes after the slot (`args`, checked against
 // native/op_table.h by test/op-table.test.ts) and binds the user's handler: it calls it with typed
 // arguments through the request lifecycle (lifecycle.ts) and answers with an encoder (answers.ts).
-// Adding an op: one entry here, one line in native/op_table.h with its callback in ops.cc.
-import { always } from './maybe.js';
-import { native, type Slot } from './native.js';
+// Adding an op: one entry here, one line in native/op_table.h with its callback in ops.cc (or ops_files.cc).
+import type { Slot } from './native.js';
 import type { Operations } from './operations.js';
 import type { Answers } from './answers.js';
 import type { RequestLifecycle } from './lifecycle.js';
 import { ReaddirplusReply, ReaddirReply } from './directory-reply.js';
 import { PollHandle } from './poll-handle.js';
-import type { ConnectionInfo, Lock, Name, SetAttr } from './types.js';
-
-const C = native.constants;
+import { lent, lockOf, setattrChanges } from './op-args.js';
+import type { ConnectionInfo, Name } from './types.js';
 
 /** @internal A native handler, as the addon calls it. */
 export type NativeHandler = (...args: never[]) => unknown;
@@ -22,34 +20,6 @@ interface OpEntry {
   readonly args: readonly string[];
   /** The native handler for `ops`, or undefined when `ops` does not implement the op (ENOSYS). */
   bind(ops: Operations, rt: RequestLifecycle, answer: Answers): NativeHandler | undefined;
-}
-
-const lockOf = (type: number, start: number, end: number, pid: number): Lock => ({ type, start, end, pid });
-
-// With lendWriteData, a write's payload is taken back (detached) once its handler is done.
-function lent<T>(rt: RequestLifecycle, buf: Buffer, call: () => T | Promise<T>): () => T | Promise<T> {
-  return rt.host.lendWriteData ? () => always(call, () => rt.host.native.takeBack(buf)) : call;
-}
-
-function setattrChanges(
-  toSet: number,
-  mode: number,
-  uid: number,
-  gid: number,
-  size: number,
-  atime: bigint | true,
-  mtime: bigint | true,
-  ctime: bigint,
-): SetAttr {
-  const changes: SetAttr = {};
-  if (toSet & C.FUSE_SET_ATTR_MODE!) changes.mode = mode;
-  if (toSet & C.FUSE_SET_ATTR_UID!) changes.uid = uid;
-  if (toSet & C.FUSE_SET_ATTR_GID!) changes.gid = gid;
-  if (toSet & C.FUSE_SET_ATTR_SIZE!) changes.size = size;
-  if (toSet & (C.FUSE_SET_ATTR_ATIME! | C.FUSE_SET_ATTR_ATIME_NOW!)) changes.atimeNs = atime === true ? 'now' : atime;
-  if (toSet & (C.FUSE_SET_ATTR_MTIME! | C.FUSE_SET_ATTR_MTIME_NOW!)) changes.mtimeNs = mtime === true ? 'now' : mtime;
-  if (toSet & C.FUSE_SET_ATTR_CTIME!) changes.ctimeNs = ctime;
-  return changes;
 }
 
 /** @internal Every op the binding knows, by libfuse's name in camelCase. */
