@@ -5,7 +5,7 @@ import { opendir, realpath, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runFilesystemCli } from '@fusekit/lowlevel/cli';
-import type { CacheMode, PassthroughOptions } from './options.js';
+import type { CacheMode, PassthroughMode, PassthroughOptions } from './options.js';
 
 const USAGE = `Usage: fusekit-passthrough <source> <mountpoint> [options]
 
@@ -14,13 +14,20 @@ operation through the mountpoint is done on the same file in <source>. Ctrl-C, S
 \`fusermount3 -u <mountpoint>\` unmounts it.
 
 Options:
-  -o <opt>[,<opt>...]   mount options: cache=never|auto|always, writeback and no_xattr as
-                        below; anything else goes to libfuse (allow_other, ro, ...)
+  -o <opt>[,<opt>...]   mount options: cache=never|auto|always, passthrough=auto|on|off,
+                        writeback and no_xattr as below; anything else goes to libfuse
+                        (allow_other, ro, ...)
   --cache=<mode>        what the kernel may cache (default: auto)
                           never   nothing: host-side changes are seen at once (direct I/O)
                           auto    attributes for 1 s, data until the file changes
                           always  everything, for a day: fastest, for a source nothing else changes
-  --writeback           buffer writes in the kernel (faster small writes; the host file lags)
+  --passthrough=<mode>  kernel passthrough: the kernel reads, writes and maps host files
+                        itself, at the host's speed (Linux 6.9+, root; default: auto)
+                          auto    where the kernel and privileges allow, and not with --writeback
+                          on      required: refuse to mount without it
+                          off     every read and write goes through this server
+  --writeback           buffer writes in the kernel (faster small writes; the host file lags;
+                        excludes kernel passthrough)
   --no-xattr            serve no extended attributes (EOPNOTSUPP; spares the kernel's
                         security.capability lookups before writes and chowns)
   --sync-calls          make host calls on the JS thread, not on a thread pool: twice as
@@ -35,6 +42,14 @@ Options:
 `;
 
 class UsageError extends Error {}
+
+function passthroughMode(value: string): PassthroughMode {
+  if (value === 'auto' || value === 'on' || value === 'off') return value;
+  throw new UsageError(`invalid passthrough mode: ${value} (auto, on or off)`);
+}
+
+// What the start line says about kernel passthrough, once the mount has settled it at INIT.
+let passthroughNote = '';
 
 interface Config {
   source: string;
@@ -57,6 +72,7 @@ function parse(argv: string[]): Config | 'help' {
     options: {
       o: { type: 'string', short: 'o', multiple: true },
       cache: { type: 'string' },
+      passthrough: { type: 'string' },
       writeback: { type: 'boolean' },
       'sync-calls': { type: 'boolean' },
       'pool-calls': { type: 'boolean' },
@@ -74,6 +90,7 @@ function parse(argv: string[]): Config | 'help' {
   // passthrough_ll's -o keys first, so explicit --flags win.
   for (const option of (values.o ?? []).flatMap((o) => o.split(','))) {
     if (option.startsWith('cache=')) fs.cache = cacheMode(option.slice('cache='.length));
+    else if (option.startsWith('passthrough=')) fs.passthrough = passthroughMode(option.slice('passthrough='.length));
     else if (option === 'writeback') fs.writeback = true;
     else if (option === 'no_writeback') fs.writeback = false;
     else if (option === 'no_xattr') fs.xattrs = false;
@@ -82,6 +99,9 @@ function parse(argv: string[]): Config | 'help' {
   }
   if (values.cache !== undefined) fs.cache = cacheMode(values.cache);
   if (values.writeback !== undefined) fs.writeback = values.writeback;
+  if (values.passthrough !== undefined) fs.passthrough = passthroughMode(values.passthrough);
+  if (fs.passthrough === 'on' && fs.writeback === true)
+    throw new UsageError('--passthrough=on and --writeback exclude each other (the kernel refuses the two together)');
   if (values['sync-calls'] === true && values['pool-calls'] === true)
     throw new UsageError('--sync-calls and --pool-calls exclude each other');
   if (values['sync-calls'] === true) fs.syncCalls = true;
@@ -141,12 +161,16 @@ process.exitCode = await runFilesystemCli({
     checkOverlap(source, mountpoint);
     return { source, mountpoint };
   },
-  mount: (config, { source, mountpoint }, [, { createPassthroughFs }]) =>
-    createPassthroughFs(source, config.fs).mount(mountpoint, {
+  async mount(config, { source, mountpoint }, [, { createPassthroughFs }]) {
+    const session = await createPassthroughFs(source, config.fs).mount(mountpoint, {
       options: config.fuseOptions,
       autoUnmount: true,
       debug: config.debug,
       ...(config.trace && { trace: true }),
-    }),
-  serving: ({ source, mountpoint }) => `${source} at ${mountpoint}`,
+    });
+    const { passthrough, passthroughOffReason } = session.lowlevel;
+    passthroughNote = passthrough ? 'kernel passthrough on' : `kernel passthrough off: ${passthroughOffReason ?? ''}`;
+    return session;
+  },
+  serving: ({ source, mountpoint }) => `${source} at ${mountpoint}, ${passthroughNote}`,
 });

@@ -1,2 +1,2 @@
-export type { CacheMode, PassthroughOptions } from './options.js';
+export type { CacheMode, PassthroughMode, PassthroughOptions } from './options.js';
 export { createPassthroughFs, PassthroughFs } from './passthrough-fs.js';

@@ -20,8 +20,12 @@ export class OpenFiles {
   readonly #memoryDevice: bigint | undefined;
   readonly #inMemory = new Map<number, boolean>();
 
-  constructor(openFlags: OpenFlags, writeback: boolean, memoryDevice: bigint | undefined) {
+  /** Offer each host descriptor as the open file's passthrough backing file (used where the session agreed). */
+  readonly #backing: boolean;
+
+  constructor(openFlags: OpenFlags, writeback: boolean, memoryDevice: bigint | undefined, backing: boolean) {
     this.#openFlags = openFlags;
+    this.#backing = backing;
     this.#writeback = writeback;
     this.#memoryDevice = memoryDevice;
   }
@@ -52,7 +56,8 @@ export class OpenFiles {
     // a direct_io open reads the host file, which lacks what other opens have not written back.
     const direct = (flags & O_DIRECT) !== 0 && !this.#writeback;
     if (direct || this.#openFlags.directIo === true) this.#direct.add(fd);
-    return opened(fd, direct ? { ...this.#openFlags, directIo: true } : this.#openFlags);
+    const openFlags = direct ? { ...this.#openFlags, directIo: true } : this.#openFlags;
+    return opened(fd, this.#backing ? { ...openFlags, backingFd: fd } : openFlags);
   }
 
   closed(fd: number): void {

@@ -12,10 +12,26 @@ import * as fs from 'node:fs';
  */
 export type CacheMode = 'never' | 'auto' | 'always';
 
+/**
+ * Kernel passthrough (see the lowlevel `PassthroughCapability`): files are opened with the host
+ * file as their backing file, and the kernel reads, writes and maps it itself, with no request to
+ * the server. Needs Linux 6.9+ and CAP_SYS_ADMIN (root), and excludes the writeback cache.
+ * - `'auto'`: where the kernel and the privilege allow it, and not with `writeback`.
+ * - `'on'`: required: mounting fails with the reason where it is not available.
+ * - `'off'`: never; every read and write goes through the server.
+ *
+ * With it, the cache mode decides only attribute, name and listing caching: file data has no
+ * page cache of the mount's own (`keepCache` of `'always'` and the direct I/O of `'never'` no
+ * longer apply: reads and writes reach the host file, which is always current).
+ */
+export type PassthroughMode = 'auto' | 'on' | 'off';
+
 /** Choices for {@link createPassthroughFs}. */
 export interface PassthroughOptions {
   /** What the kernel may cache (see {@link CacheMode}). Default `'auto'`. */
   cache?: CacheMode;
+  /** Kernel passthrough of file data (see {@link PassthroughMode}). Default `'auto'`. */
+  passthrough?: PassthroughMode;
   /**
    * Let the kernel buffer writes in its page cache and send them in large batches
    * (FUSE writeback cache): much faster small writes, but the host file lags behind what

@@ -25,7 +25,14 @@ import { poolHost, syncHost, type Host } from './host.js';
 import { listDirectory } from './listing.js';
 import { withHostPath } from './long-paths.js';
 import { OpenFiles } from './open-files.js';
-import { cacheTimeouts, isLocalFilesystem, memoryDevice, type CacheMode, type PassthroughOptions } from './options.js';
+import {
+  cacheTimeouts,
+  isLocalFilesystem,
+  memoryDevice,
+  type CacheMode,
+  type PassthroughMode,
+  type PassthroughOptions,
+} from './options.js';
 import { chownAs, dropPrivileges } from './privileges.js';
 
 const TRUSTED = Buffer.from('trusted.');
@@ -57,6 +64,8 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
   readonly source: string;
   readonly cache: CacheMode;
   readonly writeback: boolean;
+  /** Kernel passthrough of file data (see {@link PassthroughMode}). */
+  readonly passthrough: PassthroughMode;
   /** Whether host calls are made on the JS thread (see {@link PassthroughOptions.syncCalls}). */
   readonly syncCalls: boolean;
   readonly #root: Buffer;
@@ -68,13 +77,17 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     this.source = source;
     this.cache = options.cache ?? 'auto';
     this.writeback = options.writeback ?? false;
+    this.passthrough = options.passthrough ?? 'auto';
+    if (this.passthrough === 'on' && this.writeback) {
+      throw new Error('passthrough=on cannot be combined with writeback: the kernel refuses kernel passthrough with the writeback cache');
+    }
     this.#requestOwners = options.requestOwners ?? process.getuid?.() === 0;
     this.syncCalls = options.syncCalls ?? isLocalFilesystem(source);
     this.#fs = this.syncCalls ? syncHost : poolHost;
     // '/' + '/dir/file' would still work, but a clean prefix keeps error messages readable.
     this.#root = Buffer.from(source === '/' ? '' : source.replace(/\/+$/, ''));
     const openFlags = { directIo: this.cache === 'never', keepCache: this.cache === 'always' };
-    this.#open = new OpenFiles(openFlags, this.writeback, memoryDevice(source));
+    this.#open = new OpenFiles(openFlags, this.writeback, memoryDevice(source), this.passthrough !== 'off' && !this.writeback);
     // With the writeback cache, data not yet written back is not in the host file, where
     // SEEK_DATA would miss it (and `cp` would skip it): let the kernel answer lseek itself.
     if (this.writeback) this.#unimplement('lseek');
@@ -91,8 +104,16 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
    * `options`): `fs.mount(mountpoint, options)` is `mount(fs, mountpoint, fs.mountOptions(options))`
    * with `mount` from `@fusekit/highlevel`. Every sample filesystem mounts in this shape.
    */
-  mount(mountpoint: string, options: MountOptions = {}): Promise<Session<Buffer>> {
-    return mount(this, mountpoint, this.mountOptions(options));
+  async mount(mountpoint: string, options: MountOptions = {}): Promise<Session<Buffer>> {
+    const session = await mount(this, mountpoint, this.mountOptions(options));
+    // Passthrough is settled at INIT: wait for it, so `'on'` can refuse and callers can say which.
+    await session.lowlevel.initialized;
+    if (this.passthrough === 'on' && !session.lowlevel.passthrough) {
+      const reason = session.lowlevel.passthroughOffReason ?? 'the session ended';
+      await session.close();
+      throw new Error(`kernel passthrough is not available: ${reason}`);
+    }
+    return session;
   }
 
   /**
@@ -125,7 +146,14 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
       ...extra,
       // Clearing setuid/setgid is ours (below): the kernel then no longer asks for the
       // security.capability xattr before every write, nor re-reads attributes before a chown.
-      capabilities: { writebackCache: this.writeback, handleKillprivV2: true, directIoAllowMmap: true, ...extra.capabilities },
+      capabilities: {
+        writebackCache: this.writeback,
+        handleKillprivV2: true,
+        directIoAllowMmap: true,
+        // With writeback the session does not ask for it, and says why.
+        passthrough: this.passthrough !== 'off',
+        ...extra.capabilities,
+      },
       namesAsBuffers: true,
     };
   }

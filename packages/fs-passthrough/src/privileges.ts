@@ -45,6 +45,9 @@ export function dropPrivileges(host: Host, file: HostFile, ctx: RequestContext):
  */
 export function chownAs(host: Host, file: HostFile, uid: number, gid: number, ctx: RequestContext): Result<void> {
   const change = () => (typeof file === 'number' ? host.fchown(file, uid, gid) : host.lchown(file, uid, gid));
+  // A chown that changes no ids by an unprivileged caller is also how the kernel asks, before a
+  // passthrough write it does itself, to clear what that write would: the host writes as root.
+  if (uid === -1 && gid === -1 && ctx.uid !== 0) return andThen(change(), () => dropPrivileges(host, file, ctx));
   if (!ctx.killSuidgid || ctx.uid === 0) return change();
   return andThen(stat(host, file), (stats) => {
     const mode = Number(stats.mode) & 0o7777;

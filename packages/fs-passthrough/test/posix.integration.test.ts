@@ -1,10 +1,19 @@
 // The shared POSIX conformance suite, against fusekit-passthrough over a tmpfs host directory:
 // each case's syscalls through the mount must give what they give on tmpfs itself, in every
-// cache mode, with host calls on the JS thread (the default for a tmpfs) and on the pool.
+// cache mode, with host calls on the JS thread (the default for a tmpfs) and on the pool, with
+// kernel passthrough (the default as root) and without.
 import { definePosixSuite } from '@fusekit/posix-suite';
 import { startPassthroughFs } from './cli-path.js';
 
-for (const args of [['--cache=auto'], ['--cache=always'], ['--cache=never'], ['--pool-calls']]) {
+for (const args of [
+  ['--cache=auto'],
+  ['--cache=always'],
+  ['--cache=never'],
+  ['--pool-calls'],
+  ['--passthrough=off'],
+  ['--cache=always', '--passthrough=off'],
+  ['--cache=never', '--passthrough=off'],
+]) {
   definePosixSuite({
     name: `fusekit-passthrough ${args.join(' ')}`,
     start: (mountpoint) => startPassthroughFs(mountpoint, args),

@@ -36,7 +36,7 @@ async function onBoth(script: string, args: string[] = []): Promise<{ mount: str
 }
 
 describe('real workloads, compared with tmpfs', () => {
-  for (const args of [[], ['--cache=never'], ['--cache=always', '--writeback']]) {
+  for (const args of [[], ['--passthrough=off'], ['--cache=never'], ['--cache=always', '--writeback']]) {
     it(
       `untars a source tree, then lists, hashes and removes it (${args.join(' ') || 'defaults'})`,
       async () => {
@@ -100,7 +100,7 @@ describe('real workloads, compared with tmpfs', () => {
 });
 
 describe('data integrity with fio --verify', () => {
-  for (const args of [[], ['--cache=never'], ['--cache=always', '--writeback']]) {
+  for (const args of [[], ['--passthrough=off'], ['--cache=never'], ['--cache=always', '--writeback']]) {
     it(`verifies sequential and random writes, buffered and direct (${args.join(' ') || 'defaults'})`, async () => {
       await withMount(
         (mp) => startPassthroughFs(mp, args),

@@ -130,7 +130,9 @@ export interface OpenFlags {
    * and the open file is served by `read`/`write` as usual. The layer registers one backing id
    * per file while it is open (the kernel requires every open of an inode to share it) and
    * releases it with the file's last release; the descriptor stays the FileSystem's to close
-   * (any time after `open` returns). `keepCache` is dropped with it. Every open of a file that
+   * (any time after `open` returns). `keepCache` and `directIo` are dropped with it (the
+   * kernel's direct I/O would send reads and writes here again; the caller's own O_DIRECT
+   * reaches the backing file). Every open of a file that
    * has a passthrough open must give one too: the kernel fails other opens of it with EIO.
    */
   backingFd?: number;

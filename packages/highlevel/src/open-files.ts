@@ -65,6 +65,7 @@ export class OpenFiles<P extends PathLike> {
       if (backingFd !== undefined && listing === undefined && ctx.passthrough) {
         reply.backingId = this.#backingOf(node, backingFd, ctx);
         reply.keepCache = false;
+        reply.directIo = false;
         backed = true;
       }
     }

@@ -281,7 +281,9 @@ export interface ConnectionCapabilities {
  *   page cache and may coexist with either, but not with a passthrough open). Keep one backing id
  *   per inode while it is open, as libfuse's passthrough_hp does.
  * - `keepCache`, `nonseekable` and `cacheReaddir` are refused with it (EIO to the caller).
- *   `directIo` is allowed and ignored for I/O: the caller's own O_DIRECT reaches the backing file.
+ *   `directIo` is allowed but overrides passthrough for reads and writes (fs/fuse/file.c): they
+ *   reach the filesystem as direct I/O again, and the backing file serves only mmap. Leave it
+ *   off: the caller's own O_DIRECT reaches the backing file.
  * - Each open re-opens the backing file by its path (so an unlinked one still works) with the
  *   caller's open flags and the credentials of the process that registered it: the registered
  *   descriptor's own mode does not matter.
