@@ -16,6 +16,9 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 const pkgConfigHas = (lib) => has('pkg-config') && spawnSync('pkg-config', ['--exists', lib]).status === 0;
 const nodeIncludes = [join(dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node'];
 const hasUvHeader = () => nodeIncludes.some((d) => existsSync(join(d, 'uv.h'))) || existsSync('/usr/include/uv.h');
+const hasLiburingArchive = () =>
+  existsSync('/usr/include/liburing.h') &&
+  ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'].some((d) => existsSync(join(d, 'liburing.a')));
 
 // [what is checked, Debian/Ubuntu package, Fedora package]
 const requirements = [
@@ -25,6 +28,8 @@ const requirements = [
   [() => has('cmake'), 'cmake', 'cmake'],
   [() => has('g++') || has('c++'), 'g++', 'gcc-c++'],
   [hasUvHeader, 'libuv1-dev', 'libuv-devel'],
+  // Linked in statically (FUSE over io_uring), so the prebuilt addon does not need it.
+  [hasLiburingArchive, 'liburing-dev', 'liburing-devel'],
 ];
 
 // What the tests run as real users would: syscalls from Python, fio's verify jobs, sqlite3, git

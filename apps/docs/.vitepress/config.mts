@@ -25,6 +25,7 @@ const guide: DefaultTheme.SidebarItem[] = [
       { text: 'Kernel passthrough', link: '/guide/passthrough' },
       { text: 'Ready-made filesystems (CLI)', link: '/guide/cli' },
       { text: 'Performance', link: '/guide/performance' },
+      { text: 'FUSE over io_uring', link: '/guide/io-uring' },
       { text: 'Troubleshooting', link: '/guide/troubleshooting' },
     ],
   },

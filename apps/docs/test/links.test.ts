@@ -46,6 +46,7 @@ describe('the built site', () => {
       'guide/migrating-from-fuse-native.html',
       'guide/migrating-from-pyfuse3.html',
       'guide/performance.html',
+      'guide/io-uring.html',
       'guide/troubleshooting.html',
       'guide/cli.html',
       'api/index.html',

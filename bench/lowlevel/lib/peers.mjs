@@ -11,7 +11,7 @@ const FILE_SIZE = 2 ** 30;
  * Peer order in tables: the reference first, fusekit last. `baseline` is fusekit as built in
  * another checkout (--baseline), for before/after figures in one run.
  */
-export const PEER_NAMES = ['c', 'fuse-native', 'pyfuse3', 'baseline', 'fusekit'];
+export const PEER_NAMES = ['c', 'c-mt', 'fuse-native', 'pyfuse3', 'baseline', 'fusekit', 'fusekit-uring'];
 
 export function peerDefinitions(benchDir, binaries, baselineRoot) {
   const dir = (name) => join(benchDir, 'peers', name);
@@ -20,6 +20,12 @@ export function peerDefinitions(benchDir, binaries, baselineRoot) {
       label: 'C (libfuse 3 low-level, single-threaded)',
       // -s: one thread, like fusekit's single JS thread (libfuse's example defaults to -mt).
       command: (mnt) => [binaries.c, ['-s', '-o', 'default_permissions,auto_unmount,fsname=c-bench', mnt]],
+      cwd: dir('c'),
+      version: () => `libfuse ${runSync('pkg-config', ['--modversion', 'fuse3']).stdout?.trim()}`,
+    },
+    'c-mt': {
+      label: 'C (libfuse 3 low-level, multi-threaded)',
+      command: (mnt) => [binaries.c, ['-o', 'default_permissions,auto_unmount,fsname=c-bench-mt', mnt]],
       cwd: dir('c'),
       version: () => `libfuse ${runSync('pkg-config', ['--modversion', 'fuse3']).stdout?.trim()}`,
     },
@@ -60,6 +66,14 @@ export function peerDefinitions(benchDir, binaries, baselineRoot) {
       cwd: dir('fusekit'),
       version: () => `node ${process.version}`,
     },
+    // The same filesystem over FUSE over io_uring (needs enable_uring on: run.mjs turns it on as root).
+    'fusekit-uring': {
+      label: '@fusekit/lowlevel, transport io_uring',
+      command: (mnt) => [process.execPath, ['bench-fs.mjs', mnt]],
+      env: { FUSEKIT_TRANSPORT: 'io_uring' },
+      cwd: dir('fusekit'),
+      version: () => `node ${process.version}`,
+    },
   };
 }
 
@@ -92,7 +106,8 @@ export class Peer {
     // nice execs the peer, so the pid is the filesystem's own (taskset -p and /proc need it).
     if (this.nice !== undefined) [cmd, args] = ['nice', ['-n', String(this.nice), cmd, ...args]];
     // stdin stays open for the peer's life: its end tells a Node peer that the bench is gone.
-    this.proc = spawn(cmd, args, { cwd: this.def.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = { ...process.env, ...this.def.env };
+    this.proc = spawn(cmd, args, { cwd: this.def.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.proc.stdin.on('error', () => {});
     let ready = false;
     this.proc.stdout.on('data', (d) => {

@@ -1,7 +1,7 @@
 // Prerequisites of the benchmark: system packages (apt, when root), the compiled C programs,
 // the fuse-native peer's npm install, and a load check of each peer. Runs before any
 // measurement, never during one. A peer that cannot be set up is skipped with the reason.
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { has, runSync } from './proc.mjs';
 
@@ -168,7 +168,7 @@ export function setup({ root, benchDir, wanted, install, build, baseline, log })
       skip(name, `missing ${lacking.join(', ')}${why}`);
       continue;
     }
-    if (name === 'c') {
+    if (name === 'c' || name === 'c-mt') {
       const error = compile(join(benchDir, 'peers', 'c', 'bench_ll.c'), binaries.c, 'fuse3', log);
       if (error) skip(name, error);
       else peers[name] = { ok: true };
@@ -186,6 +186,10 @@ export function setup({ root, benchDir, wanted, install, build, baseline, log })
         : { error: 'not built (npm ci && npm run build there)' };
       if (r.error) skip(name, `${baseline}: ${r.error}`);
       else peers[name] = { ok: true, builtAt: r.builtAt };
+    } else if (name === 'fusekit-uring') {
+      const reason = enableUring(log);
+      if (reason) skip(name, reason);
+      else peers[name] = { ok: true };
     } else if (name === 'fusekit') {
       const r = setupFusekit(root, join(benchDir, 'peers', 'fusekit'), log, build);
       if (r.error) skip(name, r.error);
@@ -202,4 +206,18 @@ export function setup({ root, benchDir, wanted, install, build, baseline, log })
   const fio = fioMissing.length === 0 ? { ok: true } : { ok: false, reason: `missing ${fioMissing.join(', ')}` };
   if (!fio.ok) log(`skipping the fio workloads: ${fio.reason}`);
   return { binaries, peers, fio, notes };
+}
+
+// FUSE over io_uring is off unless the fuse module's enable_uring says Y: turned on for the run
+// (as root) and put back as it was when the run ends. Answers why it cannot be, or ''.
+const ENABLE_URING = '/sys/module/fuse/parameters/enable_uring';
+function enableUring(log) {
+  if (!existsSync(ENABLE_URING)) return 'this kernel has no FUSE over io_uring (no fuse enable_uring parameter)';
+  const before = readFileSync(ENABLE_URING, 'utf8').trim();
+  if (before === 'Y') return '';
+  if (process.getuid?.() !== 0) return `${ENABLE_URING} is ${before} and only root can turn it on`;
+  writeFileSync(ENABLE_URING, 'Y');
+  log(`turned ${ENABLE_URING} on for the run`);
+  process.on('exit', () => writeFileSync(ENABLE_URING, before));
+  return '';
 }

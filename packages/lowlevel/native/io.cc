@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstring>
+#include "protocol_ext.h"
 #include "receive_arena.h"
 #include "session.h"
 
@@ -56,9 +57,17 @@ static ssize_t Writev(int fd, struct iovec* iov, int count, void* userdata) {
   auto* session = static_cast<Session*>(userdata);
   uint64_t extra = session->TakeInitFlags();
   // The INIT reply is the out header followed by fuse_init_out; only the first reply can be it.
-  if (extra != 0 && count >= 2 && iov[1].iov_len >= offsetof(fuse_init_out, flags) + sizeof(uint32_t))
+  if (extra != 0 && count >= 2 && iov[1].iov_len >= offsetof(fuse_init_out, flags) + sizeof(uint32_t)) {
     AddInitFlags(session, extra, &iov[1]);
+    auto* out = static_cast<fuse_init_out*>(iov[1].iov_base);
+    session->OnInitReply(out->max_write, out->max_pages);
+  }
   if (gNextBacking.backingId != 0) AddBacking(iov, count);
+  // A reply to a request that came over io_uring goes back into its ring entry.
+  if (UringTransport* uring = session->uring()) {
+    ssize_t res;
+    if (uring->Reply(iov, count, &res)) return res;
+  }
   return writev(fd, iov, count);
 }
 
@@ -115,6 +124,7 @@ RequestIds IdsOf(const void* request, size_t len) {
 
 uint64_t KernelFlagsFor(unsigned want, unsigned capable, const ExtraWants& extra, uint64_t offered) {
   uint64_t flags = 0;
+  if (extra.overIoUring && (offered & FUSE_OVER_IO_URING) != 0) flags |= FUSE_OVER_IO_URING;
   if ((want & capable & FUSE_CAP_PARALLEL_DIROPS) != 0) flags |= FUSE_PARALLEL_DIROPS;
   if (extra.killprivV2 && (offered & FUSE_HANDLE_KILLPRIV_V2) != 0) flags |= FUSE_HANDLE_KILLPRIV_V2;
   if (extra.directIoAllowMmap && (offered & FUSE_DIRECT_IO_ALLOW_MMAP) != 0) flags |= FUSE_DIRECT_IO_ALLOW_MMAP;

@@ -5,7 +5,8 @@
 // per-request kill-suid/sgid flags are read here from the raw request; nor of
 // FUSE_DIRECT_IO_ALLOW_MMAP (a flags2 bit, so the reply then needs FUSE_INIT_EXT); nor of kernel
 // passthrough (FUSE_PASSTHROUGH with max_stack_depth at INIT, FOPEN_PASSTHROUGH and backing_id in
-// open and create replies: protocol 7.40).
+// open and create replies: protocol 7.40); nor of FUSE_OVER_IO_URING (7.42), whose replies the
+// write hook routes to the ring (uring_transport.h).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -23,6 +24,7 @@ struct ExtraWants {
   bool killprivV2 = false;
   bool directIoAllowMmap = false;
   uint32_t passthroughDepth = 0;  // max_stack_depth for FUSE_PASSTHROUGH; 0: no passthrough
+  bool overIoUring = false;       // FUSE_OVER_IO_URING: the session has a ring ready
 };
 // Kernel INIT flags (bits 32-63: flags2) libfuse may have left out for what the filesystem wants.
 // The kernel refuses passthrough together with the writeback cache, so it is not asked for then.

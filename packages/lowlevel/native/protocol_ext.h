@@ -44,3 +44,49 @@ static_assert(kInitOutMaxStackDepth + sizeof(uint32_t) <= sizeof(fuse_init_out))
 static_assert(kOpenOutBackingId + sizeof(int32_t) == sizeof(fuse_open_out));
 
 }  // namespace fusekit::protocol
+
+// 7.42: FUSE over io_uring (Linux 6.14). Requests arrive in buffers the daemon registered with
+// IORING_OP_URING_CMD; a reply is committed together with fetching the next request.
+#ifndef FUSE_OVER_IO_URING
+#define FUSE_OVER_IO_URING (1ULL << 41)
+
+#define FUSE_URING_IN_OUT_HEADER_SZ 128
+#define FUSE_URING_OP_IN_OUT_SZ 128
+
+// Used as part of the fuse_uring_req_header.
+struct fuse_uring_ent_in_out {
+  uint64_t flags;
+  // The kernel's id of the request in this entry: the commit names it.
+  uint64_t commit_id;
+  // Bytes of payload in the entry's payload buffer (request or reply).
+  uint32_t payload_sz;
+  uint32_t padding;
+  uint64_t reserved;
+};
+
+// The header buffer of a ring entry (its first iovec).
+struct fuse_uring_req_header {
+  // fuse_in_header of a request, fuse_out_header of its reply.
+  char in_out[FUSE_URING_IN_OUT_HEADER_SZ];
+  // The opcode's own header (fuse_write_in, fuse_getattr_in …), if it has one.
+  char op_in[FUSE_URING_OP_IN_OUT_SZ];
+  struct fuse_uring_ent_in_out ring_ent_in_out;
+};
+
+// sqe->cmd_op of an IORING_OP_URING_CMD on /dev/fuse.
+enum fuse_uring_cmd {
+  FUSE_IO_URING_CMD_INVALID = 0,
+  // Register an entry's buffers (sqe->addr: iovec[2], header then payload) and wait for a request.
+  FUSE_IO_URING_CMD_REGISTER = 1,
+  // Commit the reply in the entry and wait for its next request.
+  FUSE_IO_URING_CMD_COMMIT_AND_FETCH = 2,
+};
+
+// In the SQE's 80-byte command area (the ring needs IORING_SETUP_SQE128).
+struct fuse_uring_cmd_req {
+  uint64_t flags;
+  uint64_t commit_id;
+  uint16_t qid;
+  uint8_t padding[6];
+};
+#endif

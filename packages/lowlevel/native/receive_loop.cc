@@ -25,6 +25,7 @@ void Session::PrepareReceive() {
 void Session::StartPolling() {
   if (poll_ == nullptr || !serving_ || paused_) return;
   uv_poll_start(poll_, UV_READABLE | UV_DISCONNECT, &Session::OnReadable);
+  if (uring_ != nullptr) uring_->Watch(true);
   selfAccess_.SetReading(true);
   // Requests the watcher kept do not make the device readable.
   if (selfAccess_.HasKept()) uv_async_send(selfAccessAsync_);
@@ -33,6 +34,7 @@ void Session::StartPolling() {
 void Session::StopPolling() {
   selfAccess_.SetReading(false);
   if (poll_ != nullptr) uv_poll_stop(poll_);
+  if (uring_ != nullptr) uring_->Watch(false);
 }
 
 void Session::OnReadable(uv_poll_t* handle, int, int) { static_cast<Session*>(handle->data)->ServeBatch(); }
@@ -83,7 +85,7 @@ void Session::ServeBatch() {
       break;
     }
     if (n == 1) sparse_ = false;
-    if (!ProcessReceived()) {
+    if (!ProcessReceived(buf_)) {
       ended = true;
       break;
     }
@@ -99,21 +101,65 @@ void Session::ServeBatch() {
 }
 
 // Processes the request just received; false when the session has exited.
-bool Session::ProcessReceived() {
-  NoteIds();
-  fuse_session_process_buf(se_, &buf_);
+bool Session::ProcessReceived(fuse_buf& buf) {
+  NoteIds(buf);
+  fuse_session_process_buf(se_, &buf);
   if (slots_.HasInterrupts()) FlushInterrupts();
   return !fuse_session_exited(se_);
+}
+
+void Session::OnRingReadable(void* data) { static_cast<Session*>(data)->ServeRing(); }
+
+// The io_uring side of the receive loop: requests the ring delivered are processed as the ones
+// read from /dev/fuse are (the same inspection, libfuse, handlers); the replies made meanwhile
+// are committed in one submission, which also fetches whatever the kernel queued since.
+void Session::ServeRing() {
+  selfAccess_.Serving();
+  Napi::HandleScope scope(env_);
+  napi_callback_scope cbScope;
+  napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
+  bool ended = false;
+  UringTransport::Request request;
+  uring_->Hold(true);
+  for (int n = 0; n < kBatch && serving_ && uring_ != nullptr; n++) {
+    if (slots_.Throttle()) {
+      StopPolling();  // back-pressure: requests stay in their entries, the kernel queues the rest
+      break;
+    }
+    if (!uring_->Next(&request)) {
+      uring_->Flush();
+      if (!uring_->Next(&request)) break;
+    }
+    fuse_buf buf{};
+    buf.mem = request.mem;
+    buf.size = request.size;
+    OnRawRequest(InspectRequest(request.mem, request.size));
+    uint32_t opcode = reinterpret_cast<const fuse_in_header*>(request.mem)->opcode;
+    if (!ProcessReceived(buf)) {
+      ended = true;
+      break;
+    }
+    if (opcode == FUSE_NOTIFY_REPLY && uring_ != nullptr) uring_->CommitEmpty(request.entry);
+  }
+  napi_close_callback_scope(env_, cbScope);  // settles promises: more replies
+  if (uring_ == nullptr) return;             // a handler destroyed the session
+  uring_->Hold(false);
+  if (ended) {
+    Finish();
+    return;
+  }
+  uring_->Flush();
+  if (uring_->Ended()) uring_->Watch(false);  // unmounted: /dev/fuse says so (ENODEV)
 }
 
 // libfuse tells the filesystem of an INTERRUPT only for requests that registered a callback,
 // which costs every request two mutexes; instead each request keeps the kernel's id, read here
 // from the header, and an INTERRUPT is matched against the requests in flight. A request whose
 // header is not in memory (a large write spliced through a pipe) registers libfuse's callback.
-void Session::NoteIds() {
+void Session::NoteIds(const fuse_buf& buf) {
   unique_ = 0;
-  if ((buf_.flags & FUSE_BUF_IS_FD) != 0 || buf_.mem == nullptr) return;
-  RequestIds ids = IdsOf(buf_.mem, buf_.size);
+  if ((buf.flags & FUSE_BUF_IS_FD) != 0 || buf.mem == nullptr) return;
+  RequestIds ids = IdsOf(buf.mem, buf.size);
   unique_ = ids.unique;
   if (ids.interrupts != 0) slots_.MatchInterrupt(ids.interrupts);
 }
@@ -147,7 +193,7 @@ void Session::BusyPoll() {
     Napi::HandleScope scope(env_);
     napi_callback_scope cbScope;
     napi_open_callback_scope(env_, resource_.Value(), asyncContext_, &cbScope);
-    bool serving = ProcessReceived();
+    bool serving = ProcessReceived(buf_);
     napi_close_callback_scope(env_, cbScope);
     if (!serving) {
       Finish();

@@ -91,6 +91,10 @@ Session::Session(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Session>(inf
   extraWants_.directIoAllowMmap = options.Get("directIoAllowMmap").ToBoolean();
   busyPollNs_ = static_cast<int64_t>(options.Get("busyPollMicros").ToNumber().DoubleValue() * 1000);
   guardEnabled_ = options.Get("unmountGuard").ToBoolean();
+  if (Napi::Value t = options.Get("transport"); t.IsString()) {
+    std::string name = t.As<Napi::String>().Utf8Value();
+    transportWanted_ = name == "io_uring" ? 1 : name == "auto" ? 2 : 0;
+  }
   if (Napi::Value path = options.Get("fusermount"); path.IsString()) fusermount_ = path.As<Napi::String>().Utf8Value();
   onEnded_ = Napi::Persistent(info[2].As<Napi::Function>());
   onJobDone_ = Napi::Persistent(info[3].As<Napi::Function>());
@@ -231,6 +235,28 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   if (guard_.running() && !guard_.Mounted()) warning = "unmount guard: the new mount is not in /proc/self/mountinfo";
   int fd = fuse_session_fd(se_);
   if (int res = InstallIo(se_, fd); res != 0) ThrowSystemError(env_, -res, "fuse_session_custom_io");
+  if (transportWanted_ != 0) {
+    // The ring exists before INIT is answered: only then is FUSE_OVER_IO_URING asked for.
+    std::string why = UringTransport::Unavailable();
+    // A fuseblk unmount sends DESTROY and waits for it; over the ring that request is delivered
+    // by the unmounting thread itself, which then never returns (nor dies: kernel 6.18).
+    for (const std::string& a : args_) {
+      if (why.empty() && a.find("blkdev") != std::string::npos)
+        why =
+            "FUSE over io_uring cannot serve a fuseblk (blkdev) mount: its unmount would wait forever on a "
+            "request only the unmounting thread can receive; use transport 'dev_fuse'";
+    }
+    int err = why.empty() ? 0 : EOPNOTSUPP;
+    if (err == 0) {
+      uring_ = std::make_unique<UringTransport>();
+      if ((err = uring_->Create(fd, &why)) != 0) uring_.reset();
+    }
+    if (err != 0 && transportWanted_ == 1) {
+      UnmountAndDestroy();
+      ThrowError(env_, err, "io_uring", why);
+    }
+    transportNote_ = why;
+  }
   int flags = fcntl(fd, F_GETFL);
   fcntl(fd, F_SETFL, flags | O_NONBLOCK);
   uv_loop_t* loop;
@@ -253,7 +279,35 @@ Napi::Value Session::Mount(const Napi::CallbackInfo& info) {
   // answer it now, so that the filesystem is ready when mount() returns, even to a caller that
   // goes on to use it from this very thread.
   ServeBatch();
+  if (uring_ != nullptr) {
+    std::string why = StartRing();
+    if (!why.empty() && transportWanted_ == 1) {
+      UnmountAndDestroy();
+      ThrowError(env_, EOPNOTSUPP, "io_uring", why);
+    }
+    transportNote_ = why;
+  }
+  info.This().As<Napi::Object>().Set("transport", uring_ != nullptr ? "io_uring" : "dev_fuse");
+  info.This().As<Napi::Object>().Set("transportNote", transportNote_);
   return warning.empty() ? env_.Undefined() : Napi::String::New(env_, warning);
+}
+
+// Registers the ring's entries once INIT is answered; "" or why the ring is not used (then
+// /dev/fuse carries everything: a refused registration turns the kernel's io_uring mode off).
+std::string Session::StartRing() {
+  std::string why;
+  if ((kernelInitFlags_ & FUSE_OVER_IO_URING) == 0 || initMaxWrite_ == 0) {
+    why = "the kernel did not offer FUSE over io_uring at INIT (FUSE_OVER_IO_URING)";
+  } else {
+    uv_loop_t* loop;
+    napi_get_uv_event_loop(env_, &loop);
+    if (uring_->Register(initMaxWrite_, initMaxPages_, loop, &Session::OnRingReadable, this, &why) == 0) {
+      if (serving_ && !paused_) uring_->Watch(true);
+      return "";
+    }
+  }
+  uring_.reset();
+  return why;
 }
 
 void Session::Finish() {
@@ -375,6 +429,7 @@ void Session::OnInit(fuse_conn_info* conn) {
   uint32_t depth = 0;
   if (Napi::Value v = o.Get("passthroughDepth"); v.IsNumber()) depth = v.As<Napi::Number>().Uint32Value();
   extraWants_.passthroughDepth = std::min(depth, protocol::kFilesystemMaxStackDepth);
+  extraWants_.overIoUring = uring_ != nullptr;
   uint64_t flags = KernelFlagsFor(conn->want, conn->capable, extraWants_, kernelInitFlags_);
   passthroughDepth_ = (flags & FUSE_PASSTHROUGH) != 0 ? extraWants_.passthroughDepth : 0;
   initFlags_ = flags;
@@ -476,6 +531,7 @@ void Session::UnmountAndDestroy() {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
     jobsAsync_ = nullptr;
   }
+  uring_.reset();  // before the session's fd closes: the ring holds it
   TrackMounted(se_, false);
   fuse_session_destroy(se_);
   se_ = nullptr;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <atomic>
+#include <memory>
 #include <cassert>
 #include <condition_variable>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include "io.h"
 #include "receive_arena.h"
 #include "unmount_guard.h"
+#include "uring_transport.h"
 #include "self_access.h"
 #include "slot_table.h"
 #include "fuse.h"
@@ -92,6 +94,13 @@ class Session : public Napi::ObjectWrap<Session> {
   uint64_t TakeInitFlags() { return initFlags_.exchange(0); }
   // The max_stack_depth the INIT reply carries with FUSE_PASSTHROUGH (io.cc).
   uint32_t PassthroughDepth() const { return passthroughDepth_; }
+  // The INIT reply as sent (io.cc): the ring's payload buffers must hold the largest request.
+  void OnInitReply(uint32_t maxWrite, uint32_t maxPages) {
+    initMaxWrite_ = maxWrite;
+    initMaxPages_ = maxPages;
+  }
+  // The io_uring transport when the session uses one (replies are routed to it: io.cc).
+  UringTransport* uring() { return uring_.get(); }
   // Requests the watcher read for the JS thread come before the device's (io.cc).
   SelfAccessGuard& selfAccess() { return selfAccess_; }
   // Called by the read hook (io.cc) with each request before libfuse processes it.
@@ -160,8 +169,11 @@ class Session : public Napi::ObjectWrap<Session> {
   static void OnSelfAccess(uv_async_t* handle);
   void ServeBatch();
   void BusyPoll();
-  bool ProcessReceived();
-  void NoteIds();
+  static void OnRingReadable(void* data);
+  void ServeRing();
+  std::string StartRing();
+  bool ProcessReceived(fuse_buf& buf);
+  void NoteIds(const fuse_buf& buf);
   void PrepareReceive();
   void Finish();
   void StartPolling();
@@ -205,7 +217,13 @@ class Session : public Napi::ObjectWrap<Session> {
   int64_t busyPollNs_ = 0;
   uint64_t kernelInitFlags_ = 0;  // what the kernel's INIT offered, libfuse's unknown flags too
   bool killSuidgid_ = false;      // of the request being processed
-  uint64_t unique_ = 0;           // the kernel's id of the request being processed (0: unknown)
+  // Transport: 0 /dev/fuse, 1 io_uring, 2 io_uring when the kernel allows it (transport option).
+  int transportWanted_ = 0;
+  std::unique_ptr<UringTransport> uring_;  // set once the ring is created
+  std::string transportNote_;              // why 'auto' chose /dev/fuse
+  uint32_t initMaxWrite_ = 0;
+  uint32_t initMaxPages_ = 0;
+  uint64_t unique_ = 0;  // the kernel's id of the request being processed (0: unknown)
   DataWorker dataWorker_;
   std::vector<fuse_pollhandle*> pollHandles_;
   std::vector<uint32_t> freePollHandles_;

@@ -9,6 +9,8 @@
 export interface CliSession {
   close(): Promise<unknown>;
   readonly closed: Promise<unknown>;
+  /** How requests arrive ('dev_fuse' or 'io_uring'): the start line says it. */
+  readonly transport?: string;
 }
 
 /**
@@ -94,7 +96,8 @@ export async function runFilesystemCli<C extends { mountpoint: string }, L, K ex
     });
   }
   const serving = cli.serving?.(checked) ?? mountpoint;
-  console.log(`${name}: serving ${serving} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
+  const over = session.transport === 'io_uring' ? 'io_uring' : '/dev/fuse';
+  console.log(`${name}: serving ${serving} over ${over} (stop with Ctrl-C or: fusermount3 -u ${mountpoint})`);
   await session.closed;
   console.log(`${name}: unmounted ${mountpoint}`);
   return 0;

@@ -2,7 +2,7 @@ export { mount, Session } from './session.js';
 export { checkMountpoint } from './mountpoint.js';
 export { releaseFreeMemory } from './memory.js';
 export { loadAddon } from './load-addon.js';
-export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger } from './options.js';
+export { defaultOptions, type MountOptions, type CapabilityOptions, type Logger, type Transport } from './options.js';
 export { consoleLogger, rateLimitedLogger, type RateLimitedLogger, type RateLimitOptions } from './logger.js';
 export { formatTrace, traceSink, type TraceRecord, type TraceSink } from './trace.js';
 export type { Operations, OperationName, Result } from './operations.js';

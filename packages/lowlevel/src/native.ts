@@ -11,6 +11,9 @@ type Name = string | Buffer;
 
 export interface NativeSession {
   readonly scratch: ArrayBuffer;
+  /** Set by mount(): the transport in use, and why 'auto' chose /dev/fuse ('' otherwise). */
+  readonly transport?: 'dev_fuse' | 'io_uring';
+  readonly transportNote?: string;
   /** Mounts and starts serving; answers a warning when the unmount guard could not be started. */
   mount(mountpoint: string, handlers: (((...args: never[]) => unknown) | undefined)[]): string | undefined;
   pause(): void;
@@ -56,6 +59,7 @@ interface NativeSessionOptions {
   handleKillprivV2: boolean;
   directIoAllowMmap: boolean;
   busyPollMicros: number;
+  transport: 'dev_fuse' | 'io_uring' | 'auto';
   /** Start an unmount guard with the mount (MountOptions.unmountGuard). */
   unmountGuard: boolean;
   /** fusermount3's path ('' when there is none): the guard of a normal user's mount runs it. */

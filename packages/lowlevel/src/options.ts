@@ -10,6 +10,9 @@ import type { TraceRecord, TraceSink, traceSink } from './trace.js';
  */
 export const defaultOptions: readonly string[] = Object.freeze(['default_permissions']);
 
+/** The {@link MountOptions.transport} choices. */
+export type Transport = 'dev_fuse' | 'io_uring' | 'auto';
+
 /** How a session is mounted and served. */
 export interface MountOptions {
   /**
@@ -120,6 +123,27 @@ export interface MountOptions {
    * the option. Default: off.
    */
   trace?: boolean | TraceSink;
+  /**
+   * How requests travel between the kernel and this process.
+   * - `'dev_fuse'` (default): each request is read from `/dev/fuse` and answered with a write.
+   * - `'io_uring'`: FUSE over io_uring (Linux 6.14+, protocol 7.42): the kernel places requests
+   *   in buffers the session registered, one queue per CPU, and each reply is committed together
+   *   with fetching the next request; the session's completions are reaped in batches. Needs
+   *   the `fuse` module's `enable_uring` parameter on (as root:
+   *   `echo Y > /sys/module/fuse/parameters/enable_uring`); the mount fails with a one-line
+   *   error naming the cause otherwise. INIT, INTERRUPT, FORGET and notifications still travel
+   *   over `/dev/fuse` (the kernel's design).
+   * - `'auto'`: io_uring when the kernel allows it, `/dev/fuse` otherwise.
+   *
+   * Unset: `'io_uring'` if {@link MountOptions.options} has `io_uring` (libfuse 3.18's `-o io_uring`,
+   * which the CLIs pass on), else the environment variable `FUSEKIT_TRANSPORT` (one of the three),
+   * else `'dev_fuse'`.
+   *
+   * {@link Session.transport} says which one the session uses, {@link Session.transportNote}
+   * why `'auto'` fell back. On io_uring, a synchronous call from the serving thread to its own
+   * mount hangs instead of failing EDEADLK (see the docs' transport page).
+   */
+  transport?: Transport;
   /** Capability choices applied before your `init` handler runs. */
   capabilities?: CapabilityOptions;
   /**
@@ -195,9 +219,14 @@ export interface Logger {
   warn?(message: string): void;
 }
 
+/** The `-o` word libfuse 3.18 takes for FUSE over io_uring; here it sets {@link MountOptions.transport}. */
+export const IO_URING_OPTION = 'io_uring';
+
 /** Builds libfuse's argv from the options. */
 export function toArgs(o: MountOptions): string[] {
-  const list = (o.options ?? defaultOptions).filter((x) => o.defaultPermissions !== false || x !== 'default_permissions');
+  const list = (o.options ?? defaultOptions).filter(
+    (x) => (o.defaultPermissions !== false || x !== 'default_permissions') && x !== IO_URING_OPTION,
+  );
   if (o.fsname !== undefined) list.push(`fsname=${escapeOption(o.fsname)}`);
   if (o.subtype !== undefined) list.push(`subtype=${escapeOption(o.subtype)}`);
   if (o.allowOther) list.push('allow_other');

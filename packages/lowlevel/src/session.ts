@@ -6,7 +6,7 @@ import { checkMountpoint } from './mountpoint.js';
 import { checkFuseAvailable, fusermountPath } from './prerequisites.js';
 import { raiseReadahead } from './readahead.js';
 import type { Operations } from './operations.js';
-import { toArgs, type CapabilityOptions, type Logger, type MountOptions } from './options.js';
+import { IO_URING_OPTION, toArgs, type CapabilityOptions, type Logger, type MountOptions, type Transport } from './options.js';
 import { backingClose, backingOpen, notePassthroughOff, passthroughCapability } from './passthrough.js';
 import { checkCount, checkName } from './reply-checks.js';
 import { Scratch } from './scratch.js';
@@ -68,6 +68,7 @@ export class Session {
         handleKillprivV2: caps.handleKillprivV2 ?? false,
         directIoAllowMmap: caps.directIoAllowMmap ?? false,
         busyPollMicros: options.busyPollMicros ?? 0,
+        transport: transportOf(options),
         unmountGuard: options.unmountGuard ?? process.env.FUSEKIT_UNMOUNT_GUARD !== '0',
         fusermount: fusermountPath() ?? '',
         warn: (message) => this.#warn(message),
@@ -162,6 +163,16 @@ export class Session {
   /** Releases a backing id (FUSE_DEV_IOC_BACKING_CLOSE; libfuse's `fuse_passthrough_close`). */
   backingClose(id: number): void {
     backingClose(this.#native, id);
+  }
+
+  /** How requests reach this session: `'io_uring'` or `'dev_fuse'` (see {@link MountOptions.transport}). */
+  get transport(): 'dev_fuse' | 'io_uring' {
+    return this.#native.transport ?? 'dev_fuse';
+  }
+
+  /** Why a session mounted with `transport: 'auto'` uses /dev/fuse; `''` when it did not fall back. */
+  get transportNote(): string {
+    return this.#native.transportNote ?? '';
   }
 
   /** Requests currently being handled. */
@@ -349,6 +360,19 @@ function agreePassthrough(conn: ConnectionInfo): string | undefined {
   return off;
 }
 
+function transportOf(options: MountOptions): Transport {
+  // The environment decides when the code does not, so that a program can try io_uring unchanged.
+  const transport =
+    options.transport ??
+    (options.options?.includes(IO_URING_OPTION) ? 'io_uring' : undefined) ??
+    (process.env.FUSEKIT_TRANSPORT as Transport | undefined) ??
+    'dev_fuse';
+  if (transport !== 'dev_fuse' && transport !== 'io_uring' && transport !== 'auto') {
+    throw new TypeError(`transport (or FUSEKIT_TRANSPORT) must be 'dev_fuse', 'io_uring' or 'auto', got ${String(transport)}`);
+  }
+  return transport;
+}
+
 /**
  * Mounts `ops` at `mountpoint` and starts serving. Throws a {@link FuseError} with a clear
  * message when the mountpoint is unusable (see {@link checkMountpoint}), the system lacks what
@@ -358,6 +382,7 @@ function agreePassthrough(conn: ConnectionInfo): string | undefined {
  */
 export async function mount(ops: Operations, mountpoint: string, options: MountOptions = {}): Promise<Session> {
   options.signal?.throwIfAborted();
+  transportOf(options);
   const realPath = await checkMountpoint(mountpoint);
   await checkFuseAvailable(process.getuid?.() !== 0 || /\bauto_unmount\b/.test(toArgs(options).join(' ')));
   options.signal?.throwIfAborted();

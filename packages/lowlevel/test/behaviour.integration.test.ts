@@ -128,7 +128,8 @@ describe('concurrency', () => {
       },
     );
     expect(stats().answered).toBe(1000);
-    expect(stats().peak).toBeGreaterThan(200);
+    // Over io_uring the ring's entries (32 per CPU) bound what is in flight; the kernel queues the rest.
+    expect(stats().peak).toBeGreaterThan(process.env.FUSEKIT_TRANSPORT === 'io_uring' ? 30 : 200);
   });
 
   it('honours maxInFlight as back-pressure and still answers everything', async () => {
