@@ -4,8 +4,8 @@
 // Reports medians and ratios. See README.md next to this file. Run as root (mounts tmpfs,
 // drops caches).
 //
-//   node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory]
-//                                [--workloads sequential,metadata,tree]
+//   node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory,memfd]
+//                                [--workloads sequential,metadata,tree] [--no-drop-caches]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
@@ -22,13 +22,14 @@ const { values: opts } = parseArgs({
     repeats: { type: 'string' },
     targets: { type: 'string' },
     workloads: { type: 'string' },
+    'no-drop-caches': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (opts.help) {
   console.log(
-    'usage: node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory]\n' +
-      '                                [--workloads sequential,metadata,tree]',
+    'usage: node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory,memfd]\n' +
+      '                                [--workloads sequential,metadata,tree] [--no-drop-caches]',
   );
   process.exit(0);
 }
@@ -116,7 +117,9 @@ async function start(target, dir) {
       execFileSync('umount', [backing]);
     };
   }
-  child = spawn(process.execPath, [cli, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // memfd: issue 20's experiment, file data in shmem files the kernel reads and writes itself.
+  const command = target === 'memfd' ? join(benchDir, 'memfd-fs.mjs') : cli;
+  child = spawn(process.execPath, [command, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitMounted(dir);
   return () => stopChild(child, dir);
 }
@@ -129,7 +132,8 @@ async function stopChild(child, dir) {
 }
 
 // ---- workloads: each returns { metric: value }
-const dropCaches = () => writeFileSync('/proc/sys/vm/drop_caches', '3');
+// --no-drop-caches: only fio's own invalidation of its file, where a wedged mount blocks drop_caches.
+const dropCaches = () => opts['no-drop-caches'] || writeFileSync('/proc/sys/vm/drop_caches', '3');
 
 function fio(dir, name, args) {
   const out = execFileSync(
@@ -223,6 +227,7 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
+const memfd = targets.includes('memfd');
 const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const lines = [
   `# fs-memory benchmark (${new Date().toISOString()})`,
@@ -230,20 +235,21 @@ const lines = [
   `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}; medians of ${repeats}; file ${fileSize}, random reads ${randSeconds} s.`,
   'Ratios: fusekit-memory ÷ the other (for times, the other ÷ fusekit-memory), so 1.00 means as fast and higher is better.',
   '',
-  `| workload | ${targets.join(' | ')} | vs tmpfs | vs passthrough_ll |`,
-  `| --- | ${targets.map(() => '---:').join(' | ')} | ---: | ---: |`,
+  `| workload | ${targets.join(' | ')} | vs tmpfs | vs passthrough_ll |${memfd ? ' memfd vs tmpfs | memfd vs fusekit-memory |' : ''}`,
+  `| --- | ${targets.map(() => '---:').join(' | ')} | ---: | ---: |${memfd ? ' ---: | ---: |' : ''}`,
 ];
 const results = {};
 for (const [metric, byTarget] of Object.entries(samples)) {
   const m = Object.fromEntries(Object.entries(byTarget).map(([t, xs]) => [t, median(xs)]));
   results[metric] = m;
   const lowerIsBetter = metric.endsWith('(s)');
-  const ratio = (other) => {
-    const a = m['fusekit-memory'],
+  const ratio = (other, of = 'fusekit-memory') => {
+    const a = m[of],
       b = m[other];
     return a === undefined || b === undefined ? '' : (lowerIsBetter ? b / a : a / b).toFixed(2);
   };
-  lines.push(`| ${metric} | ${targets.map((t) => fmt(m[t])).join(' | ')} | ${ratio('tmpfs')} | ${ratio('passthrough_ll')} |`);
+  const memfdRatios = memfd ? ` ${ratio('tmpfs', 'memfd')} | ${ratio('fusekit-memory', 'memfd')} |` : '';
+  lines.push(`| ${metric} | ${targets.map((t) => fmt(m[t])).join(' | ')} | ${ratio('tmpfs')} | ${ratio('passthrough_ll')} |${memfdRatios}`);
 }
 const report = `${lines.join('\n')}\n`;
 console.log(`\n${report}`);
