@@ -23,6 +23,7 @@ const guide: DefaultTheme.SidebarItem[] = [
     items: [
       { text: 'Mount options & capabilities', link: '/guide/mount-options' },
       { text: 'Kernel passthrough', link: '/guide/passthrough' },
+      { text: 'O_TMPFILE and statx', link: '/guide/tmpfile-statx' },
       { text: 'Ready-made filesystems (CLI)', link: '/guide/cli' },
       { text: 'Performance', link: '/guide/performance' },
       { text: 'FUSE over io_uring', link: '/guide/io-uring' },

@@ -43,6 +43,7 @@ describe('the built site', () => {
       'guide/concepts.html',
       'guide/mount-options.html',
       'guide/passthrough.html',
+      'guide/tmpfile-statx.html',
       'guide/migrating-from-fuse-native.html',
       'guide/migrating-from-pyfuse3.html',
       'guide/performance.html',

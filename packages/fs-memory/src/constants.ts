@@ -8,6 +8,7 @@ export const S_ISGID = 0o2000;
 export const S_IXGRP = 0o0010;
 
 export const O_TRUNC = 0o1000;
+export const O_EXCL = 0o200;
 export const XATTR_CREATE = 1;
 export const XATTR_REPLACE = 2;
 export const SEEK_DATA = 3;

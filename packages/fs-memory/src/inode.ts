@@ -1,5 +1,5 @@
 // One inode of the filesystem: attributes, and the contents its type calls for.
-import type { Attr, EncodedDirent } from '@fusekit/lowlevel';
+import type { Attr, EncodedDirent, Statx } from '@fusekit/lowlevel';
 import { BOGO_DIRENT_SIZE, S_IFDIR, S_IFMT, S_ISGID, S_ISUID, S_IXGRP } from './constants.js';
 import type { Directory } from './directory.js';
 import { PAGE_SIZE, type FileData } from './file-data.js';
@@ -19,6 +19,10 @@ export class Inode {
   parent: Inode | undefined;
   /** Symbolic links. */
   target: Buffer | undefined;
+  /** Birth time: when the inode was made (statx's btime). */
+  readonly btimeNs: bigint;
+  /** An O_TMPFILE file not opened with O_EXCL: it may get its first name with linkat(2). */
+  linkable = false;
 
   constructor(
     readonly ino: number,
@@ -29,7 +33,9 @@ export class Inode {
     public atimeNs: bigint,
     public mtimeNs: bigint,
     public ctimeNs: bigint,
-  ) {}
+  ) {
+    this.btimeNs = ctimeNs;
+  }
 
   get isDirectory(): boolean {
     return (this.mode & S_IFMT) === S_IFDIR;
@@ -57,6 +63,13 @@ export class Inode {
       mtimeNs: this.mtimeNs,
       ctimeNs: this.ctimeNs,
     };
+  }
+
+  /** The attributes with the birth time, as statx(2) answers them. */
+  statx(): Statx {
+    const sx: Statx = this.attr();
+    sx.btimeNs = this.btimeNs;
+    return sx;
   }
 
   // tmpfs keeps symlink targets of 128 bytes and more in a page of their own.

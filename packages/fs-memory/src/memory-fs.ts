@@ -22,6 +22,7 @@ import {
   FALLOC_FL_KEEP_SIZE,
   FALLOC_FL_PUNCH_HOLE,
   NAME_MAX,
+  O_EXCL,
   O_TRUNC,
   S_IFDIR,
   S_IFLNK,
@@ -183,6 +184,14 @@ export class MemoryFs {
   /** Makes a new inode in `parent` named `key`, owned as inode_init_owner() would. */
   #create(parent: Inode & { entries: Entries }, key: string, mode: number, ctx: RequestContext): Inode {
     if (parent.entries.get(key) !== undefined) throw new FuseError('EEXIST');
+    const inode = this.#make(parent, mode, ctx);
+    parent.entries.add(key, inode);
+    parent.modified(inode.ctimeNs);
+    return inode;
+  }
+
+  /** Makes a new inode for `parent`, named there or (O_TMPFILE) not. */
+  #make(parent: Inode & { entries: Entries }, mode: number, ctx: RequestContext): Inode {
     if (parent.nlink === 0) throw new FuseError('ENOENT');
     this.#chargeInode();
     let gid = ctx.gid;
@@ -206,8 +215,6 @@ export class MemoryFs {
         break;
     }
     this.#inodes.set(inode.ino, inode);
-    parent.entries.add(key, inode);
-    parent.modified(now);
     return inode;
   }
 
@@ -288,6 +295,7 @@ export class MemoryFs {
         this.#maybeFree(inode);
       },
       getattr: (ino) => this.#get(ino).attr(),
+      statx: (ino) => this.#get(ino).statx(),
       setattr: (ino, changes, _fh, ctx) => {
         const inode = this.#get(ino);
         const keepsSgid = callerKeepsSgid(ctx, inode.gid); // the group before a chown, as the kernel asks
@@ -324,9 +332,13 @@ export class MemoryFs {
         const dir = this.#dir(newParent);
         const key = keyOf(newName);
         if (dir.entries.get(key) !== undefined) throw new FuseError('EEXIST');
-        if (inode.nlink === 0) throw new FuseError('ENOENT');
-        this.#chargeInode();
-        this.#extraLinks++;
+        // An O_TMPFILE file gets its first name here (linkat from /proc/self/fd), as on tmpfs.
+        if (inode.nlink === 0 && !inode.linkable) throw new FuseError('ENOENT');
+        if (inode.nlink > 0) {
+          this.#chargeInode();
+          this.#extraLinks++;
+        }
+        inode.linkable = false;
         const now = nowNs();
         dir.entries.add(key, inode);
         dir.modified(now);
@@ -372,6 +384,15 @@ export class MemoryFs {
       create: (parent, name, mode, _flags, ctx): CreateReply => {
         const inode = this.#create(this.#dir(parent), keyOf(name), S_IFREG | (mode & 0o7777), ctx);
         const reply: CreateReply = this.#entry(inode);
+        reply.keepCache = true;
+        return reply;
+      },
+      // open(dir, O_TMPFILE): a file with no name, freed at its last forget unless linkat names it.
+      tmpfile: (parent, mode, flags, ctx): CreateReply => {
+        const inode = this.#make(this.#dir(parent), S_IFREG | (mode & 0o7777), ctx);
+        inode.nlink = 0;
+        const reply: CreateReply = this.#entry(inode);
+        inode.linkable = (flags & O_EXCL) === 0;
         reply.keepCache = true;
         return reply;
       },

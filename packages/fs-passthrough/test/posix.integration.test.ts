@@ -5,6 +5,12 @@
 import { definePosixSuite } from '@fusekit/posix-suite';
 import { startPassthroughFs } from './cli-path.js';
 
+// Not (yet) in fusekit-passthrough: O_TMPFILE, and a birth time (its host stat reports none).
+const notImplemented = {
+  'O_TMPFILE files, then linkat from /proc/self/fd': 'fusekit-passthrough has no tmpfile handler (EOPNOTSUPP)',
+  'statx birth time: set once, kept through changes, renames and links': "the host helper's stat reports no birth time",
+};
+
 for (const args of [
   ['--cache=auto'],
   ['--cache=always'],
@@ -17,6 +23,7 @@ for (const args of [
   definePosixSuite({
     name: `fusekit-passthrough ${args.join(' ')}`,
     start: (mountpoint) => startPassthroughFs(mountpoint, args),
+    skip: notImplemented,
   });
 }
 
@@ -26,6 +33,7 @@ definePosixSuite({
   name: 'fusekit-passthrough --writeback',
   start: (mountpoint) => startPassthroughFs(mountpoint, ['--writeback']),
   skip: {
+    ...notImplemented,
     'create, write, read, fstat': 'st_blocks comes from the host file, which lags until writeback',
     'a 5 GiB sparse file costs what is written':
       'st_blocks lags until writeback; SEEK_DATA/SEEK_HOLE are answered by the kernel (all data)',

@@ -1,5 +1,6 @@
 #include "constants.h"
 #include <fcntl.h>
+#include <sys/stat.h>
 #include "fuse.h"
 #include "notify.h"
 #include "session.h"
@@ -50,6 +51,8 @@ Napi::Object ConstantsObject(Napi::Env env) {
   FK_C(F_RDLCK);
   FK_C(F_WRLCK);
   FK_C(F_UNLCK);
+  FK_C(STATX_BASIC_STATS);
+  FK_C(STATX_BTIME);
   FK_C(N_INVAL_INODE);
   FK_C(N_INVAL_ENTRY);
   FK_C(N_EXPIRE_ENTRY);

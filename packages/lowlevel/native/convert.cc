@@ -3,7 +3,7 @@
 
 namespace fusekit {
 
-static timespec NsToTimespec(int64_t ns) {
+timespec NsToTimespec(int64_t ns) {
   timespec ts;
   ts.tv_sec = ns / 1000000000;
   ts.tv_nsec = ns % 1000000000;
@@ -70,9 +70,11 @@ Napi::Object LayoutObject(Napi::Env env) {
   FK_SET(F_ATTR_TIMEOUT);
   FK_SET(F_ENTRY_TIMEOUT);
   FK_SET(F_NODEID);
+  FK_SET(F_STATX_MASK);
   FK_SET(T_ATIME);
   FK_SET(T_MTIME);
   FK_SET(T_CTIME);
+  FK_SET(T_BTIME);
   FK_SET(I_UID);
   FK_SET(I_GID);
   FK_SET(I_PID);

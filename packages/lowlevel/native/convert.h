@@ -25,10 +25,11 @@ enum ScratchF64 : uint32_t {
   F_ATTR_TIMEOUT,
   F_ENTRY_TIMEOUT,
   F_NODEID,
+  F_STATX_MASK,  // statx: the STATX_* fields answered
   // statfs reuses the attribute slots from F_INO on (one reply reads one block).
   F_COUNT = 32,
 };
-enum ScratchI64 : uint32_t { T_ATIME = 16, T_MTIME, T_CTIME, T_COUNT };
+enum ScratchI64 : uint32_t { T_ATIME = 16, T_MTIME, T_CTIME, T_BTIME, T_COUNT };
 enum ScratchI32 : uint32_t { I_UID = 0, I_GID, I_PID, I_UMASK, I_KILL_SUIDGID };
 constexpr size_t kScratchBytes = 8 * 32;
 
@@ -47,6 +48,8 @@ enum StatfsOrder : uint32_t {
   SF_NAMEMAX,
 };
 
+// Nanoseconds since the epoch as a timespec (floor division: times before 1970 too).
+timespec NsToTimespec(int64_t ns);
 void ReadStat(const double* f, const int64_t* t, struct stat* st);
 void ReadEntry(const double* f, const int64_t* t, fuse_entry_param* e);
 void ReadStatvfs(const double* f, struct statvfs* st);

@@ -18,7 +18,7 @@ static ssize_t Read(int fd, void* buf, size_t len, void* userdata) {
   ssize_t res = 0;
   if (session->selfAccess().HasKept()) res = static_cast<ssize_t>(session->selfAccess().TakeKept(buf, len));
   if (res == 0) res = read(fd, buf, len);
-  if (res > 0) session->OnRawRequest(InspectRequest(buf, static_cast<size_t>(res)));
+  if (res > 0) session->OnRawRequest(PrepareRawRequest(buf, static_cast<size_t>(res)));
   return res;
 }
 
@@ -82,9 +82,10 @@ static const In* ArgOf(const void* request, size_t len) {
   return reinterpret_cast<const In*>(static_cast<const char*>(request) + sizeof(fuse_in_header));
 }
 
-RawRequestFacts InspectRequest(const void* request, size_t len) {
+static RawRequestFacts InspectRequest(const void* request, size_t len) {
   RawRequestFacts facts;
   if (len < sizeof(fuse_in_header)) return facts;
+  facts.unique = static_cast<const fuse_in_header*>(request)->unique;
   switch (static_cast<const fuse_in_header*>(request)->opcode) {
     case FUSE_INIT:
       if (auto* in = ArgOf<fuse_init_in>(request, len)) {
@@ -109,6 +110,24 @@ RawRequestFacts InspectRequest(const void* request, size_t len) {
       break;
     default:
       break;
+  }
+  return facts;
+}
+
+RawRequestFacts PrepareRawRequest(void* request, size_t len) {
+  RawRequestFacts facts = InspectRequest(request, len);
+  if (len < sizeof(fuse_in_header)) return facts;
+  auto* in = static_cast<fuse_in_header*>(request);
+  if (in->opcode == FUSE_TMPFILE && ArgOf<fuse_create_in>(request, len) != nullptr) {
+    facts.rewrittenFrom = FUSE_TMPFILE;
+    in->opcode = FUSE_CREATE;
+  } else if (in->opcode == protocol::FUSE_STATX) {
+    if (auto* sx = ArgOf<protocol::fuse_statx_in>(request, len)) {
+      facts.rewrittenFrom = protocol::FUSE_STATX;
+      facts.statxFlags = sx->sx_flags;
+      facts.statxMask = sx->sx_mask;
+      in->opcode = FUSE_GETATTR;
+    }
   }
   return facts;
 }

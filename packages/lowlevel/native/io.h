@@ -6,7 +6,8 @@
 // FUSE_DIRECT_IO_ALLOW_MMAP (a flags2 bit, so the reply then needs FUSE_INIT_EXT); nor of kernel
 // passthrough (FUSE_PASSTHROUGH with max_stack_depth at INIT, FOPEN_PASSTHROUGH and backing_id in
 // open and create replies: protocol 7.40); nor of FUSE_OVER_IO_URING (7.42), whose replies the
-// write hook routes to the ring (uring_transport.h).
+// write hook routes to the ring (uring_transport.h); nor of FUSE_TMPFILE and FUSE_STATX
+// (PrepareRawRequest).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -34,10 +35,20 @@ uint64_t KernelFlagsFor(unsigned want, unsigned capable, const ExtraWants& extra
 void SetNextBacking(int32_t backingId, size_t openOutAt);
 // What a raw request says that libfuse does not pass on (read before libfuse processes it).
 struct RawRequestFacts {
-  bool killSuidgid = false;  // WRITE/SETATTR/OPEN/CREATE asks to clear setuid/setgid
-  uint64_t initFlags = 0;    // INIT: every flag the kernel offers (flags2 in bits 32-63)
+  bool killSuidgid = false;    // WRITE/SETATTR/OPEN/CREATE asks to clear setuid/setgid
+  uint64_t initFlags = 0;      // INIT: every flag the kernel offers (flags2 in bits 32-63)
+  uint64_t unique = 0;         // the kernel's id of the request
+  uint32_t rewrittenFrom = 0;  // FUSE_TMPFILE or protocol::FUSE_STATX when rewritten (0: not)
+  uint32_t statxFlags = 0;     // STATX: sx_flags (AT_STATX_* sync hints)
+  uint32_t statxMask = 0;      // STATX: sx_mask (the STATX_* fields asked for)
 };
-RawRequestFacts InspectRequest(const void* request, size_t len);
+// The one step every transport runs on each raw request before libfuse 3.14 processes it: reads
+// what libfuse drops, and rewrites in place the opcodes libfuse 3.14 would answer ENOSYS into
+// ones it parses, with the same argument layout: FUSE_TMPFILE becomes a FUSE_CREATE (a
+// fuse_create_in and a name), FUSE_STATX a FUSE_GETATTR (fuse_getattr_in is fuse_statx_in's
+// prefix). Hand the facts to Session::OnRawRequest: its create and getattr callbacks then
+// serve the request as the tmpfile or statx it was.
+RawRequestFacts PrepareRawRequest(void* request, size_t len);
 // The kernel's id of a request, or for an INTERRUPT the id of the request it interrupts.
 struct RequestIds {
   uint64_t unique = 0;

@@ -4,6 +4,9 @@
 // constants.opArgs and checked against the TS table (src/op-table.ts) by test/op-table.test.ts.
 //
 // X(CODE, jsName, fuse_lowlevel_ops member, REGISTER, argument names...)
+//   member: the one its requests arrive through. tmpfile and statx, which libfuse 3.14 answers
+//           ENOSYS, arrive rewritten as create and getattr (io.cc PrepareRawRequest), whose
+//           callbacks then serve them.
 //   REGISTER: IF_SET   the member is set only when TS has a handler (ENOSYS otherwise);
 //             ALWAYS   set whatever TS implements (the binding needs it);
 //             NONE     no member of its own (interrupts reach TS through the slot table).
@@ -61,6 +64,8 @@
   X(COPY_FILE_RANGE, copyFileRange, copy_file_range, IF_SET, "inoIn", "offIn", "fhIn", "inoOut", "offOut", "fhOut",   \
     "len", "flags")                                                                                                   \
   X(LSEEK, lseek, lseek, IF_SET, "ino", "off", "whence", "fh")                                                        \
+  X(TMPFILE, tmpfile, create, IF_SET, "parent", "mode", "flags")                                                      \
+  X(STATX, statx, getattr, IF_SET, "ino", "flags", "mask", "fh")                                                      \
   X(INTERRUPT, interrupt, none, NONE, "slot")
 
 namespace fusekit {

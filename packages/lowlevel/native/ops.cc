@@ -39,8 +39,29 @@ void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   }
 }
 
+// FUSE_STATX, rewritten into a GETATTR for libfuse 3.14 (io.cc PrepareRawRequest).
+static void Statx(Session* s, fuse_req_t req, fuse_ino_t ino, const Session::Rewritten& r, fuse_file_info* fi) {
+  if (!s->Serves(OP_STATX)) {
+    fuse_reply_err(req, ENOSYS);  // as libfuse would: the kernel stops asking and uses getattr
+    return;
+  }
+  s->Dispatch(req, OP_STATX, [&](napi_value* a) {
+    U64(a[0], ino);
+    a[1] = s->Num(r.statxFlags);
+    a[2] = s->Num(r.statxMask);
+    FH(a[3], fi);
+    return 4;
+  });
+}
+
+// Registered for getattr or statx: serves whichever the request was.
 void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   Session* s = S;
+  if (Session::Rewritten r = s->TakeRewrite(); r.from == protocol::FUSE_STATX) return Statx(s, req, ino, r, fi);
+  if (!s->Serves(OP_GETATTR)) {
+    fuse_reply_err(req, ENOSYS);
+    return;
+  }
   s->Dispatch(req, OP_GETATTR, [&](napi_value* a) {
     U64(a[0], ino);
     FH(a[1], fi);
@@ -209,8 +230,29 @@ void op_access(fuse_req_t req, fuse_ino_t ino, int mask) {
   });
 }
 
+// FUSE_TMPFILE (open(dir, O_TMPFILE)), rewritten into a CREATE for libfuse 3.14 (io.cc
+// PrepareRawRequest): an unnamed file in `parent`, answered as a create is.
+static void Tmpfile(Session* s, fuse_req_t req, fuse_ino_t parent, mode_t mode, fuse_file_info* fi) {
+  if (!s->Serves(OP_TMPFILE)) {
+    fuse_reply_err(req, ENOSYS);  // as libfuse would: the kernel answers EOPNOTSUPP from now on
+    return;
+  }
+  s->Dispatch(req, OP_TMPFILE, [&](napi_value* a) {
+    U64(a[0], parent);
+    a[1] = s->Num(mode);
+    a[2] = s->Num(fi->flags);
+    return 3;
+  });
+}
+
+// Registered for create or tmpfile: serves whichever the request was.
 void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
   Session* s = S;
+  if (s->TakeRewrite().from == FUSE_TMPFILE) return Tmpfile(s, req, parent, mode, fi);
+  if (!s->Serves(OP_CREATE)) {
+    fuse_reply_err(req, ENOSYS);
+    return;
+  }
   s->Dispatch(req, OP_CREATE, [&](napi_value* a) {
     U64(a[0], parent);
     a[1] = s->Name(name);

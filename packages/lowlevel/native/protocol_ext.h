@@ -32,6 +32,55 @@ struct fuse_backing_map {
 
 namespace fusekit::protocol {
 
+// 7.39: FUSE_STATX, statx(2) with the birth time. An enumerator in newer headers, so a constant
+// here; the structs carry the kernel's names inside this namespace, apart from a newer header's.
+constexpr uint32_t FUSE_STATX = 52;
+struct fuse_sx_time {
+  int64_t tv_sec;
+  uint32_t tv_nsec;
+  int32_t __reserved;
+};
+struct fuse_statx {
+  uint32_t mask;
+  uint32_t blksize;
+  uint64_t attributes;
+  uint32_t nlink;
+  uint32_t uid;
+  uint32_t gid;
+  uint16_t mode;
+  uint16_t __spare0[1];
+  uint64_t ino;
+  uint64_t size;
+  uint64_t blocks;
+  uint64_t attributes_mask;
+  fuse_sx_time atime;
+  fuse_sx_time btime;
+  fuse_sx_time ctime;
+  fuse_sx_time mtime;
+  uint32_t rdev_major;
+  uint32_t rdev_minor;
+  uint32_t dev_major;
+  uint32_t dev_minor;
+  uint64_t __spare2[14];
+};
+struct fuse_statx_in {
+  uint32_t getattr_flags;
+  uint32_t reserved;
+  uint64_t fh;
+  uint32_t sx_flags;
+  uint32_t sx_mask;
+};
+struct fuse_statx_out {
+  uint64_t attr_valid;
+  uint32_t attr_valid_nsec;
+  uint32_t flags;
+  uint64_t spare[2];
+  fuse_statx stat;
+};
+static_assert(sizeof(fuse_statx) == 256 && sizeof(fuse_statx_out) == 288);
+// A STATX is rewritten into a GETATTR for libfuse 3.14 (io.cc): fuse_getattr_in is its prefix.
+static_assert(offsetof(fuse_statx_in, fh) == offsetof(fuse_getattr_in, fh) && sizeof(fuse_getattr_in) == 16);
+
 // The kernel's FILESYSTEM_MAX_STACK_DEPTH: the deepest max_stack_depth INIT may ask for.
 constexpr uint32_t kFilesystemMaxStackDepth = 2;
 

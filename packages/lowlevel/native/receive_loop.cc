@@ -133,7 +133,7 @@ void Session::ServeRing() {
     fuse_buf buf{};
     buf.mem = request.mem;
     buf.size = request.size;
-    OnRawRequest(InspectRequest(request.mem, request.size));
+    OnRawRequest(PrepareRawRequest(request.mem, request.size));
     uint32_t opcode = reinterpret_cast<const fuse_in_header*>(request.mem)->opcode;
     if (!ProcessReceived(buf)) {
       ended = true;

@@ -2,6 +2,7 @@
 // kernel exactly once and frees the slot. Values were validated in TS; structs come from scratch.
 // Replies that hand the kernel a reference (entry, create, open, a readdirplus buffer) return
 // libfuse's result, so TS can undo it when the kernel refused the reply (an interrupted request).
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <cerrno>
 #include "errors.h"
@@ -61,6 +62,40 @@ Napi::Value Session::ReplyAttr(const Napi::CallbackInfo& info) {
   struct stat st;
   ReadStat(f64(), i64(), &st);
   ReplyFailed(fuse_reply_attr(TakeSlot(info), &st, f64()[F_ATTR_TIMEOUT]), "fuse_reply_attr");
+  return env_.Undefined();
+}
+
+static protocol::fuse_sx_time SxTime(const timespec& ts) {
+  return {static_cast<int64_t>(ts.tv_sec), static_cast<uint32_t>(ts.tv_nsec), 0};
+}
+
+// replyStatx(slot) with the attributes, the answered mask and the birth time in scratch: a
+// fuse_statx_out built here (libfuse 3.14 has no fuse_reply_statx), sent as the reply's bytes.
+Napi::Value Session::ReplyStatx(const Napi::CallbackInfo& info) {
+  struct stat st;
+  ReadStat(f64(), i64(), &st);
+  protocol::fuse_statx_out out{};
+  double timeout = f64()[F_ATTR_TIMEOUT];
+  out.attr_valid = static_cast<uint64_t>(timeout);
+  out.attr_valid_nsec = static_cast<uint32_t>((timeout - static_cast<double>(out.attr_valid)) * 1e9);
+  protocol::fuse_statx& sx = out.stat;
+  sx.mask = static_cast<uint32_t>(f64()[F_STATX_MASK]);
+  sx.blksize = static_cast<uint32_t>(st.st_blksize);
+  sx.nlink = static_cast<uint32_t>(st.st_nlink);
+  sx.uid = st.st_uid;
+  sx.gid = st.st_gid;
+  sx.mode = static_cast<uint16_t>(st.st_mode);
+  sx.ino = st.st_ino;
+  sx.size = static_cast<uint64_t>(st.st_size);
+  sx.blocks = static_cast<uint64_t>(st.st_blocks);
+  sx.atime = SxTime(st.st_atim);
+  sx.btime = SxTime(NsToTimespec(i64()[T_BTIME]));
+  sx.ctime = SxTime(st.st_ctim);
+  sx.mtime = SxTime(st.st_mtim);
+  sx.rdev_major = major(st.st_rdev);
+  sx.rdev_minor = minor(st.st_rdev);
+  ReplyFailed(fuse_reply_buf(TakeSlot(info), reinterpret_cast<const char*>(&out), sizeof out),
+              "fuse_reply_buf (statx)");
   return env_.Undefined();
 }
 

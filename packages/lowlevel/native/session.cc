@@ -54,6 +54,7 @@ Napi::Function Session::Define(Napi::Env env) {
                          InstanceMethod<&Session::ReplyEntry>("replyEntry"),
                          InstanceMethod<&Session::ReplyCreate>("replyCreate"),
                          InstanceMethod<&Session::ReplyAttr>("replyAttr"),
+                         InstanceMethod<&Session::ReplyStatx>("replyStatx"),
                          InstanceMethod<&Session::ReplyReadlink>("replyReadlink"),
                          InstanceMethod<&Session::ReplyOpen>("replyOpen"),
                          InstanceMethod<&Session::ReplyWrite>("replyWrite"),

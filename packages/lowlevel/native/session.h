@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 #include "convert.h"
 #include "data_worker.h"
@@ -107,7 +108,25 @@ class Session : public Napi::ObjectWrap<Session> {
   void OnRawRequest(const RawRequestFacts& facts) {
     killSuidgid_ = facts.killSuidgid;
     if (facts.initFlags != 0) kernelInitFlags_ = facts.initFlags;
+    if (facts.rewrittenFrom != 0) NoteRewrite(facts);
   }
+  // What a request PrepareRawRequest rewrote was (io.cc): the create and getattr callbacks ask.
+  struct Rewritten {
+    uint32_t from = 0;  // FUSE_TMPFILE, protocol::FUSE_STATX, or 0: not rewritten
+    uint32_t statxFlags = 0;
+    uint32_t statxMask = 0;
+  };
+  // The rewrite of the request being processed, taken once; a map lookup only while one is pending.
+  Rewritten TakeRewrite() {
+    if (rewritten_.empty()) return {};
+    auto it = rewritten_.find(unique_);
+    if (it == rewritten_.end()) return {};
+    Rewritten r = it->second;
+    rewritten_.erase(it);
+    return r;
+  }
+  // Whether TS implements the op (its handler was given at mount).
+  bool Serves(Op op) const { return !handlers_[op].IsEmpty(); }
   void OnRetrieveReply(fuse_req_t req, void* cookie, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv);
 
   double* f64() { return reinterpret_cast<double*>(scratch_); }
@@ -134,6 +153,7 @@ class Session : public Napi::ObjectWrap<Session> {
   Napi::Value ReplyEntry(const Napi::CallbackInfo& info);
   Napi::Value ReplyCreate(const Napi::CallbackInfo& info);
   Napi::Value ReplyAttr(const Napi::CallbackInfo& info);
+  Napi::Value ReplyStatx(const Napi::CallbackInfo& info);
   Napi::Value ReplyReadlink(const Napi::CallbackInfo& info);
   Napi::Value ReplyOpen(const Napi::CallbackInfo& info);
   Napi::Value ReplyWrite(const Napi::CallbackInfo& info);
@@ -176,6 +196,11 @@ class Session : public Napi::ObjectWrap<Session> {
   void NoteIds(const fuse_buf& buf);
   void PrepareReceive();
   void Finish();
+  void NoteRewrite(const RawRequestFacts& facts) {
+    // Bounded: a request libfuse answers without a callback never takes its entry.
+    if (rewritten_.size() >= 1024) rewritten_.clear();
+    rewritten_[facts.unique] = {facts.rewrittenFrom, facts.statxFlags, facts.statxMask};
+  }
   void StartPolling();
   void StopPolling();
   void FlushInterrupts();
@@ -223,7 +248,8 @@ class Session : public Napi::ObjectWrap<Session> {
   std::string transportNote_;              // why 'auto' chose /dev/fuse
   uint32_t initMaxWrite_ = 0;
   uint32_t initMaxPages_ = 0;
-  uint64_t unique_ = 0;  // the kernel's id of the request being processed (0: unknown)
+  uint64_t unique_ = 0;                                // the kernel's id of the request being processed (0: unknown)
+  std::unordered_map<uint64_t, Rewritten> rewritten_;  // by request id (PrepareRawRequest)
   DataWorker dataWorker_;
   std::vector<fuse_pollhandle*> pollHandles_;
   std::vector<uint32_t> freePollHandles_;

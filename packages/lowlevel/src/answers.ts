@@ -10,7 +10,7 @@ import type { DirectoryReply } from './directory-reply.js';
 import { checkCount, checkName, openBits, ReplyShapeError } from './reply-checks.js';
 import type { RequestContext } from './request.js';
 import type { Answer, Late, RequestLifecycle } from './lifecycle.js';
-import type { Attr, CreateReply, Entry, FdData, IoctlReply, IoctlRetry, Lock, Name, OpenReply, ReadReply, Statfs } from './types.js';
+import type { Attr, CreateReply, Entry, FdData, IoctlReply, IoctlRetry, Lock, Name, OpenReply, ReadReply, Statfs, Statx } from './types.js';
 
 const C = native.constants;
 const ERANGE = 34;
@@ -52,6 +52,13 @@ export class Answers {
     host.scratch.writeAttr(a, host.attrTimeout);
     this.#rt.finish(ctx);
     host.native.replyAttr(ctx.slot);
+  };
+
+  readonly statx: Answer<Statx> = (ctx, sx) => {
+    const { host } = this.#rt;
+    host.scratch.writeStatx(sx, host.attrTimeout);
+    this.#rt.finish(ctx);
+    host.native.replyStatx(ctx.slot);
   };
 
   readonly linkTarget: Answer<Name> = (ctx, target) => {

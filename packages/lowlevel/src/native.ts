@@ -29,6 +29,7 @@ export interface NativeSession {
   replyEntry(slot: Slot): number;
   replyCreate(slot: Slot, fh: number, openBits: number, backingId: number): number;
   replyAttr(slot: Slot): void;
+  replyStatx(slot: Slot): void;
   replyReadlink(slot: Slot, target: Name): void;
   replyOpen(slot: Slot, fh: number, openBits: number, backingId: number): number;
   replyWrite(slot: Slot, count: number): void;

@@ -473,6 +473,26 @@ export const opTable = {
         rt.run(ctx, () => ops.lseek!(ino, off, whence, fh, ctx), a.offset);
       }),
   },
+  // Arrives as a create (native io.cc PrepareRawRequest): libfuse 3.14 does not know it.
+  tmpfile: {
+    args: ['parent', 'mode', 'flags'],
+    bind: (ops, rt, a) =>
+      ops.tmpfile &&
+      ((slot: Slot, parent: number, mode: number, flags: number) => {
+        const ctx = rt.begin(slot, 'tmpfile');
+        rt.run(ctx, () => ops.tmpfile!(parent, mode, flags, ctx), a.created(flags), a.lateCreated(flags));
+      }),
+  },
+  // Arrives as a getattr (native io.cc PrepareRawRequest): libfuse 3.14 does not know it.
+  statx: {
+    args: ['ino', 'flags', 'mask', 'fh'],
+    bind: (ops, rt, a) =>
+      ops.statx &&
+      ((slot: Slot, ino: number, flags: number, mask: number, fh?: number) => {
+        const ctx = rt.begin(slot, 'statx');
+        rt.run(ctx, () => ops.statx!(ino, flags, mask, fh, ctx), a.statx);
+      }),
+  },
   // Always bound: the native side tells which slot's request the kernel interrupted.
   interrupt: {
     args: ['slot'],

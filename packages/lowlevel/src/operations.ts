@@ -14,6 +14,7 @@ import type {
   ReadReply,
   SetAttr,
   Statfs,
+  Statx,
 } from './types.js';
 import type { DirectoryReply, PollHandle } from './replies.js';
 
@@ -177,6 +178,25 @@ export interface Operations {
    * count +1), error. Without it the kernel uses mknod + open.
    */
   create?(parent: number, name: Name, mode: number, flags: number, ctx: RequestContext): Result<CreateReply>;
+  /**
+   * Create an unnamed regular file in directory `parent` and open it (open(2) with O_TMPFILE;
+   * libfuse 3.17's `tmpfile`). It has no name (answer `nlink: 0`): its lookup count is what
+   * keeps it, until {@link Operations.forget}. Unless
+   * it was opened with O_EXCL, the caller may give it a name later with linkat(2) from
+   * `/proc/self/fd/N`, which arrives as {@link Operations.link}. Valid replies:
+   * {@link CreateReply} (lookup count +1), error; ENOSYS (not implementing it) makes the kernel
+   * answer EOPNOTSUPP from then on. fusekit serves it itself: libfuse 3.14 does not know it.
+   */
+  tmpfile?(parent: number, mode: number, flags: number, ctx: RequestContext): Result<CreateReply>;
+  /**
+   * statx(2) attributes, with the birth time (libfuse 3.18's `statx`): the kernel asks when a
+   * caller wants `STATX_BTIME` (`stat -c %W`, Node's `fs.stat` `birthtime`) and uses
+   * {@link Operations.getattr} for the rest. `flags` are the caller's `AT_STATX_*` sync hints,
+   * `mask` the `STATX_*` fields wanted; `fh` is set for an open file. Valid replies: a
+   * {@link Statx}, error; ENOSYS (not implementing it) makes the kernel stop asking. fusekit
+   * serves it itself: libfuse 3.14 does not know it.
+   */
+  statx?(ino: number, flags: number, mask: number, fh: number | undefined, ctx: RequestContext): Result<Statx>;
   /** Test for a POSIX lock: answer the conflicting lock, or `lock` with type F_UNLCK. */
   getlk?(ino: number, fh: number | undefined, owner: bigint, lock: Lock, ctx: RequestContext): Result<Lock>;
   /**

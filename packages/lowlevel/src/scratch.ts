@@ -3,7 +3,10 @@
 // with no object crossing. The request's caller (uid, gid, pid, umask) comes back the same way.
 import { native } from './native.js';
 import { checkCount, checkTimeout, describe, optionalCount, ReplyShapeError, timeNs, type MaybeStats } from './reply-checks.js';
-import type { Attr, Entry, Statfs } from './types.js';
+import type { Attr, Entry, Statfs, Statx } from './types.js';
+
+const STATX_BASIC_STATS = native.constants.STATX_BASIC_STATS!;
+const STATX_BTIME = native.constants.STATX_BTIME!;
 
 // Scratch indices as module constants: a property load per field on the hot path is measurable.
 const layout = native.layout as Readonly<Record<string, number>>;
@@ -25,9 +28,11 @@ const F_INO = at('F_INO'),
   F_ATTR_TIMEOUT = at('F_ATTR_TIMEOUT'),
   F_ENTRY_TIMEOUT = at('F_ENTRY_TIMEOUT'),
   F_NODEID = at('F_NODEID'),
+  F_STATX_MASK = at('F_STATX_MASK'),
   T_ATIME = at('T_ATIME'),
   T_MTIME = at('T_MTIME'),
   T_CTIME = at('T_CTIME'),
+  T_BTIME = at('T_BTIME'),
   SF_BSIZE = at('SF_BSIZE');
 
 /** Shared scratch views over the session's native buffer. */
@@ -68,6 +73,19 @@ export class Scratch {
     f[F_GENERATION] = optionalCount(entry.generation, 'generation');
     f[F_ENTRY_TIMEOUT] = checkTimeout(entry.entryTimeout, entryTimeout, 'entryTimeout');
     return (f[F_NODEID] = entry.nodeid === undefined ? f[F_INO]! : checkCount(entry.nodeid, 'nodeid'));
+  }
+
+  /** Writes a statx reply: the attributes, the answered mask and the birth time. */
+  writeStatx(sx: Statx, attrTimeout: number): void {
+    this.writeAttr(sx, attrTimeout);
+    const { btimeNs, mask } = sx;
+    if (btimeNs !== undefined && typeof btimeNs !== 'bigint') throw new ReplyShapeError('btimeNs must be a bigint');
+    if (mask !== undefined && (!Number.isInteger(mask) || mask < 0 || mask > 0xffffffff))
+      throw new ReplyShapeError(`statx mask must be a 32-bit unsigned integer, got ${describe(mask)}`);
+    const answered = mask ?? STATX_BASIC_STATS | (btimeNs === undefined ? 0 : STATX_BTIME);
+    if (answered & STATX_BTIME && btimeNs === undefined) throw new ReplyShapeError('a statx mask with STATX_BTIME needs btimeNs');
+    this.f64[F_STATX_MASK] = answered;
+    this.i64[T_BTIME] = btimeNs ?? 0n;
   }
 
   writeStatfs(s: Statfs): void {

@@ -116,6 +116,21 @@ export interface SetAttr {
   ctimeNs?: bigint;
 }
 
+/**
+ * What a statx(2) answers, as libfuse 3.18's `fuse_reply_statx` sends it: the attributes, the
+ * birth time, and which fields are valid.
+ */
+export interface Statx extends Attr {
+  /** Birth (creation) time in nanoseconds since the epoch. */
+  btimeNs?: bigint;
+  /**
+   * The `STATX_*` fields this answer fills (`constants.STATX_BASIC_STATS`, `constants.STATX_BTIME`).
+   * Default: the basic stats, with `STATX_BTIME` when `btimeNs` is given. The kernel caches the
+   * attributes only when every basic stat is in the mask.
+   */
+  mask?: number;
+}
+
 /** Filesystem statistics, as in `struct statvfs`. */
 export interface Statfs {
   /** Preferred block size. */

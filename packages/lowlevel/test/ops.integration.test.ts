@@ -3,6 +3,7 @@
 // member of fuse_lowlevel_ops has at least one.
 import { describe, expect, it } from 'vitest';
 import { sh } from '@fusekit/test-harness';
+import { constants } from '../src/index.js';
 import { MemFs } from './fixtures/memfs.js';
 import { py, useMount } from './helpers.js';
 
@@ -90,6 +91,30 @@ os.close(fd)`);
 
   it('[op:statfs] reports filesystem statistics', async () => {
     expect(await sh(`stat -f -c '%S %b %f %a %c %d %l' ${m.mountpoint}`)).toBe('4096 1000 600 500 100 90 255\n');
+  });
+
+  it('[op:tmpfile] opens an unnamed file with O_TMPFILE, which linkat from /proc/self/fd names', async () => {
+    const out = await py(`
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open("${m.mountpoint}/d", os.O_TMPFILE | os.O_RDWR, 0o640)
+os.write(fd, b"unnamed")
+r = [os.fstat(fd).st_nlink, "named" in os.listdir("${m.mountpoint}/d")]
+r.append(libc.linkat(-100, f"/proc/self/fd/{fd}".encode(), -100, b"${m.mountpoint}/d/named", 0x400))
+r.append(os.fstat(fd).st_nlink)
+os.close(fd)
+print(r, open("${m.mountpoint}/d/named").read())`);
+    expect(out).toBe('[0, False, 0, 1] unnamed');
+    expect(fs.calls).toContain('tmpfile 2 640 2');
+  });
+
+  it('[op:statx] answers statx with the birth time', async () => {
+    expect(await sh(`stat -c '%W %.9W' ${m.mountpoint}/a.txt`)).toBe('1600000000 1600000000.123456789\n');
+    const ino = fs.lookupPath('a.txt')!.attr.ino;
+    const call = fs.calls.find((c) => c.startsWith(`statx ${ino} `))!;
+    expect(call).toBeDefined();
+    const [, , flags, mask, fh] = call.split(' ');
+    expect([flags, Number(mask) & constants.STATX_BTIME!, fh]).toEqual(['0', constants.STATX_BTIME, 'fh=undefined']);
   });
 
   it('[op:fsync] [op:fsyncdir] syncs files and directories', async () => {
@@ -224,5 +249,25 @@ print(p.poll(1000))`);
     await m.session.notifyStore(ino, 0, Buffer.from('stored!!'));
     const back = await m.session.notifyRetrieve(ino, 0, 8);
     expect(back.toString()).toBe('stored!!');
+  });
+});
+
+describe('without tmpfile and statx', () => {
+  // Own properties shadow the fixture's methods: the handlers are not implemented.
+  const m = useMount(() => Object.defineProperties(new MemFs(), { tmpfile: { value: undefined }, statx: { value: undefined } }));
+
+  it('[op:tmpfile] O_TMPFILE fails with EOPNOTSUPP, and create still works', async () => {
+    const out = await py(`
+import os
+try: os.open("${m.mountpoint}", os.O_TMPFILE | os.O_RDWR, 0o600)
+except OSError as e: print(e.strerror)
+open("${m.mountpoint}/created", "w").write("x")
+print(open("${m.mountpoint}/created").read())`);
+    expect(out).toBe('Operation not supported\nx');
+  });
+
+  it('[op:statx] the birth time is unknown, and stat still works through getattr', async () => {
+    await sh(`touch ${m.mountpoint}/plain`);
+    expect(await sh(`stat -c '%W %s' ${m.mountpoint}/plain`)).toBe('0 0\n');
   });
 });

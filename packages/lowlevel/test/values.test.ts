@@ -71,6 +71,26 @@ describe('reply validation', () => {
     expect(() => scratch.writeAttr(attr as never, 0)).toThrow(ReplyShapeError);
   });
 
+  it('writes a statx answer: the mask defaults to the basic stats, with STATX_BTIME when a birth time is given', () => {
+    const { STATX_BASIC_STATS, STATX_BTIME } = native.constants;
+    scratch.writeStatx({ ino: 4, mode: 0o100644, btimeNs: -1_500_000_000n }, 0);
+    expect(scratch.f64[L.F_STATX_MASK!]).toBe(STATX_BASIC_STATS! | STATX_BTIME!);
+    expect(scratch.i64[L.T_BTIME!]).toBe(-1_500_000_000n);
+    scratch.writeStatx({ ino: 4, mode: 0o100644 }, 0);
+    expect(scratch.f64[L.F_STATX_MASK!]).toBe(STATX_BASIC_STATS);
+    scratch.writeStatx({ ino: 4, mode: 0o100644, mask: 0x7f }, 0);
+    expect(scratch.f64[L.F_STATX_MASK!]).toBe(0x7f);
+  });
+
+  it.each([
+    ['a numeric birth time', { ino: 1, mode: 0, btimeNs: 5 }],
+    ['STATX_BTIME without a birth time', { ino: 1, mode: 0, mask: 0xfff }],
+    ['a mask past 32 bits', { ino: 1, mode: 0, mask: 2 ** 32 }],
+    ['a fractional mask', { ino: 1, mode: 0, mask: 1.5 }],
+  ])('refuses a statx answer with %s', (_name, sx) => {
+    expect(() => scratch.writeStatx(sx as never, 0)).toThrow(ReplyShapeError);
+  });
+
   it('packs open flags', () => {
     expect(openBits(undefined)).toEqual([0, 0, 0]);
     expect(openBits({ fh: 7, directIo: true, keepCache: true, nonseekable: true, cacheReaddir: true, noflush: true })).toEqual([7, 31, 0]);

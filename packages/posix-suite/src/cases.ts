@@ -135,6 +135,28 @@ export const cases: PosixCase[] = [
     ['ENOENT'],
   ),
   asRoot(
+    'O_TMPFILE files, then linkat from /proc/self/fd',
+    `
+    links = lambda fd: note('links', os.fstat(fd).st_nlink)
+    mkdir('d'); fd = open_('d', os.O_TMPFILE | os.O_RDWR, 0o640); write(fd, b'unnamed'); links(fd); listdir('d')
+    linkat_fd(fd, 'd/named'); links(fd); listdir('d'); cat('d/named'); linkat_fd(fd, 'd/named')
+    pwrite(fd, b'more', 7); close(fd); cat('d/named'); lstat('d/named')
+    ex = open_('d', os.O_TMPFILE | os.O_RDWR | os.O_EXCL, 0o600); links(ex); linkat_fd(ex, 'd/never'); close(ex)
+    open_('d', os.O_TMPFILE | os.O_RDONLY); open_('d/named', os.O_TMPFILE | os.O_RDWR); listdir('d')
+  `,
+    ['EEXIST', 'ENOENT', 'EINVAL', 'ENOTDIR'],
+  ),
+  asRoot(
+    'statx birth time: set once, kept through changes, renames and links',
+    `
+    put('f', b'x'); birth('f', 'f'); mkdir('d'); birth('d', 'd'); tick()
+    put('f', b'more', 'ab'); chmod('f', 0o600); utime('f', ns=(5, 6)); birth('f', 'f'); tick()
+    rename('f', 'd/g'); birth('f', 'd/g'); link('d/g', 'h'); birth('f', 'h'); put('d/x', b''); birth('d', 'd')
+    fd = open_('d', os.O_TMPFILE | os.O_RDWR, 0o600); birth('t', '/proc/self/fd/%d' % fd); tick()
+    linkat_fd(fd, 'd/t'); birth('t', 'd/t'); close(fd)
+  `,
+  ),
+  asRoot(
     'names: NAME_MAX and ENAMETOOLONG',
     `
     n255 = 'n' * 255; n256 = 'n' * 256

@@ -73,6 +73,17 @@ def _lockf_child(fd, cmd, start=0, length=0):
     code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     if code != 0: raise OSError(code, os.strerror(code))
 
+def _linkat_fd(fd, path):
+    # Names an O_TMPFILE file: linkat from /proc/self/fd/N with AT_SYMLINK_FOLLOW (os.link would not follow).
+    return _check(_libc.linkat(-100, ('/proc/self/fd/%d' % fd).encode(), -100, os.fsencode(path), 0x400))
+
+def _statx(p):
+    # statx(2) for STATX_BASIC_STATS | STATX_BTIME: the mask answered, btime and ctime in ns.
+    buf = ctypes.create_string_buffer(256)
+    _check(_libc.statx(-100, os.fsencode(p), 0, ctypes.c_uint(0xfff), buf))
+    ns = lambda at: int.from_bytes(buf.raw[at:at + 8], 'little', signed=True) * 10**9 + int.from_bytes(buf.raw[at + 8:at + 12], 'little')
+    return int.from_bytes(buf.raw[0:4], 'little'), ns(80), ns(96)
+
 mkdir = _op('mkdir', os.mkdir); rmdir = _op('rmdir', os.rmdir); unlink = _op('unlink', os.unlink)
 rename = _op('rename', os.rename); renameat2 = _op('renameat2', _renameat2); link = _op('link', os.link)
 symlink = _op('symlink', os.symlink); readlink = _op('readlink', os.readlink)
@@ -90,12 +101,21 @@ write = _op('write', os.write); pread = _op('pread', os.pread); pwrite = _op('pw
 lseek = _op('lseek', os.lseek); ftruncate = _op('ftruncate', os.ftruncate); fstat = _op('fstat', os.fstat)
 fsync = _op('fsync', os.fsync); fchmod = _op('fchmod', os.fchmod)
 posix_fallocate = _op('posix_fallocate', os.posix_fallocate); fallocate = _op('fallocate', _fallocate)
-copy_file_range = _op('copy_file_range', os.copy_file_range)
+copy_file_range = _op('copy_file_range', os.copy_file_range); linkat_fd = _op('linkat_fd', _linkat_fd)
 cat = _op('cat', _cat); put = _op('put', _put)
 flock = _op('flock', fcntl.flock); flock_other = _op('flock_other', _flock_other)
 lockf = _op('lockf', lambda fd, cmd, start=0, length=0: fcntl.lockf(fd, cmd, length, start))
 lockf_child = _op('lockf_child', _lockf_child)
 namemax = _op('namemax', lambda p='.': os.statvfs(p).f_namemax)
+
+_births = {}
+def birth(label, p):
+    # Whether statx answers a birth time, whether it is no later than ctime, and whether it stayed
+    # put since the last birth() of the same label: values differ between filesystems, this does not.
+    m, b, c = _statx(p)
+    prev = _births.get(label)
+    note('birth ' + label, [bool(m & 0x800), b <= c, 'first' if prev is None else 'same' if b == prev else 'moved'])
+    _births[label] = b
 
 def tick(): time.sleep(0.02)
 _stamps = {}
