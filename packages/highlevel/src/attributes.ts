@@ -32,6 +32,12 @@ export function backendIno(a: Attributes): number {
   return a.ino === undefined ? 0 : Number(a.ino);
 }
 
+/** The birth time of an answer in ns, or undefined when it gives none (node:fs reports an unknown one as 0). */
+export function birthOf(a: Attributes): bigint | undefined {
+  const t = time(a.birthtimeNs, a.birthtimeMs, a.birthtime);
+  return t === 0n ? undefined : t;
+}
+
 /** Lowlevel attributes, reporting inode number `ino`. */
 export function toAttr(a: Attributes, ino: number): Attr {
   const attr: Attr = { ino, mode: modeOf(a) };

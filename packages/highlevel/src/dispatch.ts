@@ -20,8 +20,9 @@ import {
   type Result,
   type SetAttr,
   type Statfs,
+  type Statx,
 } from '@fusekit/lowlevel';
-import { backendIno, isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
+import { backendIno, birthOf, isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
 import { DeferredUnlink } from './deferred-unlink.js';
 import { FileOps } from './file-ops.js';
 import { Opened, type Attributes, type FileSystem, type PathLike } from './filesystem.js';
@@ -190,17 +191,32 @@ export class Dispatcher<P extends PathLike> {
   }
 
   getattr(ino: number, fh: number | undefined, ctx: RequestContext): Result<Attr> {
+    return this.#stat(ino, fh, ctx, (a, node) => toAttr(a, this.#ino(node, a)));
+  }
+
+  /** statx: getattr's answer with its birth time; ENOSYS (the kernel stops asking) when it has none. */
+  statx(ino: number, fh: number | undefined, ctx: RequestContext): Result<Statx> {
+    return this.#stat(ino, fh, ctx, (a, node) => {
+      const btimeNs = birthOf(a);
+      if (btimeNs === undefined) throw enosys();
+      const sx: Statx = toAttr(a, this.#ino(node, a));
+      sx.btimeNs = btimeNs;
+      return sx;
+    });
+  }
+
+  /** The FileSystem's attributes of node `ino` (through the open file `fh` if given), converted. */
+  #stat<T>(ino: number, fh: number | undefined, ctx: RequestContext, convert: (a: Attributes, node: Node<P>) => T): Result<T> {
     const node = this.#node(ino);
     const given = this.#files.get(fh);
-    const run = (path: P | null): Result<Attr> => {
+    const run = (path: P | null): Result<T> => {
       let file = given;
       if (path === null && file === undefined) {
         // Unlinked but open (stat through /proc/self/fd): answer through one of its handles.
         file = this.#files.anyOf(node);
         if (file === undefined) throw enoent();
       }
-      const a = this.#getattr(path, file?.handle, ctx);
-      return isThenable(a) ? Promise.resolve(a).then((v) => toAttr(v, this.#ino(node, v))) : toAttr(a, this.#ino(node, a));
+      return andThen(this.#getattr(path, file?.handle, ctx), (a) => convert(a, node));
     };
     return given !== undefined ? this.fileOps.withFile(ctx, given, run) : this.#locks.withPath(ctx, node, run);
   }
@@ -425,6 +441,30 @@ export class Dispatcher<P extends PathLike> {
 
   opendir(ino: number, flags: number, ctx: RequestContext): Result<OpenReply> {
     return this.#openNode(ino, flags, ctx, true);
+  }
+
+  /** An unnamed file in `parent` (O_TMPFILE): booked as a node with no name and an open file. */
+  tmpfile(parent: number, mode: number, flags: number, ctx: RequestContext): Result<CreateReply> {
+    const dir = this.#node(parent);
+    return this.#locks.withPath(ctx, dir, (dirPath) => {
+      if (dirPath === null) throw enoent();
+      return andThen(this.#fs.tmpfile!(dirPath, mode, flags, ctx), (answer) => {
+        const book = (a: Attributes): CreateReply => {
+          const node = this.table.rememberUnnamed();
+          const entry: CreateReply = toEntry(a, this.#ino(node, a), node.id, node.generation);
+          return this.#open(node, answer, false, entry, ctx);
+        };
+        if (answer instanceof Opened && answer.attributes !== undefined) return book(answer.attributes);
+        const handle = answer instanceof Opened ? answer.handle : answer;
+        return Promise.resolve()
+          .then(() => this.#getattr(null, handle, ctx))
+          .then(book, async (error: unknown) => {
+            // The kernel will not release what it never got: close the handle ourselves.
+            await Promise.resolve(this.#fs.release?.(null, flags, handle, ctx)).catch(() => undefined);
+            throw error;
+          });
+      });
+    });
   }
 
   /** readdir and readdirplus: serve the open directory's listing from `offset` (an index into it). */

@@ -52,6 +52,14 @@ export interface Attributes {
   atime?: Date;
   mtime?: Date;
   ctime?: Date;
+  /**
+   * Birth time, answered to statx(2) callers that ask for it (`stat -c %W`, node:fs `birthtime`).
+   * A filesystem whose attributes carry none (or 0, as node:fs reports an unknown one) is told
+   * so to the kernel once (ENOSYS), and it stops asking.
+   */
+  birthtimeNs?: bigint;
+  birthtimeMs?: number | bigint;
+  birthtime?: Date;
   /** Seconds the kernel may cache these attributes (default: the session's `attrTimeout`). */
   attrTimeout?: number;
   /** Seconds the kernel may cache the name → file binding (default: the session's `entryTimeout`). */
@@ -258,6 +266,13 @@ export interface FileSystem<FH = unknown, DH = unknown, P extends PathLike = str
    * Without `create` the kernel uses `mknod` then `open`.
    */
   create?(path: P, mode: number, flags: number, ctx: RequestContext): Result<FH | Opened<FH>>;
+  /**
+   * Create and open an unnamed regular file in directory `path` (open(2) with O_TMPFILE; libfuse
+   * 3.17's `tmpfile`). Answer as `create`; the file's attributes come from `getattr` with a null
+   * path and the handle unless given with {@link opened}. Without it O_TMPFILE fails with
+   * EOPNOTSUPP. Naming it later with linkat(2) is not supported by this layer (ENOENT).
+   */
+  tmpfile?(path: P, mode: number, flags: number, ctx: RequestContext): Result<FH | Opened<FH>>;
   /**
    * Read up to `size` bytes at `offset`: exactly `size` except at end of file (unless direct I/O).
    * Answer bytes, a list of byte chunks, or a file descriptor range `{ fd, position, size }`

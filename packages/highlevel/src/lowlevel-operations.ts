@@ -24,6 +24,9 @@ export function lowlevelOperations<P extends PathLike>(
     releasedir: (_ino, fh, ctx) => d.fileOps.releasedir(fh, ctx),
   };
   if (fs.chmod || fs.chown || fs.truncate || fs.utimens) ops.setattr = (ino, changes, fh, ctx) => d.setattr(ino, changes, fh, ctx);
+  // Birth times come with getattr's answer (statx); ENOSYS once one comes without.
+  if (fs.getattr) ops.statx = (ino, _flags, _mask, fh, ctx) => d.statx(ino, fh, ctx);
+  if (fs.tmpfile) ops.tmpfile = (parent, mode, flags, ctx) => d.tmpfile(parent, mode, flags, ctx);
   if (fs.readlink) ops.readlink = (ino, ctx) => d.readlink(ino, ctx);
   if (fs.mknod) ops.mknod = (parent, name, mode, rdev, ctx) => d.mknod(parent, name, mode, rdev, ctx);
   if (fs.mkdir) ops.mkdir = (parent, name, mode, ctx) => d.mkdir(parent, name, mode, ctx);

@@ -102,6 +102,13 @@ export class NodeTable<P extends PathLike> {
     return node;
   }
 
+  /** Records an entry reply for a file with no name (O_TMPFILE): a node of its own, one lookup. */
+  rememberUnnamed(): Node<P> {
+    const node = this.#create(undefined);
+    node.addLookup();
+    return node;
+  }
+
   /** Records a new hard link `name` in `parent` to the known `node` (the link operation): one more lookup. */
   rememberLink(node: Node<P>, parent: Node<P>, name: P): Node<P> {
     const key = this.names.key(name);

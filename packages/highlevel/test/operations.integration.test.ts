@@ -53,6 +53,24 @@ describe('a node:fs mirror through the kernel', () => {
     );
   });
 
+  it("[tmpfile] [statx] opens O_TMPFILE files and answers statx with the host's birth time", async () => {
+    await writeFile(join(host, 'born'), 'x');
+    await withMount(
+      (mp) => mount(new MirrorFs(host), mp),
+      async (mp) => {
+        const out = await sh(`python3 -c '
+import os
+fd = os.open("${mp}", os.O_TMPFILE | os.O_RDWR, 0o600)
+os.write(fd, b"unnamed")
+print(os.pread(fd, 100, 0).decode(), os.fstat(fd).st_nlink, os.fstat(fd).st_size, sorted(os.listdir("${mp}")))
+os.close(fd)'`);
+        expect(out).toBe("unnamed 0 7 ['born']\n");
+        expect(await sh(`stat -c %W "${mp}/born"`)).toBe(await sh(`stat -c %W "${host}/born"`));
+        expect(await sh(`stat -c %W "${mp}/born"`)).not.toBe('0\n');
+      },
+    );
+  });
+
   it('round-trips names that are not UTF-8 with namesAsBuffers', async () => {
     const name = Buffer.from([0x66, 0xff, 0xfe]);
     await withMount(
