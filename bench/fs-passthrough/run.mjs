@@ -25,6 +25,7 @@ const { values: opts } = parseArgs({
     runtime: { type: 'string', default: '5' },
     peers: { type: 'string' },
     workloads: { type: 'string' },
+    baseline: { type: 'string' },
     quick: { type: 'boolean' },
     'no-drop-caches': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -33,7 +34,8 @@ const { values: opts } = parseArgs({
 if (opts.help) {
   console.log(`Usage: node bench/fs-passthrough/run.mjs [--repeats 3] [--size 512 (MiB)] [--files 10000]
        [--runtime 5 (s, random reads)] [--peers host,c,c-fast,fuse-native,fusekit,fusekit-off,fusekit-fast,fusekit-tuned]
-       [--workloads sequential,metadata,tree] [--quick] [--no-drop-caches]`);
+       [--workloads sequential,metadata,listing,tree] [--quick] [--no-drop-caches]
+       [--baseline <other checkout>/packages/fs-passthrough/dist/cli.js (adds the peer fusekit-baseline)]`);
   process.exit(0);
 }
 const repeats = opts.quick ? 1 : Number(opts.repeats);
@@ -161,6 +163,12 @@ const PEERS = {
     label: 'fusekit-passthrough --cache=always --writeback',
     command: (src, mnt) => [process.execPath, [CLI, src, mnt, '--cache=always', '--writeback']],
   },
+  ...(opts.baseline !== undefined && {
+    'fusekit-baseline': {
+      label: `fusekit-passthrough of another checkout (${opts.baseline}), at its defaults`,
+      command: (src, mnt) => [process.execPath, [opts.baseline, src, mnt]],
+    },
+  }),
   'fusekit-tuned': {
     label: 'fusekit-passthrough --cache=always --writeback --no-xattr --sync-calls (xattrs off like passthrough_ll)',
     command: (src, mnt) => [process.execPath, [CLI, src, mnt, '--cache=always', '--writeback', '--no-xattr', '--sync-calls']],
@@ -248,6 +256,10 @@ const WORKLOADS = {
     const rates = JSON.parse(sh('/usr/bin/python3', [join(HERE, 'drivers/metadata.py'), `${dir}/meta`, String(files)], { cwd }));
     return Object.fromEntries(Object.entries(rates).map(([k, v]) => [`${k} files/s`, v]));
   },
+  listing(dir, cwd, source) {
+    const rates = JSON.parse(sh('/usr/bin/python3', [join(HERE, 'drivers/listing.py'), dir, source, String(files)], { cwd }));
+    return Object.fromEntries(Object.entries(rates).map(([k, v]) => [`${k} names/s`, v]));
+  },
   tree(dir, cwd) {
     const r = {};
     const timed = (name, cmd) => {
@@ -297,7 +309,7 @@ for (let rep = 0; rep < repeats; rep++) {
       const peer = new Peer(name);
       try {
         await startWithRetry(peer);
-        const result = workload(peer.dir, cwd);
+        const result = workload(peer.dir, cwd, peer.source);
         for (const [metric, value] of Object.entries(result)) ((samples[name] ??= {})[metric] ??= []).push(value);
         process.stdout.write(
           `  rep ${rep + 1} ${w} ${name}: ${Object.values(result)
@@ -333,6 +345,8 @@ const pairs = [
   ['fusekit-fast', 'c-fast'],
   ['fusekit-tuned', 'c-fast'],
   ['fusekit', 'fuse-native'],
+  ['fusekit', 'fusekit-baseline'],
+  ['fusekit-baseline', 'c'],
 ].filter(([a, b]) => names.includes(a) && names.includes(b));
 const lines = [
   `| workload | ${names.join(' | ')} | ${pairs.map(([a, b]) => `${a} / ${b}`).join(' | ')} |`,

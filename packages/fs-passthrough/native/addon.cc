@@ -15,6 +15,7 @@
 #include "host_calls.h"
 #include "host_pool.h"
 #include "job.h"
+#include "listing.h"
 
 namespace passthrough {
 
@@ -230,6 +231,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   add("lseek", Lseek);
   add("copyFileRange", CopyFileRange);
   sync.Set("stat", Napi::Function::New(env, Stat, "stat"));
+  AddListing(env, exports, sync);
   exports.Set("sync", sync);
   AddHostCalls(env, exports);
   HostPool::Create(env);

@@ -1,5 +1,4 @@
 #include "host_calls.h"
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -74,51 +73,6 @@ static Napi::Value Statfs(const Napi::CallbackInfo& info) {
     for (int i = 0; i < 7; i++) out.ints[i] = fields[i];
     out.count = 7;
     out.answer = Answer::kBigInts;
-    return 0;
-  });
-}
-
-// The d_type of a listed name if it is one of the seven file types (its S_IFMT bits >> 12), else 0.
-static char ListedType(unsigned char type) {
-  switch (type) {
-    case DT_FIFO:
-    case DT_CHR:
-    case DT_DIR:
-    case DT_BLK:
-    case DT_REG:
-    case DT_LNK:
-    case DT_SOCK:
-      return static_cast<char>(type);
-    default:
-      return 0;
-  }
-}
-
-// readdir(path) → Buffer: for each name but . and .., its d_type byte (ListedType), the name, a
-// NUL. One Buffer for the listing, not an object per name.
-static Napi::Value Readdir(const Napi::CallbackInfo& info) {
-  PT_CHECK(info.Length() == 1 && IsBytes(info[0]), "readdir(path)");
-  std::string path = Bytes(info[0]);
-  return Job::Run(info, "scandir", [=](Outcome& out) -> int64_t {
-    DIR* dir = opendir(path.c_str());
-    if (dir == nullptr) return -errno;
-    int err = 0;
-    for (;;) {
-      errno = 0;
-      const dirent* entry = readdir(dir);
-      if (entry == nullptr) {
-        err = errno;
-        break;
-      }
-      const char* name = entry->d_name;
-      if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
-      out.data.push_back(ListedType(entry->d_type));
-      out.data.append(name);
-      out.data.push_back('\0');
-    }
-    closedir(dir);
-    if (err != 0) return -err;
-    out.answer = Answer::kBuffer;
     return 0;
   });
 }
@@ -262,7 +216,6 @@ void AddHostCalls(Napi::Env env, Napi::Object exports) {
   };
   add("stat", Stat);
   add("statfs", Statfs);
-  add("readdir", Readdir);
   add("readlink", Readlink);
   add("access", Access);
   add("unlink", Unlink);

@@ -8,7 +8,7 @@
 
 namespace passthrough {
 
-// Adds stat, statfs, readdir, access, readlink, unlink, rmdir, link, chmod, fchmod, lchown,
+// Adds stat, statfs, access, readlink, unlink, rmdir, link, chmod, fchmod, lchown,
 // fchown, truncate, ftruncate, close, write and fsync to `exports`.
 void AddHostCalls(Napi::Env env, Napi::Object exports);
 

@@ -22,8 +22,6 @@ export interface Host extends Helper {
   fstat(fd: number): Result<Attributes>;
   access(path: Buffer, mode: number): Result<void>;
   readlink(path: Buffer): Result<Buffer>;
-  /** Names with their types (d_type: no stat per name), without . and ... */
-  readdir(path: Buffer): Result<HostDirent[]>;
   unlink(path: Buffer): Result<void>;
   rmdir(path: Buffer): Result<void>;
   link(from: Buffer, to: Buffer): Result<void>;
@@ -39,12 +37,6 @@ export interface Host extends Helper {
   statfs(path: Buffer): Result<HostStatfs>;
 }
 
-/** A name in a host directory, and its file type: the S_IFMT bits of its mode, 0 if the host did not say. */
-export interface HostDirent {
-  name: Buffer;
-  type: number;
-}
-
 /** What statfs(2) tells of the host filesystem, as node:fs's StatFs. */
 export type HostStatfs = Pick<fs.BigIntStatsFs, 'type' | 'bsize' | 'blocks' | 'bfree' | 'bavail' | 'files' | 'ffree'>;
 
@@ -52,7 +44,6 @@ const {
   sync: { stat: statInto, ...nativeSync },
   stat: statOnPool,
   statfs: statfsOnPool,
-  readdir: readdirOnPool,
   ...nativePool
 } = native;
 const { ENOENT } = os.constants.errno;
@@ -96,58 +87,33 @@ function statSync(pathOrFd: Buffer | number): Attributes | undefined {
   return attributes(st);
 }
 
-/** Attributes from the helper's 13 stat fields. */
-function attributes(st: BigInt64Array): Attributes {
+/** Attributes from the helper's 13 stat fields (at `at` in `st`). */
+export function attributes(st: BigInt64Array, at = 0): Attributes {
   return {
-    dev: st[0]!,
-    ino: st[1]!,
-    mode: Number(st[2]),
-    nlink: Number(st[3]),
-    uid: Number(st[4]),
-    gid: Number(st[5]),
-    rdev: Number(st[6]),
-    size: Number(st[7]),
-    blksize: Number(st[8]),
-    blocks: Number(st[9]),
-    atimeNs: st[10]!,
-    mtimeNs: st[11]!,
-    ctimeNs: st[12]!,
+    dev: st[at]!,
+    ino: st[at + 1]!,
+    mode: Number(st[at + 2]),
+    nlink: Number(st[at + 3]),
+    uid: Number(st[at + 4]),
+    gid: Number(st[at + 5]),
+    rdev: Number(st[at + 6]),
+    size: Number(st[at + 7]),
+    blksize: Number(st[at + 8]),
+    blocks: Number(st[at + 9]),
+    atimeNs: st[at + 10]!,
+    mtimeNs: st[at + 11]!,
+    ctimeNs: st[at + 12]!,
   };
-}
-
-/** The entries of the helper's packed listing: a d_type byte, the name, a NUL, for each. */
-function entries(listing: Buffer): HostDirent[] {
-  const out: HostDirent[] = [];
-  for (let start = 0; start < listing.length; ) {
-    const end = listing.indexOf(0, start + 1);
-    out.push({ name: listing.subarray(start + 1, end), type: listing[start]! << 12 });
-    start = end + 1;
-  }
-  return out;
-}
-
-/** The S_IFMT bits of a node:fs entry's type (0 where the host did not say). */
-function typeOf(entry: fs.Dirent<Buffer>): number {
-  if (entry.isFile()) return fs.constants.S_IFREG;
-  if (entry.isDirectory()) return fs.constants.S_IFDIR;
-  if (entry.isSymbolicLink()) return fs.constants.S_IFLNK;
-  if (entry.isFIFO()) return fs.constants.S_IFIFO;
-  if (entry.isSocket()) return fs.constants.S_IFSOCK;
-  if (entry.isCharacterDevice()) return fs.constants.S_IFCHR;
-  if (entry.isBlockDevice()) return fs.constants.S_IFBLK;
-  return 0;
 }
 
 const bigint = { bigint: true } as const;
 const asBuffer = { encoding: 'buffer' } as const;
-const typedBuffers = { encoding: 'buffer', withFileTypes: true } as const;
 
 /** Every call on the native helper's own threads (native/host_pool.h), never libuv's pool. */
 export const poolHost: Host = {
   ...nativePool,
   lstat: (path) => statOnPool(path).then((stats) => (stats === null ? undefined : attributes(stats))),
   fstat: (fd) => statOnPool(fd).then((stats) => attributes(stats!)),
-  readdir: (path) => readdirOnPool(path).then(entries),
   statfs: (path) =>
     statfsOnPool(path).then(([type, bsize, blocks, bfree, bavail, files, ffree]) => ({
       type: type!,
@@ -167,7 +133,6 @@ export const syncHost: Host = {
   fstat: (fd) => statSync(fd)!,
   access: (path, mode) => fs.accessSync(path, mode),
   readlink: (path) => fs.readlinkSync(path, asBuffer),
-  readdir: (path) => fs.readdirSync(path, typedBuffers).map((entry) => ({ name: entry.name, type: typeOf(entry) })),
   unlink: (path) => fs.unlinkSync(path),
   rmdir: (path) => fs.rmdirSync(path),
   link: (from, to) => fs.linkSync(from, to),

@@ -1,28 +1,53 @@
-// Directory listings of PassthroughFs: names and types from the host's listing, attributes for
-// readdirplus only when the kernel asks.
-import type { Attributes, DirectoryEntry, Result } from '@fusekit/highlevel';
+// Directory listings of PassthroughFs, read natively (native/listing.cc): a readdir reply is
+// encoded by the helper and added with one copy; in readdirplus each name comes with fstatat's
+// attributes, stat'ed only then (as passthrough_ll does), which JS books as a lookup.
+import type { EncodedListing, Result } from '@fusekit/highlevel';
 import { andThen } from '@fusekit/lowlevel';
-import { syncHost, type Host } from './host.js';
+import { attributes, type Host } from './host.js';
+import { LIST_PLUS, LIST_USE_INO } from './native.js';
 
-const SLASH = Buffer.from('/');
+const NUL = Buffer.alloc(1);
+/** A readdirplus record's header: 16 int64 (13 stat fields, d_ino, offset, namelen/type/stated). */
+const HEADER_WORDS = 16;
+const HEADER = HEADER_WORDS * 8;
+const TWO_32 = 2 ** 32;
 
-/** Calls `op` with the host path of a path in the mount. */
-type At = <R>(path: Buffer, op: (hostPath: Buffer) => Result<R>) => Result<R>;
+/** Adds the entries of the host directory open at `fd` from `offset` on to `listing`. */
+export function listDirectory(host: Host, fd: number, offset: number, listing: EncodedListing<Buffer>): Result<void> {
+  const flags = (listing.plus ? LIST_PLUS : 0) | (listing.useIno ? LIST_USE_INO : 0);
+  const hidden = listing.hidden.length === 0 ? undefined : Buffer.concat(listing.hidden.flatMap((name) => [name, NUL]));
+  return andThen(host.list(fd, offset, listing.room, flags, hidden), (out) => {
+    if (!listing.plus) {
+      if (out.length > 0) listing.addEncoded(out);
+      return;
+    }
+    addPlus(listing, out);
+  });
+}
 
-/**
- * Each name with its type, from the host's listing (d_type: no stat), and with synchronous host
- * calls its attributes, stat'ed only when readdirplus asks for them (as passthrough_ll does):
- * readdirplus then spares a LOOKUP per name (`rm -r`, `ls -l`, `du`). On the pool, names and
- * types only: a hand-off per name would cost more than the LOOKUPs it spares.
- */
-export function listDirectory(host: Host, syncCalls: boolean, at: At, path: Buffer): Result<Iterable<DirectoryEntry<Buffer>>> {
-  return andThen(
-    at(path, (dir) => host.readdir(dir)),
-    (listed) => {
-      if (!syncCalls) return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: entry.type }));
-      // Listable but not searchable (no x for a server that is not root): lstat throws, the name goes alone.
-      const lstat = (name: Buffer) => at(Buffer.concat([path, SLASH, name]), (p) => syncHost.lstat(p)) as Attributes | undefined;
-      return listed.map((entry): DirectoryEntry<Buffer> => ({ name: entry.name, mode: entry.type, attributes: () => lstat(entry.name) }));
-    },
-  );
+/** Adds readdirplus records: names with attributes as lookups, the others (., .., unstat'able) as names. */
+function addPlus(listing: EncodedListing<Buffer>, out: Buffer): void {
+  const words = aligned(out);
+  for (let at = 0; at < out.length; ) {
+    const w = at >>> 3;
+    const packed = Number(words[w + 15]);
+    const nameLength = packed % TWO_32;
+    const type = Math.trunc(packed / TWO_32);
+    const name = out.subarray(at + HEADER, at + HEADER + nameLength);
+    const next = Number(words[w + 14]);
+    const added =
+      type & 0x100
+        ? listing.add(name, attributes(words, w), next)
+        : listing.addName(name, Number(words[w + 13]), (type & 0xff) << 12, next);
+    if (!added) return;
+    at += (HEADER + nameLength + 7) & ~7;
+  }
+}
+
+/** `out` as 64-bit words, copied if the Buffer does not start 8-aligned. */
+function aligned(out: Buffer): BigInt64Array {
+  if (out.byteOffset % 8 === 0) return new BigInt64Array(out.buffer, out.byteOffset, out.length >>> 3);
+  const words = new BigInt64Array(out.length >>> 3);
+  new Uint8Array(words.buffer).set(out);
+  return words;
 }

@@ -40,7 +40,26 @@ export interface NativeHelper {
   lseek(fd: number, offset: number, whence: number): Promise<number>;
   /** copy_file_range(2) at explicit offsets: the bytes copied. */
   copyFileRange(fdIn: number, offsetIn: number, fdOut: number, offsetOut: number, length: number, flags: number): Promise<number>;
+  /** Opens a host directory for {@link NativeHelper.list}: its fd. */
+  dirOpen(path: Bytes): Promise<number>;
+  /** Closes a directory of {@link NativeHelper.dirOpen}, once no listing of it runs. */
+  dirClose(fd: number): Promise<void>;
+  /**
+   * The entries of a directory of {@link NativeHelper.dirOpen} from kernel offset `offset` (0, or
+   * one this listing gave) that fit in `room` bytes of the kernel's reply, read with getdents64
+   * (a batch kept between calls): `struct fuse_dirent` back to back, or with {@link LIST_PLUS}
+   * readdirplus records (see listing.ts). Offsets are the host's cookies, or for cookies of
+   * 2^52 and more (ext4's hashes) indexes into a table of the open directory. d_ino is the
+   * host's with {@link LIST_USE_INO}, else 0xffffffff. Names in `hidden` (NUL-terminated, back
+   * to back) are left out.
+   */
+  list(fd: number, offset: number, room: number, flags: number, hidden?: Buffer): Promise<Buffer>;
 }
+
+/** {@link NativeHelper.list} flags: readdirplus records with fstatat's attributes. */
+export const LIST_PLUS = 1;
+/** {@link NativeHelper.list} flags: the host's inode numbers. */
+export const LIST_USE_INO = 2;
 
 /** A helper call made synchronous: its value, or -errno on failure (a negative number). */
 type Synchronous<T> = { [K in keyof T]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => R | number : never };
@@ -59,11 +78,6 @@ interface PoolOnly {
   stat(pathOrFd: Bytes | number): Promise<BigInt64Array | null>;
   /** statfs(2): type, bsize, blocks, bfree, bavail, files, ffree (node:fs's StatFs). */
   statfs(path: Bytes): Promise<BigInt64Array>;
-  /**
-   * The names in a directory but . and .., each as its d_type byte (0 unless one of the seven
-   * file types: the S_IFMT bits >> 12), the name, and a NUL byte.
-   */
-  readdir(path: Bytes): Promise<Buffer>;
   /** readlink(2): the target. */
   readlink(path: Bytes): Promise<Buffer>;
   access(path: Bytes, mode: number): Promise<void>;

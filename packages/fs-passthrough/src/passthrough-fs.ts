@@ -8,7 +8,7 @@ import {
   mount,
   opened,
   type Attributes,
-  type DirectoryEntry,
+  type EncodedListing,
   type FdData,
   type FileSystem,
   type FilesystemStats,
@@ -20,7 +20,7 @@ import {
   type Session,
   type TimeSpec,
 } from '@fusekit/highlevel';
-import { always, andThen } from '@fusekit/lowlevel';
+import { andThen } from '@fusekit/lowlevel';
 import { poolHost, syncHost, type Host } from './host.js';
 import { listDirectory } from './listing.js';
 import { withHostPath } from './long-paths.js';
@@ -37,8 +37,7 @@ import { chownAs, dropPrivileges } from './privileges.js';
 
 const TRUSTED = Buffer.from('trusted.');
 const RENAME_EXCHANGE = 2;
-const { O_CREAT, O_DIRECTORY, O_RDONLY, O_TRUNC } = fs.constants;
-const OPEN_DIRECTORY = O_RDONLY | O_DIRECTORY;
+const { O_CREAT, O_TRUNC } = fs.constants;
 
 /** The helper's calls answer 0 for success; the FileSystem's answer nothing. */
 const done = (): void => undefined;
@@ -59,7 +58,7 @@ const ENOENT = new FuseError('ENOENT');
  * Open files are host file descriptors, so a file unlinked while open keeps working, and reads
  * are answered from the descriptor without copying the data through JavaScript.
  */
-export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
+export class PassthroughFs implements FileSystem<number, number, Buffer> {
   /** The host directory shown at the mountpoint. */
   readonly source: string;
   readonly cache: CacheMode;
@@ -311,24 +310,25 @@ export class PassthroughFs implements FileSystem<number, undefined, Buffer> {
     return this.#fs.fsync(fd, datasync);
   }
 
-  opendir(): Opened<undefined> {
-    return opened(undefined, { cacheReaddir: this.cache === 'always', keepCache: this.cache === 'always' });
-  }
-
-  /** See {@link listDirectory}. */
-  readdir(path: Buffer | null): Result<Iterable<DirectoryEntry<Buffer>>> {
-    return listDirectory(this.#fs, this.syncCalls, this.#at, path!);
-  }
-
-  fsyncdir(path: Buffer | null, datasync: boolean): Result<void> {
+  /** The host directory, opened for native listings (listing.ts) and fsyncdir. */
+  opendir(path: Buffer): Result<Opened<number>> {
+    const cached = this.cache === 'always';
     return andThen(
-      this.#at(path!, (p) => this.#fs.open(p, OPEN_DIRECTORY, 0, -1, -1)),
-      (fd) =>
-        always(
-          () => this.#fs.fsync(fd, datasync),
-          () => this.#fs.close(fd),
-        ),
+      this.#at(path, (p) => this.#fs.dirOpen(p)),
+      (fd) => opened(fd, { cacheReaddir: cached, keepCache: cached }),
     );
+  }
+
+  readdirEncoded(_path: Buffer | null, offset: number, fd: number, listing: EncodedListing<Buffer>): Result<void> {
+    return listDirectory(this.#fs, fd, offset, listing);
+  }
+
+  releasedir(_path: Buffer | null, fd: number): Result<void> {
+    return this.#fs.dirClose(fd);
+  }
+
+  fsyncdir(_path: Buffer | null, datasync: boolean, fd: number): Result<void> {
+    return this.#fs.fsync(fd, datasync);
   }
 
   statfs(path: Buffer): Result<FilesystemStats> {

@@ -33,8 +33,8 @@ describe('host calls', () => {
   });
 });
 
-describe('readdir', () => {
-  it('lists names with their types, and attributes on demand where the server may look (x)', async () => {
+describe('readdirEncoded', () => {
+  it('answers readdirplus with names and types, and attributes where the server may look (x)', async () => {
     const { execFileSync } = await import('node:child_process');
     const { mkdtempSync, mkdirSync, rmSync, writeFileSync, chmodSync } = await import('node:fs');
     const { join } = await import('node:path');
@@ -54,9 +54,16 @@ describe('readdir', () => {
             `
         const { createPassthroughFs } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
         const fs = createPassthroughFs(${JSON.stringify(source)}, { syncCalls: true });
-        const statOf = (e) => { try { return e.attributes(); } catch { return undefined; } };
-        const out = fs.readdir(Buffer.from('/d')).map((e) => [e.name.toString(), e.mode, statOf(e) && Number(statOf(e).size)]);
-        console.log(JSON.stringify(out));
+        const out = [];
+        const listing = {
+          plus: true, useIno: true, room: 4096, hidden: [],
+          add: (name, a) => out.push([name.toString(), Number(a.mode) & 0o170000, Number(a.size)]),
+          addName: (name, _ino, mode) => out.push([name.toString(), mode, null]),
+        };
+        const fd = fs.opendir(Buffer.from('/d')).handle;
+        fs.readdirEncoded(null, 0, fd, listing);
+        fs.releasedir(null, fd);
+        console.log(JSON.stringify(out.filter(([name]) => name !== '.' && name !== '..')));
       `,
           ],
           { encoding: 'utf8' },

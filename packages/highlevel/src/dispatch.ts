@@ -24,6 +24,7 @@ import {
 } from '@fusekit/lowlevel';
 import { backendIno, birthOf, isDirectory, modeOf, toAttr, toEntry, toStatfs } from './attributes.js';
 import { DeferredUnlink } from './deferred-unlink.js';
+import { EncodedListingReply } from './encoded-listing.js';
 import { FileOps } from './file-ops.js';
 import { Opened, type Attributes, type FileSystem, type PathLike } from './filesystem.js';
 import { fillListing, Listing, type FillContext } from './listing.js';
@@ -130,7 +131,8 @@ export class Dispatcher<P extends PathLike> {
 
   /** Books an open file of `node` (with a listing for a directory) and writes its fh and open flags into `reply`. */
   #open<R extends OpenReply>(node: Node<P>, answer: unknown, isDir: boolean, reply: R, ctx: RequestContext): R {
-    const listing = isDir ? new Listing(this.#names, (name) => this.#isHidden(node, name)) : undefined;
+    const listing =
+      isDir && this.#fs.readdirEncoded === undefined ? new Listing(this.#names, (name) => this.#isHidden(node, name)) : undefined;
     return this.#files.open(node, answer, listing, reply, ctx);
   }
 
@@ -471,7 +473,7 @@ export class Dispatcher<P extends PathLike> {
   readdir(offset: number, fh: number | undefined, reply: DirectoryReply<Entry>, plus: boolean, ctx: RequestContext): Result<void> {
     const file = this.#files.file(fh);
     const dir = file.node;
-    const listing = file.listing!;
+    const listing = file.listing;
     return this.#locks.locked(
       ctx,
       () => {
@@ -481,6 +483,10 @@ export class Dispatcher<P extends PathLike> {
         return out;
       },
       () => {
+        if (listing === undefined) {
+          const encoded = new EncodedListingReply(this.#fillContext, dir, reply, plus, this.#hide);
+          return this.#fs.readdirEncoded!(this.#nullPath ? null : this.table.path(dir), offset, file.handle, encoded, ctx);
+        }
         if (offset !== 0 && listing.started) return fillListing(this.#fillContext, dir, listing, offset, reply, plus);
         const dirPath = this.table.path(dir);
         if (dirPath === null && !this.#nullPath) throw enoent();

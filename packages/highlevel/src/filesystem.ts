@@ -115,6 +115,40 @@ export type DirectoryEntry<P extends PathLike = string> =
       mode?: number;
     };
 
+/**
+ * One readdir or readdirplus reply of {@link FileSystem.readdirEncoded}, filled as libfuse's
+ * `fuse_add_direntry[_plus]`: every add answers false, adding nothing, once the reply is full.
+ *
+ * In readdir, entries may come already encoded ({@link EncodedListing.addEncoded}): no object
+ * and no JavaScript per name. In readdirplus ({@link EncodedListing.plus}), an entry given with
+ * its attributes ({@link EncodedListing.add}) is a lookup reply too: it spares the kernel a
+ * LOOKUP and counts a lookup of the node, as libfuse's fuse.c does.
+ */
+export interface EncodedListing<P extends PathLike = string> {
+  /** True for readdirplus: give attributes where you have them. */
+  readonly plus: boolean;
+  /**
+   * The mount's `useIno`: encoded entries carry the backend's inode numbers; without it,
+   * 0xffffffff (libfuse's FUSE_UNKNOWN_INO), as libfuse's fuse.c lists without `use_ino`.
+   */
+  readonly useIno: boolean;
+  /** Bytes still free in the reply (as {@link EncodedListing.addEncoded} counts them). */
+  readonly room: number;
+  /** Names to leave out: files hidden by `hideOnUnlink` in this directory (usually none). */
+  readonly hidden: readonly P[];
+  /**
+   * readdir only: adds entries in the kernel's format, `struct fuse_dirent` back to back (as
+   * `<linux/fuse.h>` defines it: ino, off, namelen, type, the name, zero padding to 8 bytes),
+   * with one copy and no checks. False, adding nothing, when they do not fit in
+   * {@link EncodedListing.room}.
+   */
+  addEncoded(entries: Uint8Array): boolean;
+  /** Adds `name` with its attributes (in readdir, its inode number and type only). */
+  add(name: P, attributes: Attributes, nextOffset: number): boolean;
+  /** Adds `name` without attributes: its inode number and file type (`S_IFMT` bits). */
+  addName(name: P, ino: number, mode: number, nextOffset: number): boolean;
+}
+
 /** A timestamp for {@link FileSystem.utimens}: nanoseconds, the current time, or unchanged. */
 export type TimeSpec = bigint | 'now' | 'omit';
 
@@ -303,6 +337,15 @@ export interface FileSystem<FH = unknown, DH = unknown, P extends PathLike = str
    * read from the start (rewinddir).
    */
   readdir?(path: P | null, handle: DH, ctx: RequestContext): Result<Iterable<DirectoryEntry<P>> | AsyncIterable<DirectoryEntry<P>>>;
+  /**
+   * List a directory in the kernel's own format, for filesystems that read their directories
+   * natively (as fs-passthrough does): called for every readdir and readdirplus request, with the
+   * kernel's `offset` (0, or a `nextOffset` you gave), instead of {@link FileSystem.readdir}. Add
+   * entries to `listing` from `offset` on until an add answers false or the directory ends; the
+   * offsets are yours (stable, non-zero, as the host's telldir cookies), and so are `.` and `..`.
+   * Names in {@link EncodedListing.hidden} must be left out. See {@link EncodedListing}.
+   */
+  readdirEncoded?(path: P | null, offset: number, handle: DH, listing: EncodedListing<P>, ctx: RequestContext): Result<void>;
   /** Close a directory (exactly once per opendir). */
   releasedir?(path: P | null, handle: DH, ctx: RequestContext): Result<void>;
   /** Flush directory contents to stable storage. */

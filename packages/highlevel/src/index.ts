@@ -3,6 +3,7 @@ export { opened, Opened } from './filesystem.js';
 export type {
   Attributes,
   DirectoryEntry,
+  EncodedListing,
   FileSystem,
   FileSystemMethod,
   FilesystemStats,

@@ -40,7 +40,7 @@ export function lowlevelOperations<P extends PathLike>(
   if (fs.write) ops.write = (_ino, data, off, fh, _flags, _wp, ctx) => d.fileOps.write(fh, data, off, ctx);
   if (fs.flush || fs.lock) ops.flush = (_ino, fh, owner, ctx) => d.fileOps.flush(fh, owner, ctx);
   if (fs.fsync) ops.fsync = (_ino, datasync, fh, ctx) => d.fileOps.fsync(fh, datasync, ctx);
-  if (fs.readdir) {
+  if (fs.readdir || fs.readdirEncoded) {
     ops.readdir = (_ino, off, fh, dir, ctx) => d.readdir(off, fh, dir, false, ctx);
     if (readdirplus) ops.readdirplus = (_ino, off, fh, dir, ctx) => d.readdir(off, fh, dir, true, ctx);
   }
