@@ -38,9 +38,12 @@ export class EncodedListingReply<P extends PathLike> implements EncodedListing<P
   }
 
   add(name: P, attributes: Attributes, nextOffset: number): boolean {
-    if (!this.plus) {
-      const ino = this.fc.useIno ? backendIno(attributes) : (this.dir.children?.get(this.fc.names.key(name))?.id ?? UNKNOWN_INO);
-      return this.reply.add(name, { ino: ino > 0 ? ino : UNKNOWN_INO, mode: Number(attributes.mode) }, nextOffset);
+    const known = this.dir.children?.get(this.fc.names.key(name));
+    // A node the kernel holds has its attributes cached: the name is enough, and costs a
+    // fraction of an entry (as fs-memory lists).
+    if (!this.plus || (known !== undefined && known.lookups > 0)) {
+      const ino = this.fc.useIno ? backendIno(attributes) : (known?.id ?? UNKNOWN_INO);
+      return this.reply.addName(name, { ino: ino > 0 ? ino : UNKNOWN_INO, mode: Number(attributes.mode) }, nextOffset);
     }
     const entry = this.fc.entry(this.dir, name, attributes);
     if (this.reply.add(name, entry, nextOffset)) return true;

@@ -143,7 +143,11 @@ export interface EncodedListing<P extends PathLike = string> {
    * {@link EncodedListing.room}.
    */
   addEncoded(entries: Uint8Array): boolean;
-  /** Adds `name` with its attributes (in readdir, its inode number and type only). */
+  /**
+   * Adds `name` with its attributes (in readdir, its inode number and type only). In
+   * readdirplus a name whose node the kernel holds already goes as a name only: the kernel
+   * has its attributes cached, and counts no lookup.
+   */
   add(name: P, attributes: Attributes, nextOffset: number): boolean;
   /** Adds `name` without attributes: its inode number and file type (`S_IFMT` bits). */
   addName(name: P, ino: number, mode: number, nextOffset: number): boolean;
