@@ -28,7 +28,8 @@ const { values: opts } = parseArgs({
 });
 if (opts.help) {
   console.log(
-    'usage: node bench/fs-memory/run.mjs [--quick] [--repeats N] [--targets tmpfs,passthrough_ll,fusekit-memory,memfd]\n' +
+    'usage: node bench/fs-memory/run.mjs [--quick] [--repeats N]\n' +
+      '                                [--targets tmpfs,passthrough_ll,fusekit-memory,fusekit-memory-uring,memfd]\n' +
       '                                [--workloads sequential,metadata,tree] [--no-drop-caches]',
   );
   process.exit(0);
@@ -37,6 +38,8 @@ const repeats = Number(opts.repeats ?? (opts.quick ? 1 : 3));
 const fileSize = opts.quick ? '128m' : '512m';
 const randSeconds = opts.quick ? 2 : 5;
 const metaCount = 10_000;
+// Also: fusekit-memory-uring, the same CLI over FUSE over io_uring (-o io_uring; needs the fuse
+// module's enable_uring on), and memfd; name them with --targets.
 const TARGETS = ['tmpfs', 'passthrough_ll', 'fusekit-memory'];
 const targets = opts.targets ? opts.targets.split(',') : TARGETS;
 const log = (line) => console.log(`[bench] ${line}`);
@@ -119,7 +122,8 @@ async function start(target, dir) {
   }
   // memfd: issue 20's experiment, file data in shmem files the kernel reads and writes itself.
   const command = target === 'memfd' ? join(benchDir, 'memfd-fs.mjs') : cli;
-  child = spawn(process.execPath, [command, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const uring = target === 'fusekit-memory-uring' ? ['-o', 'io_uring'] : [];
+  child = spawn(process.execPath, [command, dir, ...uring], { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitMounted(dir);
   return () => stopChild(child, dir);
 }
@@ -228,6 +232,7 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const memfd = targets.includes('memfd');
+const uringCol = targets.includes('fusekit-memory-uring');
 const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const lines = [
   `# fs-memory benchmark (${new Date().toISOString()})`,
@@ -235,8 +240,8 @@ const lines = [
   `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Linux ${release()}, Node ${process.version}; medians of ${repeats}; file ${fileSize}, random reads ${randSeconds} s.`,
   'Ratios: fusekit-memory ÷ the other (for times, the other ÷ fusekit-memory), so 1.00 means as fast and higher is better.',
   '',
-  `| workload | ${targets.join(' | ')} | vs tmpfs | vs passthrough_ll |${memfd ? ' memfd vs tmpfs | memfd vs fusekit-memory |' : ''}`,
-  `| --- | ${targets.map(() => '---:').join(' | ')} | ---: | ---: |${memfd ? ' ---: | ---: |' : ''}`,
+  `| workload | ${targets.join(' | ')} | vs tmpfs | vs passthrough_ll |${memfd ? ' memfd vs tmpfs | memfd vs fusekit-memory |' : ''}${uringCol ? ' io_uring vs /dev/fuse |' : ''}`,
+  `| --- | ${targets.map(() => '---:').join(' | ')} | ---: | ---: |${memfd ? ' ---: | ---: |' : ''}${uringCol ? ' ---: |' : ''}`,
 ];
 const results = {};
 for (const [metric, byTarget] of Object.entries(samples)) {
@@ -249,7 +254,10 @@ for (const [metric, byTarget] of Object.entries(samples)) {
     return a === undefined || b === undefined ? '' : (lowerIsBetter ? b / a : a / b).toFixed(2);
   };
   const memfdRatios = memfd ? ` ${ratio('tmpfs', 'memfd')} | ${ratio('fusekit-memory', 'memfd')} |` : '';
-  lines.push(`| ${metric} | ${targets.map((t) => fmt(m[t])).join(' | ')} | ${ratio('tmpfs')} | ${ratio('passthrough_ll')} |${memfdRatios}`);
+  const uringRatio = uringCol ? ` ${ratio('fusekit-memory', 'fusekit-memory-uring')} |` : '';
+  lines.push(
+    `| ${metric} | ${targets.map((t) => fmt(m[t])).join(' | ')} | ${ratio('tmpfs')} | ${ratio('passthrough_ll')} |${memfdRatios}${uringRatio}`,
+  );
 }
 const report = `${lines.join('\n')}\n`;
 console.log(`\n${report}`);

@@ -110,10 +110,30 @@ bool Session::ProcessReceived(fuse_buf& buf) {
 
 void Session::OnRingReadable(void* data) { static_cast<Session*>(data)->ServeRing(); }
 
+static int64_t NowNs();
+
+// As BusyPoll for /dev/fuse: after a batch, keep looking at the ring for busyPollMicros, so that
+// a caller sending its next request at once finds this thread awake (the ring's completion
+// queue is memory: looking costs no system call until the kernel flags pending work).
+void Session::ServeRing() {
+  ServeRingBatch();
+  if (busyPollNs_ <= 0) return;
+  int64_t deadline = NowNs() + busyPollNs_;
+  for (int rounds = 0; rounds < kBatch && serving_ && uring_ != nullptr && !slots_.Full();) {
+    if (!uring_->Pending()) {
+      if (NowNs() > deadline) return;
+      continue;
+    }
+    ServeRingBatch();
+    rounds++;
+    deadline = NowNs() + busyPollNs_;
+  }
+}
+
 // The io_uring side of the receive loop: requests the ring delivered are processed as the ones
 // read from /dev/fuse are (the same inspection, libfuse, handlers); the replies made meanwhile
 // are committed in one submission, which also fetches whatever the kernel queued since.
-void Session::ServeRing() {
+void Session::ServeRingBatch() {
   selfAccess_.Serving();
   Napi::HandleScope scope(env_);
   napi_callback_scope cbScope;

@@ -191,6 +191,7 @@ class Session : public Napi::ObjectWrap<Session> {
   void BusyPoll();
   static void OnRingReadable(void* data);
   void ServeRing();
+  void ServeRingBatch();
   std::string StartRing();
   bool ProcessReceived(fuse_buf& buf);
   void NoteIds(const fuse_buf& buf);

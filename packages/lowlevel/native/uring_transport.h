@@ -70,6 +70,11 @@ class UringTransport {
   // JS thread: the next request, false when none is ready. Entries the kernel tore down
   // (unmount, abort) are dropped; `Ended()` says when none is left.
   bool Next(Request* out);
+  // JS thread: a completion is waiting (without taking it).
+  bool Pending() {
+    io_uring_cqe* cqe;
+    return io_uring_peek_cqe(&ring_, &cqe) == 0;
+  }
   bool Ended() const { return live_ == 0; }
 
   // Any thread (the writev hook): if `iov` answers a request taken from the ring, copies it into

@@ -79,6 +79,7 @@ export interface MountOptions {
    * up to this much CPU after the last request of a burst, and slows a caller that shares the
    * session's CPU by about a tenth. Only for filesystems that answer at once: while it polls,
    * the event loop does not run, so answers that wait on it (timers, libuv's pool) are delayed.
+   * Applies to both transports (over io_uring the ring's completion queue is watched).
    * Default 0 (off); fusekit-memory, and fusekit-passthrough with host calls on the JS thread,
    * use 20.
    */
