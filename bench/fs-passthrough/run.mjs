@@ -346,6 +346,8 @@ const pairs = [
   ['fusekit-tuned', 'c-fast'],
   ['fusekit', 'fuse-native'],
   ['fusekit', 'fusekit-baseline'],
+  ['fusekit-off', 'c'],
+  ['fusekit-off', 'fusekit-baseline'],
   ['fusekit-baseline', 'c'],
 ].filter(([a, b]) => names.includes(a) && names.includes(b));
 const lines = [
