@@ -1,3 +1,4 @@
+// Kept as one file: the tests compile and run this exerciser as a single self-contained C program.
 // fsx: a single-file data-integrity exerciser in the style of xfstests/LTP fsx (written anew).
 // It applies a seeded sequence of random operations to one file, through several opens and a
 // second process, and checks every read, the size after every operation and the whole file now
